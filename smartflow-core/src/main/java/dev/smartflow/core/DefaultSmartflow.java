@@ -1,0 +1,121 @@
+package dev.smartflow.core;
+
+import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.Headers;
+import dev.smartflow.core.exchange.Operation;
+import dev.smartflow.core.exchange.Principal;
+import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.keys.AuthStage;
+import dev.smartflow.core.model.ChatRequest;
+import dev.smartflow.core.model.ChatResponse;
+import dev.smartflow.core.model.ChatStream;
+import dev.smartflow.core.model.EmbeddingRequest;
+import dev.smartflow.core.model.EmbeddingResponse;
+import dev.smartflow.core.model.ModelList;
+import dev.smartflow.core.routing.ModelsStage;
+import dev.smartflow.core.routing.RouteStage;
+import dev.smartflow.core.trace.TraceStage;
+import dev.smartflow.core.validation.ValidationStage;
+import java.util.List;
+
+final class DefaultSmartflow implements Smartflow {
+    private static final System.Logger LOG = System.getLogger(DefaultSmartflow.class.getName());
+    private static final Principal IN_PROCESS = Principal.embedded("in-process");
+
+    private final Pipeline pipeline;
+    private final List<AutoCloseable> closeables;
+    private final boolean authenticates;
+    private final Headers callHeaders;
+
+    DefaultSmartflow(Builder builder) {
+        this(pipeline(builder), List.copyOf(builder.closeables), builder.authenticator != null, Headers.EMPTY);
+    }
+
+    private DefaultSmartflow(Pipeline pipeline, List<AutoCloseable> closeables, boolean authenticates,
+                             Headers callHeaders) {
+        this.pipeline = pipeline;
+        this.closeables = closeables;
+        this.authenticates = authenticates;
+        this.callHeaders = callHeaders;
+    }
+
+    /** The default order, in one place. */
+    private static Pipeline pipeline(Builder builder) {
+        Pipeline.Builder pipeline = Pipeline.builder().addStage(new TraceStage(builder.ticker));
+        if (builder.authenticator != null) {
+            pipeline.addStage(new AuthStage(builder.authenticator));
+        }
+        pipeline.addStage(new ValidationStage());
+        builder.stages.forEach(pipeline::addStage);
+        pipeline.addStage(new ModelsStage(builder.resolver)).route(new RouteStage(builder.resolver));
+        builder.attemptStages.forEach(pipeline::addAttemptStage);
+        return pipeline.build();
+    }
+
+    @Override
+    public Response execute(Exchange exchange) {
+        return pipeline.execute(exchange);
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request) {
+        // stream_options goes too: OpenAI rejects it on a request that does not stream
+        Body body = request.body().flag("stream")
+                ? request.body().edit(o -> o.remove(List.of("stream", "stream_options")))
+                : request.body();
+        return ChatResponse.from(complete(call(Operation.CHAT, body)));
+    }
+
+    @Override
+    public ChatStream chatStream(ChatRequest request) {
+        Response response = call(Operation.CHAT, request.streaming().body());
+        if (response instanceof Response.Streamed streamed) {
+            return ChatStream.from(streamed);
+        }
+        throw new IllegalStateException("a stage answered a streaming request with a complete response");
+    }
+
+    @Override
+    public EmbeddingResponse embeddings(EmbeddingRequest request) {
+        return EmbeddingResponse.from(complete(call(Operation.EMBEDDINGS, request.body())));
+    }
+
+    @Override
+    public ModelList models() {
+        return ModelList.from(complete(call(Operation.MODELS, Body.EMPTY)));
+    }
+
+    @Override
+    public Smartflow withApiKey(String apiKey) {
+        if (apiKey == null || apiKey.isBlank()) {
+            throw new IllegalArgumentException("apiKey must not be blank");
+        }
+        return new DefaultSmartflow(pipeline, closeables, authenticates,
+                callHeaders.with("authorization", "Bearer " + apiKey));
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable closeable : closeables) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing " + closeable.getClass().getName() + " failed", e);
+            }
+        }
+    }
+
+    private Response call(Operation operation, Body body) {
+        Exchange exchange = Exchange.of(operation, body, callHeaders);
+        return pipeline.execute(authenticates ? exchange : exchange.withPrincipal(IN_PROCESS));
+    }
+
+    private static Response.Complete complete(Response response) {
+        if (response instanceof Response.Complete complete) {
+            return complete;
+        }
+        ((Response.Streamed) response).chunks().close();
+        throw new IllegalStateException("a stage answered a complete request with a stream");
+    }
+}

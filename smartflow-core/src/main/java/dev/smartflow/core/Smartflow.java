@@ -1,0 +1,133 @@
+package dev.smartflow.core;
+
+import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.keys.Authenticator;
+import dev.smartflow.core.model.ChatRequest;
+import dev.smartflow.core.model.ChatResponse;
+import dev.smartflow.core.model.ChatStream;
+import dev.smartflow.core.model.EmbeddingRequest;
+import dev.smartflow.core.model.EmbeddingResponse;
+import dev.smartflow.core.model.ModelList;
+import dev.smartflow.core.routing.ModelResolver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The gateway as a library: every call goes through the same pipeline of stages that the HTTP server uses, in-process.
+ *
+ * <p>Thread-safe; build one per application and share it. Calls block until the provider answers (a stream: until its
+ * first bytes), so call them from virtual threads when you make many at once. Failures are thrown as
+ * {@link dev.smartflow.core.error.SmartflowException}s carrying the HTTP status and OpenAI error type the server would
+ * send.
+ *
+ * <pre>{@code
+ * try (Smartflow smartflow = Smartflow.builder()
+ *         .resolver(ProviderRegistry.fromEnvironment())
+ *         .build()) {
+ *     ChatResponse answer = smartflow.chat(ChatRequest.of("gpt-4o-mini", "Say hello"));
+ *     System.out.println(answer.content() + " via " + answer.provider());
+ * }
+ * }</pre>
+ */
+public interface Smartflow extends AutoCloseable {
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs one exchange through the pipeline: the entry point of the server shell. */
+    Response execute(Exchange exchange);
+
+    /** A chat completion, whole. */
+    ChatResponse chat(ChatRequest request);
+
+    /** A chat completion as a stream of chunks; close the stream unless you read it to the end. */
+    ChatStream chatStream(ChatRequest request);
+
+    EmbeddingResponse embeddings(EmbeddingRequest request);
+
+    /** Every model the configured providers offer, each id routable as a request's {@code model}. */
+    ModelList models();
+
+    /**
+     * A view of this instance whose calls present {@code apiKey}, for pipelines built with an
+     * {@link Builder#authenticator(Authenticator) authenticator}. The view shares everything with this instance.
+     */
+    Smartflow withApiKey(String apiKey);
+
+    /**
+     * Releases the providers' connections. Calls under way may fail. Views made with {@link #withApiKey} share the
+     * providers, so closing any of them closes all.
+     */
+    @Override
+    void close();
+
+    /**
+     * Configures a {@link Smartflow}. Stages run in this order: trace, authenticate (when an authenticator is set),
+     * validate, the stages added with {@link #addStage}, models, route; then per provider attempt the stages added with
+     * {@link #addAttemptStage}.
+     */
+    final class Builder {
+        ModelResolver resolver;
+        Authenticator authenticator;
+        Ticker ticker = Ticker.system();
+        final List<Stage> stages = new ArrayList<>();
+        final List<Stage> attemptStages = new ArrayList<>();
+        final List<AutoCloseable> closeables = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Where models lead; required. If it is {@link AutoCloseable}, {@link Smartflow#close()} closes it. */
+        public Builder resolver(ModelResolver resolver) {
+            if (this.resolver != null) {
+                throw new IllegalStateException("resolver was already set");
+            }
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
+            if (resolver instanceof AutoCloseable closeable) {
+                closeables.add(closeable);
+            }
+            return this;
+        }
+
+        /**
+         * Requires every call to present a key this authenticator accepts. Without one, in-process calls run as the
+         * embedding application.
+         */
+        public Builder authenticator(Authenticator authenticator) {
+            if (this.authenticator != null) {
+                throw new IllegalStateException("authenticator was already set");
+            }
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /** The time source for latency figures; {@link Ticker#system()} by default. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** An exchange stage of your own, run after validation and before routing. */
+        public Builder addStage(Stage stage) {
+            stages.add(Objects.requireNonNull(stage, "stage"));
+            return this;
+        }
+
+        /** An attempt stage of your own, run once per provider attempt. */
+        public Builder addAttemptStage(Stage stage) {
+            attemptStages.add(Objects.requireNonNull(stage, "stage"));
+            return this;
+        }
+
+        /** @throws IllegalStateException if no resolver was set */
+        public Smartflow build() {
+            if (resolver == null) {
+                throw new IllegalStateException("a resolver is required: Smartflow.builder().resolver(...)");
+            }
+            return new DefaultSmartflow(this);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.smartflow.core.exchange;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * The chunks of a streamed answer, read as they arrive. {@link #hasNext()} blocks until the next chunk or the end,
+ * which is cheap on a virtual thread. A failure of the upstream mid-stream is thrown from {@code hasNext()} or
+ * {@code next()} as a {@link dev.smartflow.core.error.SmartflowException}.
+ *
+ * <p>Whoever holds a stream and does not read it to the end closes it; closing releases the upstream connection.
+ * Not thread-safe: one reader.
+ */
+public interface ChunkStream extends Iterator<Chunk>, AutoCloseable {
+    @Override
+    void close();
+
+    /** A stream over chunks already in memory, e.g. for tests or a cached answer. */
+    static ChunkStream of(List<Chunk> chunks) {
+        List<Chunk> copy = List.copyOf(chunks);
+        return new ChunkStream() {
+            private int next;
+            private boolean closed;
+
+            @Override
+            public boolean hasNext() {
+                return !closed && next < copy.size();
+            }
+
+            @Override
+            public Chunk next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return copy.get(next++);
+            }
+
+            @Override
+            public void close() {
+                closed = true;
+            }
+        };
+    }
+}

@@ -1,0 +1,22 @@
+package dev.smartflow.core.routing;
+
+import dev.smartflow.core.spi.Provider;
+import java.util.List;
+
+/**
+ * Turns a requested model name into a provider and upstream model. Thread-safe and cheap: called for every routed call.
+ *
+ * <pre>{@code
+ * Target target = resolver.resolve("groq/llama-3.3-70b-versatile"); // groq, "llama-3.3-70b-versatile"
+ * }</pre>
+ */
+public interface ModelResolver {
+    /**
+     * @throws dev.smartflow.core.error.InvalidRequest when no configured provider can serve {@code model}; the message
+     *                                                 says why (unknown prefix, provider not configured, unknown name)
+     */
+    Target resolve(String model);
+
+    /** The providers that can take calls, in a stable order. */
+    List<Provider> available();
+}

@@ -1,0 +1,75 @@
+package dev.smartflow.core.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smartflow.core.Chain;
+import dev.smartflow.core.Stage;
+import dev.smartflow.core.error.InvalidRequest;
+import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.Response;
+
+/**
+ * Rejects malformed requests with a 400 that names the parameter, before any stage spends money, time or state on them.
+ * Checks only the fields Smartflow itself relies on; everything else is the provider's to judge.
+ */
+public final class ValidationStage implements Stage {
+    @Override
+    public Response handle(Exchange exchange, Chain chain) {
+        if (exchange.operation().routed()) {
+            check(exchange);
+        }
+        return chain.proceed(exchange);
+    }
+
+    static void check(Exchange exchange) {
+        ObjectNode body = exchange.body().object();
+        JsonNode model = body.path("model");
+        if (model.isMissingNode() || model.isNull()) {
+            throw invalid("missing required parameter 'model'", "model");
+        }
+        if (!model.isTextual() || model.textValue().isBlank()) {
+            throw invalid("'model' must be a non-empty string", "model");
+        }
+        JsonNode stream = body.path("stream");
+        if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
+            throw invalid("'stream' must be a boolean", "stream");
+        }
+        switch (exchange.operation()) {
+            case CHAT -> checkMessages(body.path("messages"));
+            case COMPLETIONS -> requireTextOrArray(body.path("prompt"), "prompt");
+            case EMBEDDINGS -> requireTextOrArray(body.path("input"), "input");
+            case MODELS -> { }
+        }
+    }
+
+    private static void checkMessages(JsonNode messages) {
+        if (messages.isMissingNode() || messages.isNull()) {
+            throw invalid("missing required parameter 'messages'", "messages");
+        }
+        if (!messages.isArray() || messages.isEmpty()) {
+            throw invalid("'messages' must be a non-empty array", "messages");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode message = messages.get(i);
+            if (!message.isObject()) {
+                throw invalid("'messages[" + i + "]' must be an object", "messages[" + i + "]");
+            }
+            if (!message.path("role").isTextual()) {
+                throw invalid("'messages[" + i + "].role' must be a string", "messages[" + i + "].role");
+            }
+        }
+    }
+
+    private static void requireTextOrArray(JsonNode node, String name) {
+        if (node.isMissingNode() || node.isNull()) {
+            throw invalid("missing required parameter '" + name + "'", name);
+        }
+        if (!(node.isTextual() || node.isArray()) || (node.isArray() && node.isEmpty())) {
+            throw invalid("'" + name + "' must be a string or a non-empty array", name);
+        }
+    }
+
+    private static InvalidRequest invalid(String message, String param) {
+        return new InvalidRequest(message, "invalid_request", param);
+    }
+}

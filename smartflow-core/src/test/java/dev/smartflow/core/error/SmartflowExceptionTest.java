@@ -1,0 +1,67 @@
+package dev.smartflow.core.error;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SmartflowExceptionTest {
+    @Test
+    void invalidRequestIs400WithItsParam() {
+        // when
+        SmartflowException failure = new InvalidRequest("bad model", "invalid_request", "model");
+
+        // then
+        assertEquals(400, failure.status());
+        assertEquals("invalid_request_error", failure.type());
+        assertEquals(Optional.of("model"), failure.param());
+        assertEquals(Optional.of("invalid_request"), failure.code());
+    }
+
+    @Test
+    void invalidRequestWithoutDetailsHasNoParamOrCode() {
+        // when
+        SmartflowException failure = new InvalidRequest("bad");
+
+        // then
+        assertEquals(Optional.empty(), failure.param());
+        assertEquals(Optional.empty(), failure.code());
+    }
+
+    @Test
+    void unauthorizedIs401WithCodeInvalidApiKey() {
+        // when
+        SmartflowException failure = new Unauthorized("invalid API key");
+
+        // then
+        assertEquals(401, failure.status());
+        assertEquals(Optional.of("invalid_api_key"), failure.code());
+    }
+
+    @Test
+    void notFoundIs404() {
+        // when
+        SmartflowException failure = new NotFound("no such model", "model_not_found");
+
+        // then
+        assertEquals(404, failure.status());
+        assertEquals("invalid_request_error", failure.type());
+    }
+
+    @Test
+    void statusOfEveryErrorCanBeMappedWithOneExhaustiveSwitch() {
+        // given
+        SmartflowException failure = new Unauthorized("x");
+
+        // when
+        String kind = switch (failure) {
+            case InvalidRequest e -> "invalid";
+            case Unauthorized e -> "unauthorized";
+            case NotFound e -> "not-found";
+            case UpstreamFailure e -> "upstream";
+        };
+
+        // then
+        assertEquals("unauthorized", kind);
+    }
+}

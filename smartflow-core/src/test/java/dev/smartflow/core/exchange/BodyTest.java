@@ -1,0 +1,233 @@
+package dev.smartflow.core.exchange;
+
+import static dev.smartflow.core.testing.Json.q;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smartflow.core.error.InvalidRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class BodyTest {
+    private static final String REQUEST = q("{'model':'gpt-4o','x_vendor':{'nested':[1,2]},'messages':[]}");
+
+    @Test
+    void unknownFieldsSurviveByteForByte() {
+        // given
+        Body body = Body.json(REQUEST);
+
+        // when
+        body.json();
+
+        // then
+        assertEquals(REQUEST, body.utf8());
+    }
+
+    @Test
+    void unknownFieldsSurviveAnEdit() {
+        // given
+        Body body = Body.json(REQUEST);
+
+        // when
+        Body edited = body.edit(o -> o.put("model", "gpt-4o-mini"));
+
+        // then
+        assertEquals("[1,2]", edited.json().path("x_vendor").path("nested").toString());
+    }
+
+    @Test
+    void jsonIsParsedOnce() {
+        // given
+        Body body = Body.json(REQUEST);
+
+        // when
+        JsonNode first = body.json();
+        JsonNode second = body.json();
+
+        // then
+        assertSame(first, second);
+    }
+
+    @Test
+    void malformedJsonIsAnInvalidRequestWithStatus400() {
+        // given
+        Body body = Body.json("{\"model\": nope");
+
+        // when
+        InvalidRequest failure = assertThrows(InvalidRequest.class, body::json);
+
+        // then
+        assertEquals(400, failure.status());
+        assertEquals(Optional.of("invalid_json"), failure.code());
+    }
+
+    @Test
+    void malformedJsonMessageDoesNotRepeatTheOffendingText() {
+        // given
+        Body body = Body.json("{\"messages\": [my-secret-diagnosis-text]}");
+
+        // when
+        InvalidRequest failure = assertThrows(InvalidRequest.class, body::json);
+
+        // then
+        assertFalse(failure.getMessage().contains("secret"), failure.getMessage());
+        assertFalse(failure.getMessage().contains("diagnosis"), failure.getMessage());
+    }
+
+    @Test
+    void malformedJsonMessageSaysWhereParsingFailed() {
+        // given
+        Body body = Body.json("{\n\"a\": ?}");
+
+        // when
+        InvalidRequest failure = assertThrows(InvalidRequest.class, body::json);
+
+        // then
+        assertTrue(failure.getMessage().contains("line 2"), failure.getMessage());
+    }
+
+    @Test
+    void editLeavesTheOriginalUntouched() {
+        // given
+        Body body = Body.json(REQUEST);
+        JsonNode before = body.json().deepCopy();
+
+        // when
+        body.edit(o -> o.put("model", "changed").remove("x_vendor"));
+
+        // then
+        assertEquals(REQUEST, body.utf8());
+        assertEquals(before, body.json());
+    }
+
+    @Test
+    void editReturnsABodyWithTheChange() {
+        // given
+        Body body = Body.json(REQUEST);
+
+        // when
+        Body edited = body.edit(o -> o.put("model", "changed"));
+
+        // then
+        assertEquals(Optional.of("changed"), edited.text("model"));
+        assertEquals(edited.json(), Body.json(edited.utf8()).json());
+    }
+
+    @Test
+    void toStringNeverShowsTheContent() {
+        // given
+        Body body = Body.json(q("{'messages':[{'role':'user','content':'my password is hunter2'}]}"));
+
+        // when
+        String text = body.toString();
+
+        // then
+        assertFalse(text.contains("hunter2"), text);
+        assertEquals("Body[" + body.length() + " bytes]", text);
+    }
+
+    @Test
+    void ofCopiesTheTreeSoLaterChangesDoNotLeakIn() {
+        // given
+        ObjectNode tree = Body.MAPPER.createObjectNode().put("model", "a");
+        Body body = Body.of(tree);
+
+        // when
+        tree.put("model", "b");
+
+        // then
+        assertEquals(Optional.of("a"), body.text("model"));
+        assertEquals(q("{'model':'a'}"), body.utf8());
+    }
+
+    @Test
+    void bytesReturnsACopy() {
+        // given
+        Body body = Body.json("{}");
+
+        // when
+        body.bytes()[0] = 'X';
+
+        // then
+        assertEquals("{}", body.utf8());
+    }
+
+    @Test
+    void writeToWritesTheCallersBytes() throws IOException {
+        // given
+        Body body = Body.json(REQUEST);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        // when
+        body.writeTo(out);
+
+        // then
+        assertArrayEquals(REQUEST.getBytes(StandardCharsets.UTF_8), out.toByteArray());
+    }
+
+    @Test
+    void objectOfAnArrayIsAnInvalidRequest() {
+        // given
+        Body body = Body.json("[1,2]");
+
+        // when
+        InvalidRequest failure = assertThrows(InvalidRequest.class, body::object);
+
+        // then
+        assertEquals(400, failure.status());
+    }
+
+    @Test
+    void emptyBodyParsesToAMissingNode() {
+        // when
+        JsonNode json = Body.EMPTY.json();
+
+        // then
+        assertTrue(json.isMissingNode());
+        assertTrue(Body.EMPTY.isEmpty());
+    }
+
+    @Test
+    void textIsEmptyForAFieldThatIsNotText() {
+        // given
+        Body body = Body.json(q("{'model':42}"));
+
+        // when / then
+        assertEquals(Optional.empty(), body.text("model"));
+        assertEquals(Optional.empty(), body.text("absent"));
+    }
+
+    @Test
+    void flagIsFalseWhenAbsent() {
+        // given
+        Body body = Body.json("{}");
+
+        // when / then
+        assertFalse(body.flag("stream"));
+    }
+
+    @Test
+    void flagReadsATrueBoolean() {
+        // given
+        Body body = Body.json(q("{'stream':true}"));
+
+        // when / then
+        assertTrue(body.flag("stream"));
+    }
+
+    @Test
+    void bodiesWithTheSameBytesAreEqual() {
+        // when / then
+        assertEquals(Body.json(REQUEST), Body.json(REQUEST));
+        assertEquals(Body.json(REQUEST).hashCode(), Body.json(REQUEST).hashCode());
+    }
+}

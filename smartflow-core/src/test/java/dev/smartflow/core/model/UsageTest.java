@@ -1,0 +1,50 @@
+package dev.smartflow.core.model;
+
+import static dev.smartflow.core.testing.Json.body;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.node.MissingNode;
+import org.junit.jupiter.api.Test;
+
+class UsageTest {
+    @Test
+    void readsOpenAiUsage() {
+        // when
+        Usage usage = Usage.from(body("{'prompt_tokens':10,'completion_tokens':5,'total_tokens':15}").json());
+
+        // then
+        assertEquals(new Usage(10, 5, 15), usage);
+    }
+
+    @Test
+    void missingTotalIsTheSumOfTheParts() {
+        // when
+        Usage usage = Usage.from(body("{'prompt_tokens':10,'completion_tokens':5}").json());
+
+        // then
+        assertEquals(15, usage.totalTokens());
+    }
+
+    @Test
+    void missingUsageIsNone() {
+        // when / then
+        assertEquals(Usage.NONE, Usage.from(MissingNode.getInstance()));
+        assertEquals(Usage.NONE, Usage.from(null));
+    }
+
+    @Test
+    void negativeCountsReadAsZero() {
+        // when
+        Usage usage = Usage.from(body("{'prompt_tokens':-3,'completion_tokens':2,'total_tokens':-1}").json());
+
+        // then
+        assertEquals(new Usage(0, 2, 0), usage);
+    }
+
+    @Test
+    void negativeCountsAreRejectedByTheConstructor() {
+        // when / then
+        assertThrows(IllegalArgumentException.class, () -> new Usage(-1, 0, 0));
+    }
+}

@@ -1,0 +1,218 @@
+package dev.smartflow.core.validation;
+
+import static dev.smartflow.core.testing.Json.body;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.smartflow.core.error.InvalidRequest;
+import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.Headers;
+import dev.smartflow.core.exchange.Operation;
+import dev.smartflow.core.testing.RecordingChain;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ValidationStageTest {
+    private static final String MESSAGES = "'messages':[{'role':'user','content':'hi'}]";
+
+    private final ValidationStage stage = new ValidationStage();
+    private final RecordingChain chain = new RecordingChain();
+
+    private static Exchange exchange(Operation operation, String singleQuotedJson) {
+        return Exchange.of(operation, body(singleQuotedJson), Headers.EMPTY);
+    }
+
+    private InvalidRequest rejected(Exchange exchange) {
+        return assertThrows(InvalidRequest.class, () -> stage.handle(exchange, chain));
+    }
+
+    private void assertRejected(Exchange exchange, String param) {
+        InvalidRequest failure = rejected(exchange);
+        assertEquals(400, failure.status());
+        assertEquals(Optional.of(param), failure.param());
+    }
+
+    @Test
+    void validChatPassesUnchanged() {
+        // given
+        Exchange exchange = exchange(Operation.CHAT, "{'model':'gpt-4o'," + MESSAGES + ",'x_extra':1}");
+
+        // when
+        stage.handle(exchange, chain);
+
+        // then
+        assertSame(exchange, chain.onlyExchange());
+    }
+
+    @Test
+    void validCompletionsWithAnArrayPromptPasses() {
+        // given
+        Exchange exchange = exchange(Operation.COMPLETIONS, "{'model':'m','prompt':['a','b']}");
+
+        // when
+        stage.handle(exchange, chain);
+
+        // then
+        assertSame(exchange, chain.onlyExchange());
+    }
+
+    @Test
+    void validEmbeddingsWithATextInputPasses() {
+        // given
+        Exchange exchange = exchange(Operation.EMBEDDINGS, "{'model':'m','input':'hello'}");
+
+        // when
+        stage.handle(exchange, chain);
+
+        // then
+        assertSame(exchange, chain.onlyExchange());
+    }
+
+    @Test
+    void modelsPassesWithoutABody() {
+        // given
+        Exchange exchange = Exchange.of(Operation.MODELS, Body.EMPTY, Headers.EMPTY);
+
+        // when
+        stage.handle(exchange, chain);
+
+        // then
+        assertSame(exchange, chain.onlyExchange());
+    }
+
+    @Test
+    void missingModelIsRejected() {
+        // when / then
+        assertRejected(exchange(Operation.CHAT, "{" + MESSAGES + "}"), "model");
+    }
+
+    @Test
+    void nullModelIsRejected() {
+        // when / then
+        assertRejected(exchange(Operation.CHAT, "{'model':null," + MESSAGES + "}"), "model");
+    }
+
+    @Test
+    void modelOfTheWrongTypeIsRejected() {
+        // when / then
+        assertRejected(exchange(Operation.CHAT, "{'model':42," + MESSAGES + "}"), "model");
+    }
+
+    @Test
+    void blankModelIsRejected() {
+        // when / then
+        assertRejected(exchange(Operation.CHAT, "{'model':'  '," + MESSAGES + "}"), "model");
+    }
+
+    @Test
+    void streamThatIsNotABooleanIsRejected() {
+        // when / then
+        assertRejected(exchange(Operation.CHAT, "{'model':'m','stream':'true'," + MESSAGES + "}"), "stream");
+    }
+
+    @Test
+    void missingMessagesAreRejected() {
+        // when / then
+        assertRejected(exchange(Operation.CHAT, "{'model':'m'}"), "messages");
+    }
+
+    @Test
+    void emptyMessagesAreRejected() {
+        // when / then
+        assertRejected(exchange(Operation.CHAT, "{'model':'m','messages':[]}"), "messages");
+    }
+
+    @Test
+    void messagesThatAreNotAnArrayAreRejected() {
+        // when / then
+        assertRejected(exchange(Operation.CHAT, "{'model':'m','messages':{'role':'user'}}"), "messages");
+    }
+
+    @Test
+    void messageThatIsNotAnObjectIsRejected() {
+        // when / then
+        assertRejected(exchange(Operation.CHAT, "{'model':'m','messages':['hi']}"), "messages[0]");
+    }
+
+    @Test
+    void messageWithoutARoleIsRejected() {
+        // when / then
+        assertRejected(exchange(Operation.CHAT,
+                "{'model':'m','messages':[{'role':'system','content':'a'},{'content':'b'}]}"), "messages[1].role");
+    }
+
+    @Test
+    void completionsWithoutPromptAreRejected() {
+        // when / then
+        assertRejected(exchange(Operation.COMPLETIONS, "{'model':'m'}"), "prompt");
+    }
+
+    @Test
+    void completionsWithANumericPromptAreRejected() {
+        // when / then
+        assertRejected(exchange(Operation.COMPLETIONS, "{'model':'m','prompt':7}"), "prompt");
+    }
+
+    @Test
+    void embeddingsWithoutInputAreRejected() {
+        // when / then
+        assertRejected(exchange(Operation.EMBEDDINGS, "{'model':'m'}"), "input");
+    }
+
+    @Test
+    void embeddingsWithAnEmptyInputArrayAreRejected() {
+        // when / then
+        assertRejected(exchange(Operation.EMBEDDINGS, "{'model':'m','input':[]}"), "input");
+    }
+
+    @Test
+    void bodyThatIsNotAJsonObjectIsRejectedWith400() {
+        // given
+        Exchange exchange = exchange(Operation.CHAT, "[1,2,3]");
+
+        // when
+        InvalidRequest failure = rejected(exchange);
+
+        // then
+        assertEquals(400, failure.status());
+    }
+
+    @Test
+    void routedCallWithoutABodyIsRejectedWith400() {
+        // given
+        Exchange exchange = Exchange.of(Operation.CHAT, Body.EMPTY, Headers.EMPTY);
+
+        // when
+        InvalidRequest failure = rejected(exchange);
+
+        // then
+        assertEquals(400, failure.status());
+    }
+
+    @Test
+    void rejectedRequestNeverReachesTheRestOfTheChain() {
+        // given
+        Exchange exchange = exchange(Operation.CHAT, "{'model':'m'}");
+
+        // when
+        rejected(exchange);
+
+        // then
+        assertFalse(chain.wasProceeded());
+    }
+
+    @Test
+    void rejectionMessageNamesTheParameter() {
+        // given
+        Exchange exchange = exchange(Operation.EMBEDDINGS, "{'model':'m'}");
+
+        // when
+        InvalidRequest failure = rejected(exchange);
+
+        // then
+        assertEquals("missing required parameter 'input'", failure.getMessage());
+    }
+}
