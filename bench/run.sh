@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# Load benchmark: Smartflow gateway vs. direct-to-upstream, measured in one run on a 2-core box.
+# Core 0: FakeUpstream, wrk and StreamProbe. Core 1: the gateway alone.
+#
+# Environment (defaults in brackets):
+#   WARMUP [40]  DURATION [20]  CONNECTIONS [32]  STREAM_SECONDS [=DURATION]  STREAM_WARMUP [5]
+#   UPSTREAM_PORT [18080]  GATEWAY_PORT [17775]  KEY [sk-bench-master]
+#   GATEWAY_CMD [./smartflow serve --services proxy --data $WORKDIR/bench-data]
+#   GATEWAY_URL [http://127.0.0.1:$GATEWAY_PORT]  GATEWAY_HEALTH_URL [$GATEWAY_URL/health]
+#   SMARTFLOW_JAVA_OPTS is passed through to the launcher.
+# To exercise the script without the gateway, run a second FakeUpstream as the "gateway":
+#   GATEWAY_CMD='java -cp bench/target/classes dev.smartflow.bench.FakeUpstream --port 17775' \
+#   GATEWAY_HEALTH_URL=http://127.0.0.1:17775/v1/models bench/run.sh
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+OVERRIDES=""
+for var in WARMUP DURATION CONNECTIONS STREAM_SECONDS STREAM_WARMUP UPSTREAM_PORT GATEWAY_PORT KEY GATEWAY_CMD \
+  GATEWAY_URL GATEWAY_HEALTH_URL SMARTFLOW_JAVA_OPTS; do
+  [[ -z ${!var+set} ]] || OVERRIDES+="$var=$(printf %q "${!var}") "
+done
+INVOCATION="$OVERRIDES$0${*:+ $*}"
+
+WARMUP=${WARMUP:-40}
+DURATION=${DURATION:-20}
+CONNECTIONS=${CONNECTIONS:-32}
+STREAM_SECONDS=${STREAM_SECONDS:-$DURATION}
+STREAM_WARMUP=${STREAM_WARMUP:-5}
+UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
+GATEWAY_PORT=${GATEWAY_PORT:-17775}
+KEY=${KEY:-sk-bench-master}
+GATEWAY_URL=${GATEWAY_URL:-http://127.0.0.1:$GATEWAY_PORT}
+GATEWAY_HEALTH_URL=${GATEWAY_HEALTH_URL:-$GATEWAY_URL/health}
+DIRECT_URL=http://127.0.0.1:$UPSTREAM_PORT
+CHAT_PATH=/v1/chat/completions
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+for url in "$GATEWAY_URL" "$GATEWAY_HEALTH_URL"; do
+  [[ $url =~ ^http://127\.0\.0\.1(:[0-9]+)?(/|$) ]] || die "only 127.0.0.1 targets are allowed: $url"
+done
+command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
+command -v taskset >/dev/null || die "taskset is missing: apt-get install util-linux"
+command -v curl >/dev/null || die "curl is missing: apt-get install curl"
+(( $(nproc) >= 2 )) || die "needs at least 2 cores (gateway on core 1, load on core 0)"
+
+if [[ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+[[ -z ${JAVA_HOME:-} ]] || export PATH=$JAVA_HOME/bin:$PATH
+JAVA=java
+
+WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/smartflow-bench.XXXXXX")
+GATEWAY_CMD=${GATEWAY_CMD:-./smartflow serve --services proxy --data $WORKDIR/bench-data}
+PIDS=()
+
+cleanup() {
+  local rc=$?
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
+  done
+  if (( rc == 0 )); then
+    rm -rf "$WORKDIR"
+  else
+    echo "run.sh: failed (exit $rc); logs kept in $WORKDIR" >&2
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mvn() { flock /tmp/smartflow-mvn.lock ./mvnw "$@"; }
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Own process group per server (setsid), so the cleanup also reaches a JVM that a launcher script forks.
+start_bg() {
+  local log=$1; shift
+  setsid "$@" >"$log" 2>&1 </dev/null &
+  PIDS+=($!)
+}
+
+wait_http_200() {
+  local url=$1 pid=$2 deadline=$((SECONDS + $3))
+  while (( SECONDS < deadline )); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true) == 200 ]] && return 0
+    sleep 0.25
+  done
+  return 1
+}
+
+check_chat() {
+  local name=$1 url=$2 body
+  body=$(curl -s --max-time 10 -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}]}' -w '\n%{http_code}' "$url$CHAT_PATH" || true)
+  [[ ${body##*$'\n'} == 200 && $body == *chat.completion* ]] || die "$name chat check failed: $body"
+}
+
+# Descends from the launcher to the JVM it runs (bounded depth) so RSS is the gateway's, not a shell's.
+java_pid() {
+  local pid=$1
+  for _ in 1 2 3 4; do
+    [[ $(cat "/proc/$pid/comm" 2>/dev/null) == java ]] && { echo "$pid"; return; }
+    local child
+    child=$(pgrep -P "$pid" | head -1 || true)
+    [[ -n $child ]] || break
+    pid=$child
+  done
+  echo "$1"
+}
+
+rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+run_wrk() {
+  local out=$WORKDIR/wrk-$1.txt url=$2 conns=$3 seconds=$4; shift 4
+  KEY=$KEY taskset -c 0 wrk -t1 -c"$conns" -d"${seconds}s" "$@" -s bench/chat.lua "$url$CHAT_PATH" >"$out"
+  local bad
+  bad=$(awk '/Non-2xx or 3xx responses/ {print $NF}' "$out")
+  [[ -z $bad ]] || { cat "$out" >&2; die "$1: $bad non-2xx responses, numbers would be meaningless"; }
+  echo "$out"
+}
+
+rps() { awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$1"; }
+socket_errors() { awk '/Socket errors:/ {gsub(",", ""); n = $4 + $6 + $8 + $10} END {print n + 0}' "$1"; }
+
+# wrk prints e.g. "     99%    1.23ms"; converted to milliseconds.
+pct_ms() {
+  awk -v p="$2%" '$1 == p {
+    v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+    printf "%.3f", (u == "us" ? v / 1000 : u == "s" ? v * 1000 : v)
+  }' "$1"
+}
+
+probe() {
+  local out=$WORKDIR/probe-$1.txt
+  taskset -c 0 "$JAVA" -XX:+UseParallelGC -Xmx128m -cp bench/target/classes dev.smartflow.bench.StreamProbe \
+    --url "$2" --key "$KEY" --seconds "$STREAM_SECONDS" --warmup "$STREAM_WARMUP" >"$out"
+  echo "$out"
+}
+
+probe_ms() { sed -n "s/^$2 .*$3=\([0-9.]*\).*/\1/p" "$1"; }
+
+added() { awk -v g="$1" -v d="$2" 'BEGIN { printf "%+.3f", g - d }'; }
+
+echo "== building bench"
+mvn -q -f bench/pom.xml package -DskipTests
+# Same staleness rule as ./smartflow: built here under the lock so the launcher does not build under taskset
+# inside the health-check window.
+GATEWAY_JAR=smartflow-server/target/smartflow.jar
+if [[ $GATEWAY_CMD == ./smartflow* ]] && [[ ! -f $GATEWAY_JAR || -n $(find . -path ./bench -prune -o \
+    \( -path '*/src/main/*' -o -name pom.xml \) -newer "$GATEWAY_JAR" -print -quit) ]]; then
+  echo "== building gateway"
+  mvn -q -B -DskipTests -pl smartflow-server -am package
+fi
+
+for port in "$UPSTREAM_PORT" "$GATEWAY_PORT"; do
+  port_free "$port" || die "port $port is already in use"
+done
+
+echo "== starting FakeUpstream on core 0, port $UPSTREAM_PORT"
+start_bg "$WORKDIR/upstream.log" taskset -c 0 "$JAVA" -XX:+UseParallelGC -Xmx256m -cp bench/target/classes \
+  dev.smartflow.bench.FakeUpstream --port "$UPSTREAM_PORT"
+UPSTREAM_PID=${PIDS[-1]}
+wait_http_200 "$DIRECT_URL/v1/models" "$UPSTREAM_PID" 15 || { cat "$WORKDIR/upstream.log" >&2; die "FakeUpstream did not start"; }
+
+echo "== starting gateway on core 1: $GATEWAY_CMD"
+start_bg "$WORKDIR/gateway.log" env PROXY_PORT="$GATEWAY_PORT" OPENAI_API_BASE="$DIRECT_URL/v1" \
+  OPENAI_API_KEY=sk-fake SMARTFLOW_MASTER_KEY="$KEY" taskset -c 1 bash -c "exec $GATEWAY_CMD"
+GATEWAY_PID=${PIDS[-1]}
+if ! wait_http_200 "$GATEWAY_HEALTH_URL" "$GATEWAY_PID" 60; then
+  tail -50 "$WORKDIR/gateway.log" >&2
+  die "gateway did not answer 200 on $GATEWAY_HEALTH_URL within 60 s"
+fi
+check_chat gateway "$GATEWAY_URL"
+check_chat direct "$DIRECT_URL"
+
+echo "== warm-up: ${WARMUP}s at $CONNECTIONS connections against the gateway"
+run_wrk warmup "$GATEWAY_URL" "$CONNECTIONS" "$WARMUP" >/dev/null
+
+echo "== throughput: ${DURATION}s at $CONNECTIONS connections"
+TP_GW=$(run_wrk tp-gateway "$GATEWAY_URL" "$CONNECTIONS" "$DURATION")
+RSS_MB=$(rss_mb "$(java_pid "$GATEWAY_PID")")
+TP_DIRECT=$(run_wrk tp-direct "$DIRECT_URL" "$CONNECTIONS" "$DURATION")
+
+echo "== latency: ${DURATION}s at 1 connection"
+LAT_GW=$(run_wrk lat-gateway "$GATEWAY_URL" 1 "$DURATION" --latency)
+LAT_DIRECT=$(run_wrk lat-direct "$DIRECT_URL" 1 "$DURATION" --latency)
+
+echo "== streaming: ${STREAM_SECONDS}s sequential (after ${STREAM_WARMUP}s warm-up)"
+PR_GW=$(probe gateway "$GATEWAY_URL")
+PR_DIRECT=$(probe direct "$DIRECT_URL")
+
+row() { printf '| %-34s | %10s | %10s | %10s |\n' "$@"; }
+table() {
+  local p g d metric label
+  row metric gateway direct added
+  row ---------------------------------- ---------- ---------- ----------
+  row "throughput, $CONNECTIONS conns (req/s)" "$(rps "$TP_GW")" "$(rps "$TP_DIRECT")" ""
+  row "socket errors during throughput" "$(socket_errors "$TP_GW")" "$(socket_errors "$TP_DIRECT")" ""
+  for p in 50 99; do
+    g=$(pct_ms "$LAT_GW" "$p"); d=$(pct_ms "$LAT_DIRECT" "$p")
+    row "latency p$p, 1 conn (ms)" "$g" "$d" "$(added "$g" "$d")"
+  done
+  for metric in "first_chunk_ms:stream first chunk" "stream_end_ms:stream end"; do
+    label=${metric#*:}; metric=${metric%%:*}
+    for p in p50 p99; do
+      g=$(probe_ms "$PR_GW" "$metric" "$p"); d=$(probe_ms "$PR_DIRECT" "$metric" "$p")
+      row "$label $p (ms)" "$g" "$d" "$(added "$g" "$d")"
+    done
+  done
+  row "gateway RSS after throughput (MB)" "$RSS_MB" "" ""
+}
+
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo none)
+[[ -z $(git status --porcelain 2>/dev/null | head -1) ]] || COMMIT="$COMMIT (dirty)"
+TABLE=$(table)
+
+echo
+echo "$TABLE"
+
+mkdir -p bench/results
+[[ -f bench/results/latest.md ]] || printf '# Smartflow bench results\n\nAppended by bench/run.sh, newest last.\n' >bench/results/latest.md
+{
+  echo
+  echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $COMMIT"
+  echo
+  echo "Command: \`$INVOCATION\`"
+  echo
+  echo "Gateway: \`$GATEWAY_CMD\`${SMARTFLOW_JAVA_OPTS:+ with SMARTFLOW_JAVA_OPTS=\`$SMARTFLOW_JAVA_OPTS\`}"
+  echo
+  echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1);" \
+    "$("$JAVA" -version 2>&1 | head -1). Gateway on core 1; FakeUpstream, wrk and StreamProbe on core 0."
+  echo
+  echo "$TABLE"
+} >>bench/results/latest.md
+echo
+echo "appended to bench/results/latest.md"

@@ -1,0 +1,222 @@
+package dev.smartflow.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.smartflow.providers.ProviderSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything {@code smartflow serve} needs, from three layers: defaults, then the YAML file ({@code --config}), then
+ * environment variables; command-line flags win over all. Provider keys and bases are read by the provider registry
+ * from {@code <NAME>_API_KEY} / {@code <NAME>_API_BASE} on top of the file's {@code providers} section.
+ *
+ * @param host            the address every service binds ({@code SMARTFLOW_HOST}, default all interfaces)
+ * @param ports           the port of each service ({@code PROXY_PORT}, ...); 0 picks a free port
+ * @param services        the services to start ({@code --services}, {@code SMARTFLOW_SERVICES})
+ * @param dataDir         where the master key and, later, the embedded database live ({@code --data},
+ *                        {@code SMARTFLOW_DATA_DIR})
+ * @param masterKey       {@code SMARTFLOW_MASTER_KEY}; when absent one is generated once and kept in the data dir
+ * @param maxRequestBytes the largest request body accepted ({@code SMARTFLOW_MAX_REQUEST_BYTES}), else 413
+ * @param providers       provider settings from the file
+ * @param defaultProvider where model names that no rule recognises go ({@code SMARTFLOW_DEFAULT_PROVIDER})
+ */
+public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service> services, Path dataDir,
+                           Optional<String> masterKey, long maxRequestBytes, List<ProviderSettings> providers,
+                           Optional<String> defaultProvider) {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        ports = Map.copyOf(ports);
+        services = Set.copyOf(services);
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(masterKey, "masterKey");
+        providers = List.copyOf(providers);
+        Objects.requireNonNull(defaultProvider, "defaultProvider");
+        if (maxRequestBytes < 1024) {
+            throw new IllegalArgumentException("max request size must be at least 1024 bytes");
+        }
+        for (Service service : Service.values()) {
+            int port = ports.getOrDefault(service, -1);
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(service.portVariable() + " must be a port number, not " + port);
+            }
+        }
+        if (services.isEmpty()) {
+            throw new IllegalArgumentException("at least one service must be started");
+        }
+    }
+
+    public int port(Service service) {
+        return ports.get(service);
+    }
+
+    /** Defaults, then {@code file} if given, then {@code env}. */
+    public static ServerConfig load(Optional<Path> file, Map<String, String> env) {
+        JsonNode root = file.map(ServerConfig::readYaml).orElse(YAML.createObjectNode());
+
+        String host = env.getOrDefault("SMARTFLOW_HOST", root.path("host").asText("0.0.0.0"));
+
+        Map<Service, Integer> ports = new EnumMap<>(Service.class);
+        for (Service service : Service.values()) {
+            String fromEnv = env.get(service.portVariable());
+            JsonNode fromFile = root.path("ports").path(service.id());
+            ports.put(service, fromEnv != null ? integer(service.portVariable(), fromEnv)
+                    : fromFile.isMissingNode() ? service.defaultPort() : integer("ports." + service.id(),
+                    fromFile.asText()));
+        }
+
+        Set<Service> services = EnumSet.allOf(Service.class);
+        if (env.containsKey("SMARTFLOW_SERVICES")) {
+            services = parseServices(env.get("SMARTFLOW_SERVICES"));
+        } else if (root.path("services").isArray()) {
+            List<String> ids = new ArrayList<>();
+            root.path("services").forEach(s -> ids.add(s.asText()));
+            services = parseServices(String.join(",", ids));
+        }
+
+        Path dataDir = Path.of(env.getOrDefault("SMARTFLOW_DATA_DIR", root.path("data_dir").asText("smartflow-data")));
+        Optional<String> masterKey = Optional.ofNullable(env.get("SMARTFLOW_MASTER_KEY")).filter(k -> !k.isBlank());
+        long maxRequestBytes = env.containsKey("SMARTFLOW_MAX_REQUEST_BYTES")
+                ? integer("SMARTFLOW_MAX_REQUEST_BYTES", env.get("SMARTFLOW_MAX_REQUEST_BYTES"))
+                : root.path("max_request_bytes").asLong(32L * 1024 * 1024);
+        Optional<String> defaultProvider = Optional.ofNullable(env.get("SMARTFLOW_DEFAULT_PROVIDER"))
+                .or(() -> Optional.ofNullable(root.path("routing").path("default_provider").textValue()))
+                .filter(p -> !p.isBlank());
+
+        return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, providers(root),
+                defaultProvider);
+    }
+
+    public ServerConfig withServices(Set<Service> newServices) {
+        return new ServerConfig(host, ports, newServices, dataDir, masterKey, maxRequestBytes, providers,
+                defaultProvider);
+    }
+
+    public ServerConfig withDataDir(Path newDataDir) {
+        return new ServerConfig(host, ports, services, newDataDir, masterKey, maxRequestBytes, providers,
+                defaultProvider);
+    }
+
+    public ServerConfig withPorts(Map<Service, Integer> newPorts) {
+        return new ServerConfig(host, newPorts, services, dataDir, masterKey, maxRequestBytes, providers,
+                defaultProvider);
+    }
+
+    public ServerConfig withMasterKey(String key) {
+        return new ServerConfig(host, ports, services, dataDir, Optional.of(key), maxRequestBytes, providers,
+                defaultProvider);
+    }
+
+    /** The configuration with secrets masked, for the startup log. */
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", ports=" + ports + ", services=" + services + ", dataDir=" + dataDir
+                + ", masterKey=" + (masterKey.isPresent() ? "██" : "generated") + ", maxRequestBytes="
+                + maxRequestBytes + ", providers=" + providers + ", defaultProvider=" + defaultProvider + "]";
+    }
+
+    public static Set<Service> parseServices(String list) {
+        Set<Service> services = EnumSet.noneOf(Service.class);
+        for (String id : list.split(",")) {
+            if (!id.isBlank()) {
+                services.add(Service.parse(id));
+            }
+        }
+        return services;
+    }
+
+    private static List<ProviderSettings> providers(JsonNode root) {
+        List<ProviderSettings> providers = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("providers").properties().iterator();
+             it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            String name = entry.getKey().toLowerCase(Locale.ROOT);
+            JsonNode p = entry.getValue();
+            ProviderSettings settings = ProviderSettings.of(name);
+            if (p.hasNonNull("api_key")) {
+                settings = settings.withApiKey(p.get("api_key").asText());
+            }
+            if (p.hasNonNull("api_base")) {
+                settings = settings.withApiBase(p.get("api_base").asText());
+            }
+            if (p.hasNonNull("api_version")) {
+                settings = settings.withApiVersion(p.get("api_version").asText());
+            }
+            if (p.hasNonNull("timeout")) {
+                settings = settings.withTimeout(duration("providers." + name + ".timeout", p.get("timeout").asText()));
+            }
+            if (p.hasNonNull("stream_idle_timeout")) {
+                settings = settings.withStreamIdleTimeout(duration("providers." + name + ".stream_idle_timeout",
+                        p.get("stream_idle_timeout").asText()));
+            }
+            providers.add(settings);
+        }
+        return providers;
+    }
+
+    private static JsonNode readYaml(Path file) {
+        try {
+            JsonNode root = YAML.readTree(Files.readAllBytes(file));
+            if (root == null || root.isMissingNode() || root.isNull()) {
+                return YAML.createObjectNode();
+            }
+            if (!root.isObject()) {
+                throw new IllegalArgumentException(file + ": the configuration must be a YAML mapping");
+            }
+            return root;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read configuration " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int integer(String what, String value) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " must be a whole number, not '" + value + "'");
+        }
+    }
+
+    /** {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, a plain number of seconds, or ISO-8601 ({@code PT5M}). */
+    static Duration duration(String what, String value) {
+        String v = value.strip().toLowerCase(Locale.ROOT);
+        try {
+            if (v.startsWith("pt")) {
+                return Duration.parse(v.toUpperCase(Locale.ROOT));
+            }
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).strip()));
+            }
+            char unit = v.charAt(v.length() - 1);
+            if (Character.isDigit(unit)) {
+                return Duration.ofSeconds(Long.parseLong(v));
+            }
+            long amount = Long.parseLong(v.substring(0, v.length() - 1).strip());
+            return switch (unit) {
+                case 's' -> Duration.ofSeconds(amount);
+                case 'm' -> Duration.ofMinutes(amount);
+                case 'h' -> Duration.ofHours(amount);
+                default -> throw new NumberFormatException(v);
+            };
+        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException(what + " must be a duration such as 30s, 5m or 250ms, not '" + value
+                    + "'");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.smartflow.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smartflow.core.error.SmartflowException;
+import dev.smartflow.core.exchange.Body;
+
+/** OpenAI's error shape, {@code {"error":{"message","type","param","code"}}}, for every error any service returns. */
+public final class ErrorBody {
+    private ErrorBody() {
+    }
+
+    public static byte[] of(SmartflowException e) {
+        return of(e.getMessage(), e.type(), e.code().orElse(null), e.param().orElse(null));
+    }
+
+    public static byte[] of(String message, String type, String code, String param) {
+        ObjectNode root = Body.MAPPER.createObjectNode();
+        ObjectNode error = root.putObject("error");
+        error.put("message", message).put("type", type);
+        if (param == null) {
+            error.putNull("param");
+        } else {
+            error.put("param", param);
+        }
+        if (code == null) {
+            error.putNull("code");
+        } else {
+            error.put("code", code);
+        }
+        return Body.of(root).bytes();
+    }
+}

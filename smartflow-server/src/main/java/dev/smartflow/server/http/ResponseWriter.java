@@ -1,0 +1,87 @@
+package dev.smartflow.server.http;
+
+import dev.smartflow.core.error.SmartflowException;
+import dev.smartflow.core.exchange.Chunk;
+import dev.smartflow.core.exchange.ChunkStream;
+import dev.smartflow.core.exchange.Response;
+import io.javalin.http.Context;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes a pipeline {@link Response} to the servlet response: a complete body in one write, a stream as server-sent
+ * events flushed chunk by chunk, so the caller sees each chunk as soon as the provider sent it.
+ */
+public final class ResponseWriter {
+    private static final System.Logger LOG = System.getLogger(ResponseWriter.class.getName());
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END_OF_EVENT = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NEWLINE = "\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private ResponseWriter() {
+    }
+
+    /**
+     * @param openAiDone whether the stream ends with OpenAI's {@code data: [DONE]} sentinel
+     */
+    public static void write(Context ctx, Response response, boolean openAiDone) throws IOException {
+        HttpServletResponse res = ctx.res();
+        res.setStatus(response.status());
+        response.headers().forEach(res::setHeader);
+        switch (response) {
+            case Response.Complete complete -> {
+                if (res.getContentType() == null) {
+                    res.setContentType("application/json");
+                }
+                res.setContentLength(complete.body().length());
+                complete.body().writeTo(res.getOutputStream());
+            }
+            case Response.Streamed streamed -> stream(ctx, streamed.chunks(), openAiDone);
+        }
+    }
+
+    private static void stream(Context ctx, ChunkStream chunks, boolean openAiDone) throws IOException {
+        HttpServletResponse res = ctx.res();
+        res.setContentType("text/event-stream");
+        res.setHeader("cache-control", "no-cache");
+        res.setHeader("x-accel-buffering", "no");
+        try (chunks) {
+            ServletOutputStream out = res.getOutputStream();
+            res.flushBuffer();
+            try {
+                while (chunks.hasNext()) {
+                    writeEvent(out, chunks.next());
+                    out.flush();
+                }
+            } catch (SmartflowException e) {
+                // Headers are gone: the status can no longer change, so the failure travels as a last event.
+                LOG.log(System.Logger.Level.WARNING, () -> ctx.attribute(Services.REQUEST_ID) + ": stream failed: "
+                        + e.getMessage());
+                out.write(DATA);
+                out.write(ErrorBody.of(e));
+                out.write(END_OF_EVENT);
+                out.flush();
+                return;
+            }
+            if (openAiDone) {
+                out.write(DONE);
+            }
+            out.flush();
+        }
+    }
+
+    private static void writeEvent(ServletOutputStream out, Chunk chunk) throws IOException {
+        if (!chunk.event().isEmpty()) {
+            out.write(EVENT);
+            out.write(chunk.event().getBytes(StandardCharsets.UTF_8));
+            out.write(NEWLINE);
+        }
+        out.write(DATA);
+        chunk.data().writeTo(out);
+        out.write(END_OF_EVENT);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.smartflow.server.http;
+
+import dev.smartflow.core.error.InvalidRequest;
+import dev.smartflow.core.error.NotFound;
+import dev.smartflow.core.error.SmartflowException;
+import dev.smartflow.core.error.Unauthorized;
+import dev.smartflow.core.error.UpstreamFailure;
+import dev.smartflow.core.exchange.RequestId;
+import dev.smartflow.core.keys.AuthStage;
+import dev.smartflow.core.keys.Authenticator;
+import dev.smartflow.core.trace.TraceStage;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * What every service shares: a Javalin app on virtual threads with the OpenAI error shape for every failure (our own
+ * exceptions, Javalin's, unknown routes, crashes), {@code GET /health}, and master-key checks for admin routes.
+ */
+public final class Services {
+    private static final System.Logger LOG = System.getLogger(Services.class.getName());
+    private static final byte[] HEALTHY = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+    /** Set by handlers that know the request id, so errors carry the same id as the success path would. */
+    public static final String REQUEST_ID = "smartflow.request-id";
+
+    private Services() {
+    }
+
+    /** A configured, not yet started app for the service {@code name}. */
+    public static Javalin create(String name, long maxRequestBytes, Consumer<JavalinConfig> routes) {
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.concurrency.useVirtualThreads = true;
+            config.http.maxRequestSize = maxRequestBytes;
+            config.http.prefer405over404 = true;
+            config.routes.get("/health", ctx -> json(ctx, 200, HEALTHY));
+            config.routes.exception(SmartflowException.class, Services::fail);
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(),
+                    ErrorBody.of(e.getMessage(), e.getStatus() >= 500 ? "server_error" : "invalid_request_error",
+                            code(e.getStatus()), null)));
+            config.routes.exception(Exception.class, (e, ctx) -> crash(name, e, ctx));
+            routes.accept(config);
+        });
+    }
+
+    /** Javalin's own failures (unknown route, wrong method, body too large) as OpenAI error codes. */
+    private static String code(int status) {
+        return switch (status) {
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "request_too_large";
+            default -> null;
+        };
+    }
+
+    /** Fails the request with 401 unless it presents a key {@code authenticator} accepts. */
+    public static void requireKey(Context ctx, Authenticator authenticator) {
+        String token = AuthStage.token(new RequestHeaders(ctx).credentials())
+                .orElseThrow(() -> new Unauthorized("missing API key: send it as 'Authorization: Bearer <key>'"));
+        if (authenticator.authenticate(token).isEmpty()) {
+            throw new Unauthorized("invalid API key");
+        }
+    }
+
+    public static void json(Context ctx, int status, byte[] body) {
+        ctx.status(status);
+        ctx.res().setContentType("application/json");
+        ctx.res().setContentLength(body.length);
+        try {
+            ctx.res().getOutputStream().write(body);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "client went away before the answer was written: " + e);
+        }
+    }
+
+    static void fail(SmartflowException e, Context ctx) {
+        if (e instanceof UpstreamFailure upstream) {
+            LOG.log(System.Logger.Level.WARNING, () -> requestId(ctx) + ": " + e.getMessage()
+                    + (upstream.getCause() == null ? "" : " (" + upstream.getCause() + ")"));
+        } else if (!(e instanceof InvalidRequest || e instanceof Unauthorized || e instanceof NotFound)) {
+            LOG.log(System.Logger.Level.INFO, () -> requestId(ctx) + ": " + e.getMessage());
+        }
+        fail(ctx, e.status(), ErrorBody.of(e));
+    }
+
+    private static void fail(Context ctx, int status, byte[] body) {
+        String id = requestId(ctx);
+        if (id != null) {
+            ctx.header(TraceStage.REQUEST_ID, id);
+        }
+        json(ctx, status, body);
+    }
+
+    private static void crash(String service, Exception e, Context ctx) {
+        RequestId id = new RequestId(requestId(ctx) == null ? RequestId.random().value() : requestId(ctx));
+        LOG.log(System.Logger.Level.ERROR, service + " failed on request " + id, e);
+        ctx.attribute(REQUEST_ID, id.value());
+        fail(ctx, 500, ErrorBody.of("internal error; request id " + id, "server_error", "internal_error", null));
+    }
+
+    private static String requestId(Context ctx) {
+        return ctx.attribute(REQUEST_ID);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.smartflow.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsNeedNoFile() {
+        ServerConfig config = ServerConfig.load(Optional.empty(), Map.of());
+        assertEquals(7775, config.port(Service.PROXY));
+        assertEquals(7778, config.port(Service.MANAGEMENT));
+        assertEquals(7777, config.port(Service.COMPLIANCE));
+        assertEquals(7782, config.port(Service.POLICY));
+        assertEquals(3500, config.port(Service.BRIDGE));
+        assertEquals(EnumSet.allOf(Service.class), config.services());
+        assertEquals(Path.of("smartflow-data"), config.dataDir());
+        assertTrue(config.masterKey().isEmpty());
+    }
+
+    @Test
+    void environmentOverridesTheFile() throws Exception {
+        Path file = dir.resolve("smartflow.yaml");
+        Files.writeString(file, """
+                ports: {proxy: 9000, management: 9001}
+                services: [proxy, management]
+                data_dir: /tmp/from-file
+                routing: {default_provider: groq}
+                providers:
+                  groq: {api_base: "http://groq.local/v1", timeout: 30s}
+                """);
+        ServerConfig config = ServerConfig.load(Optional.of(file), Map.of("PROXY_PORT", "9100",
+                "SMARTFLOW_DATA_DIR", "/tmp/from-env"));
+        assertEquals(9100, config.port(Service.PROXY));
+        assertEquals(9001, config.port(Service.MANAGEMENT));
+        assertEquals(EnumSet.of(Service.PROXY, Service.MANAGEMENT), config.services());
+        assertEquals(Path.of("/tmp/from-env"), config.dataDir());
+        assertEquals(Optional.of("groq"), config.defaultProvider());
+        assertEquals(1, config.providers().size());
+        assertEquals("groq", config.providers().get(0).name());
+        assertEquals(Duration.ofSeconds(30), config.providers().get(0).timeout());
+    }
+
+    @Test
+    void theMasterKeyNeverAppearsInToString() {
+        ServerConfig config = ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_MASTER_KEY", "sk-very-secret"));
+        assertEquals(Optional.of("sk-very-secret"), config.masterKey());
+        assertFalse(config.toString().contains("sk-very-secret"));
+    }
+
+    @Test
+    void badValuesAreRejectedWithTheirName() {
+        IllegalArgumentException port = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.load(Optional.empty(), Map.of("PROXY_PORT", "seventy")));
+        assertTrue(port.getMessage().contains("PROXY_PORT"));
+        IllegalArgumentException service = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_SERVICES", "proxy,gateway")));
+        assertTrue(service.getMessage().contains("gateway"));
+    }
+
+    @Test
+    void durationsReadTheCommonForms() {
+        assertEquals(Duration.ofMillis(250), ServerConfig.duration("t", "250ms"));
+        assertEquals(Duration.ofSeconds(30), ServerConfig.duration("t", "30s"));
+        assertEquals(Duration.ofMinutes(5), ServerConfig.duration("t", "5m"));
+        assertEquals(Duration.ofHours(1), ServerConfig.duration("t", "1h"));
+        assertEquals(Duration.ofSeconds(45), ServerConfig.duration("t", "45"));
+        assertEquals(Duration.ofMinutes(10), ServerConfig.duration("t", "PT10M"));
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.duration("t", "soon"));
+    }
+}

@@ -1,0 +1,121 @@
+package dev.smartflow.server;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockResponseBody;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okio.BufferedSink;
+
+/**
+ * A fake OpenAI upstream speaking the real wire format: answers by path, and for streams by the request's
+ * {@code "stream":true}. Tests replace an answer with {@link #answer(String, MockResponse)}.
+ */
+final class Upstream implements AutoCloseable {
+    static final String CHAT = """
+            {"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini-2024-07-18",\
+            "choices":[{"index":0,"message":{"role":"assistant","content":"Hello from upstream","refusal":null},\
+            "logprobs":null,"finish_reason":"stop"}],\
+            "usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12},"system_fingerprint":"fp_1"}""";
+    static final String EMBEDDINGS = """
+            {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.25,-0.5,0.75]}],\
+            "model":"text-embedding-3-small","usage":{"prompt_tokens":2,"total_tokens":2}}""";
+    static final String MODELS = """
+            {"object":"list","data":[{"id":"gpt-4o-mini","object":"model","created":1721172741,"owned_by":"system"},\
+            {"id":"text-embedding-3-small","object":"model","created":1705948997,"owned_by":"system"}]}""";
+    static final String[] STREAM = {
+        "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gpt-4o-mini\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}",
+        "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gpt-4o-mini\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}",
+        "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gpt-4o-mini\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo!\"},\"finish_reason\":null}]}",
+        "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gpt-4o-mini\","
+                + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}",
+        "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gpt-4o-mini\","
+                + "\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"total_tokens\":11}}",
+    };
+
+    final MockWebServer server = new MockWebServer();
+    private final Map<String, MockResponse> overrides = new ConcurrentHashMap<>();
+
+    Upstream() throws IOException {
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                MockResponse override = overrides.get(request.getUrl().encodedPath());
+                if (override != null) {
+                    return override;
+                }
+                String body = request.getBody() == null ? "" : request.getBody().utf8();
+                return switch (request.getUrl().encodedPath()) {
+                    case "/v1/chat/completions" -> body.contains("\"stream\":true") ? sse(STREAM) : json(200, CHAT);
+                    case "/v1/embeddings" -> json(200, EMBEDDINGS);
+                    case "/v1/models" -> json(200, MODELS);
+                    default -> json(404, "{\"error\":{\"message\":\"unknown path\",\"type\":\"invalid_request_error\"}}");
+                };
+            }
+        });
+        server.start();
+    }
+
+    String base() {
+        return server.url("/v1").toString();
+    }
+
+    void answer(String path, MockResponse response) {
+        overrides.put(path, response);
+    }
+
+    static MockResponse json(int status, String body) {
+        return new MockResponse.Builder().code(status).addHeader("content-type", "application/json").body(body)
+                .build();
+    }
+
+    static String sseText(String... events) {
+        StringBuilder text = new StringBuilder();
+        for (String event : events) {
+            text.append("data: ").append(event).append("\n\n");
+        }
+        return text.append("data: [DONE]\n\n").toString();
+    }
+
+    static MockResponse sse(String... events) {
+        return new MockResponse.Builder().addHeader("content-type", "text/event-stream").body(sseText(events)).build();
+    }
+
+    /** A stream that sends its first event, then holds the rest until {@code release} opens. */
+    static MockResponse heldStream(CountDownLatch release, String first, String... rest) {
+        MockResponseBody body = new MockResponseBody() {
+            @Override
+            public long getContentLength() {
+                return -1;
+            }
+
+            @Override
+            public void writeTo(BufferedSink sink) throws IOException {
+                sink.writeUtf8("data: " + first + "\n\n").flush();
+                try {
+                    if (!release.await(10, TimeUnit.SECONDS)) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                sink.writeUtf8(sseText(rest)).flush();
+            }
+        };
+        return new MockResponse.Builder().addHeader("content-type", "text/event-stream").body(body).build();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
