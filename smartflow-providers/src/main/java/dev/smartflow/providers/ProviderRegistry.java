@@ -1,0 +1,358 @@
+package dev.smartflow.providers;
+
+import dev.smartflow.core.error.InvalidRequest;
+import dev.smartflow.core.routing.ModelResolver;
+import dev.smartflow.core.routing.Target;
+import dev.smartflow.core.spi.Provider;
+import dev.smartflow.providers.openai.OpenAiProvider;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The providers a deployment can call, and the rules that pick one for a model name. Built from the environment
+ * and/or explicit settings; owns the shared {@link HttpTransport} (one connection pool, one deadline watchdog).
+ *
+ * <p>Every OpenAI-compatible vendor is known ({@link OpenAiProvider#vendors()}: {@code openai}, {@code azure},
+ * {@code xai}, {@code mistral}, {@code groq}, {@code openrouter}, {@code together}, {@code fireworks},
+ * {@code perplexity}, {@code nvidia_nim}, {@code huggingface}, {@code novita}, {@code vercel_ai_gateway},
+ * {@code deepinfra}, {@code ollama}); each reads {@code <NAME>_API_KEY}, {@code <NAME>_API_BASE} and
+ * {@code <NAME>_API_VERSION} and is available once it has a key (Ollama needs none). The names of native protocols
+ * ({@code anthropic}, {@code gemini}, {@code vertex_ai}, {@code cohere}, {@code deepgram}) are known too, and are
+ * served once an adapter for them is {@linkplain Builder#addProvider(Provider) added}.
+ *
+ * <p>{@link #resolve(String)} tries, in order:
+ * <ol>
+ *   <li>an explicit prefix: {@code groq/llama-3.3-70b-versatile} goes to groq as {@code llama-3.3-70b-versatile};
+ *       only the first {@code /} counts ({@code openrouter/anthropic/claude-3.5-sonnet} goes to openrouter); a prefix
+ *       that names no provider is an error, not a model name;</li>
+ *   <li>the model name: {@code gpt-}, {@code o1}, {@code o3}, {@code o4-}, {@code chatgpt-}, {@code whisper-},
+ *       {@code tts-}, {@code dall-e-}, {@code text-embedding-}, {@code omni-moderation-} go to openai, {@code claude-}
+ *       to anthropic, {@code gemini-} to gemini, {@code grok-} to xai, {@code mistral-}, {@code mixtral-},
+ *       {@code codestral-}, {@code ministral-}, {@code pixtral-} to mistral, {@code command-} to cohere,
+ *       {@code llama-} to groq;</li>
+ *   <li>the {@linkplain Builder#defaultProvider(String) default provider}, if one is set.</li>
+ * </ol>
+ * A provider that is found but not configured is an {@link InvalidRequest} naming the variable to set, never its value.
+ *
+ * <p>Thread-safe and immutable once built. Close it to stop the watchdog and the idle connections.
+ *
+ * <pre>{@code
+ * try (ProviderRegistry providers = ProviderRegistry.builder()
+ *         .environment(System.getenv())                  // OPENAI_API_KEY, GROQ_API_KEY, ...
+ *         .provider(ProviderSettings.of("azure")
+ *                 .withApiBase("https://my-resource.openai.azure.com")
+ *                 .withTimeout(Duration.ofSeconds(120)))  // AZURE_API_KEY still comes from the environment
+ *         .defaultProvider("ollama")
+ *         .build()) {
+ *     Target target = providers.resolve("groq/llama-3.3-70b-versatile");
+ *     Response answer = target.provider().call(exchange, target.model());
+ * }
+ * }</pre>
+ */
+public final class ProviderRegistry implements ModelResolver, AutoCloseable {
+    /** Protocols whose adapters come in later modules; known as prefixes so that the error says what to do. */
+    private static final List<String> NATIVE = List.of("anthropic", "gemini", "vertex_ai", "cohere", "deepgram");
+
+    /** Exact names first, then prefixes; matched against the lower-cased model name. */
+    private static final Map<String, String> EXACT = Map.of("o1", "openai", "o3", "openai");
+    private static final List<Map.Entry<String, String>> PREFIXES = List.of(
+            Map.entry("gpt-", "openai"),
+            Map.entry("o1-", "openai"),
+            Map.entry("o3-", "openai"),
+            Map.entry("o4-", "openai"),
+            Map.entry("chatgpt-", "openai"),
+            Map.entry("whisper-", "openai"),
+            Map.entry("tts-", "openai"),
+            Map.entry("dall-e-", "openai"),
+            Map.entry("text-embedding-", "openai"),
+            Map.entry("omni-moderation-", "openai"),
+            Map.entry("claude-", "anthropic"),
+            Map.entry("gemini-", "gemini"),
+            Map.entry("grok-", "xai"),
+            Map.entry("mistral-", "mistral"),
+            Map.entry("mixtral-", "mistral"),
+            Map.entry("codestral-", "mistral"),
+            Map.entry("ministral-", "mistral"),
+            Map.entry("pixtral-", "mistral"),
+            Map.entry("command-", "cohere"),
+            Map.entry("llama-", "groq"));
+
+    /** OpenAI first, then by name: the stable order of {@link #available()} and {@link #describe()}. */
+    private static final Comparator<String> ORDER = Comparator.<String, Boolean>comparing(n -> !n.equals("openai"))
+            .thenComparing(Comparator.naturalOrder());
+
+    /** Model names are echoed in errors; a caller sending a novel as one gets it back cut. */
+    private static final int MAX_ECHOED_MODEL = 200;
+
+    private final HttpTransport transport;
+    /** Every adapter by name, in {@link #ORDER}: OpenAI first, then by name. */
+    private final Map<String, Provider> adapters;
+    private final Map<String, ProviderSettings> settings;
+    private final Set<String> known;
+    private final Optional<String> defaultProvider;
+
+    private ProviderRegistry(HttpTransport transport, Map<String, Provider> adapters,
+                             Map<String, ProviderSettings> settings, Set<String> known,
+                             Optional<String> defaultProvider) {
+        this.transport = transport;
+        this.adapters = adapters;
+        this.settings = settings;
+        this.known = known;
+        this.defaultProvider = defaultProvider;
+    }
+
+    /** A registry configured by this process's environment variables only. */
+    public static ProviderRegistry fromEnvironment() {
+        return builder().environment(System.getenv()).build();
+    }
+
+    /** An empty builder: no environment is read unless {@link Builder#environment(Map)} is given one. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * @throws InvalidRequest with code {@code unknown_provider} for a prefix that names no provider,
+     *                        {@code model_not_found} when nothing tells which provider serves the name, and
+     *                        {@code provider_not_configured} when the provider has no key or no adapter
+     */
+    @Override
+    public Target resolve(String model) {
+        Objects.requireNonNull(model, "model");
+        int slash = model.indexOf('/');
+        if (slash >= 0) {
+            String prefix = model.substring(0, slash).toLowerCase(Locale.ROOT);
+            if (!known.contains(prefix)) {
+                throw new InvalidRequest("unknown provider prefix '" + echo(model.substring(0, slash))
+                        + "' in model '" + echo(model) + "'", "unknown_provider", "model");
+            }
+            String rest = model.substring(slash + 1);
+            if (rest.isEmpty()) {
+                throw new InvalidRequest("model '" + echo(model) + "' names a provider but no model", "model_not_found",
+                        "model");
+            }
+            return target(prefix, rest);
+        }
+        Optional<String> guessed = guess(model.toLowerCase(Locale.ROOT)).or(() -> defaultProvider);
+        if (guessed.isEmpty()) {
+            throw new InvalidRequest("cannot tell which provider serves model '" + echo(model)
+                    + "'; prefix it with a provider name, e.g. openai/" + echo(model), "model_not_found", "model");
+        }
+        return target(guessed.get(), model);
+    }
+
+    /** The providers that take calls: OpenAI first, then by name. */
+    @Override
+    public List<Provider> available() {
+        return adapters.values().stream().filter(Provider::available).toList();
+    }
+
+    /** The adapter registered under {@code name}, available or not. */
+    public Optional<Provider> provider(String name) {
+        return Optional.ofNullable(adapters.get(name));
+    }
+
+    /** Every adapter, available or not, with where its calls go; no secrets. OpenAI first, then by name. */
+    public List<ProviderStatus> describe() {
+        List<ProviderStatus> out = new ArrayList<>(adapters.size());
+        for (Provider provider : adapters.values()) {
+            Optional<String> base = provider instanceof OpenAiProvider openAi
+                    ? openAi.apiBase().map(ProviderSettings::redactedBase) : Optional.empty();
+            out.add(new ProviderStatus(provider.name(), provider.available(), base));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Stops the deadline watchdog, cancels calls in flight and closes idle connections. Idempotent. */
+    @Override
+    public void close() {
+        transport.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ProviderRegistry" + describe();
+    }
+
+    private Target target(String name, String model) {
+        Provider provider = adapters.get(name);
+        if (provider == null || !provider.available()) {
+            throw new InvalidRequest("provider '" + name + "' is not configured: " + hint(name, provider),
+                    "provider_not_configured", "model");
+        }
+        return new Target(provider, model);
+    }
+
+    /** What to set, by variable name only. */
+    private String hint(String name, Provider provider) {
+        if (provider == null) {
+            return "this build has no adapter for it";
+        }
+        String prefix = name.toUpperCase(Locale.ROOT);
+        List<String> missing = new ArrayList<>(2);
+        ProviderSettings given = settings.get(name);
+        if (given == null || given.apiKey().isEmpty()) {
+            missing.add(prefix + "_API_KEY");
+        }
+        if (provider instanceof OpenAiProvider openAi && openAi.apiBase().isEmpty()) {
+            missing.add(prefix + "_API_BASE");
+        }
+        return missing.isEmpty() ? "it reports itself unavailable" : "set " + String.join(" and ", missing);
+    }
+
+    private static Optional<String> guess(String model) {
+        String exact = EXACT.get(model);
+        if (exact != null) {
+            return Optional.of(exact);
+        }
+        for (Map.Entry<String, String> rule : PREFIXES) {
+            if (model.startsWith(rule.getKey())) {
+                return Optional.of(rule.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String echo(String text) {
+        return text.length() <= MAX_ECHOED_MODEL ? text : text.substring(0, MAX_ECHOED_MODEL) + "…";
+    }
+
+    /**
+     * Collects settings and adapters; {@link #build()} creates the registry. Not thread-safe.
+     *
+     * <p>Precedence for an OpenAI-compatible vendor: an environment variable beats an explicit
+     * {@link ProviderSettings} value, which beats the vendor's default. An {@linkplain #addProvider added} adapter
+     * replaces the built-in one of the same name.
+     */
+    public static final class Builder {
+        private Map<String, String> environment = Map.of();
+        private final Map<String, ProviderSettings> configured = new LinkedHashMap<>();
+        private final Map<String, Provider> added = new LinkedHashMap<>();
+        private Optional<String> defaultProvider = Optional.empty();
+
+        private Builder() {
+        }
+
+        /**
+         * The variables to read ({@code <NAME>_API_KEY}, {@code <NAME>_API_BASE}, {@code <NAME>_API_VERSION}),
+         * usually {@code System.getenv()}; replaces an earlier map.
+         */
+        public Builder environment(Map<String, String> variables) {
+            this.environment = Map.copyOf(Objects.requireNonNull(variables, "variables"));
+            return this;
+        }
+
+        /**
+         * Explicit settings for one provider, e.g. from a config file. A name that is neither a known vendor nor a
+         * native protocol declares another OpenAI-compatible server, which needs an {@code apiBase}. Settings for a
+         * native protocol ({@code anthropic}, ...) are accepted and unused until its adapter is added.
+         *
+         * @throws IllegalArgumentException if settings for this name were already given
+         */
+        public Builder provider(ProviderSettings providerSettings) {
+            Objects.requireNonNull(providerSettings, "providerSettings");
+            String name = providerSettings.name();
+            if (configured.containsKey(name)) {
+                throw new IllegalArgumentException("settings for provider '" + name + "' were already given");
+            }
+            configured.put(name, providerSettings);
+            return this;
+        }
+
+        /**
+         * Registers any adapter under its {@link Provider#name()}, replacing a built-in one of that name.
+         *
+         * @throws IllegalArgumentException if an adapter of that name was already added, or its name is not a valid
+         *                                  provider name
+         */
+        public Builder addProvider(Provider provider) {
+            Objects.requireNonNull(provider, "provider");
+            String name = ProviderSettings.of(provider.name()).name();
+            if (added.containsKey(name)) {
+                throw new IllegalArgumentException("a provider named '" + name + "' was already added");
+            }
+            added.put(name, provider);
+            return this;
+        }
+
+        /** Where model names go that carry no prefix and match no rule; by default they are an error. */
+        public Builder defaultProvider(String name) {
+            this.defaultProvider = Optional.of(Objects.requireNonNull(name, "name"));
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if the default provider is not a known name, a declared server has no
+         *                                  base URL, a base URL is malformed, or a key cannot be sent in a header
+         */
+        public ProviderRegistry build() {
+            Set<String> names = new LinkedHashSet<>(OpenAiProvider.vendors());
+            for (String name : configured.keySet()) {
+                if (!NATIVE.contains(name)) {
+                    names.add(name);
+                }
+            }
+            Map<String, ProviderSettings> merged = new LinkedHashMap<>();
+            for (String name : configured.keySet()) {
+                merged.put(name, fromEnvironment(configured.get(name)));
+            }
+            for (String name : names) {
+                ProviderSettings settings = merged.computeIfAbsent(name,
+                        n -> fromEnvironment(ProviderSettings.of(n)));
+                if (!OpenAiProvider.vendors().contains(name) && settings.apiBase().isEmpty()
+                        && !added.containsKey(name)) {
+                    throw new IllegalArgumentException("provider '" + name + "' is not a known vendor: "
+                            + "give its API base");
+                }
+            }
+            Set<String> known = new LinkedHashSet<>(names);
+            known.addAll(NATIVE);
+            known.addAll(added.keySet());
+            defaultProvider.ifPresent(name -> {
+                if (!known.contains(name)) {
+                    throw new IllegalArgumentException("default provider '" + name + "' is not a known provider");
+                }
+            });
+
+            HttpTransport transport = HttpTransport.create();
+            try {
+                Map<String, Provider> adapters = new LinkedHashMap<>();
+                List<String> ordered = new ArrayList<>(names);
+                for (String name : added.keySet()) {
+                    if (!names.contains(name)) {
+                        ordered.add(name);
+                    }
+                }
+                ordered.sort(ORDER);
+                for (String name : ordered) {
+                    Provider provider = added.get(name);
+                    adapters.put(name, provider != null ? provider : new OpenAiProvider(merged.get(name), transport));
+                }
+                return new ProviderRegistry(transport, Collections.unmodifiableMap(adapters), Map.copyOf(merged),
+                        Set.copyOf(known), defaultProvider);
+            } catch (RuntimeException e) {
+                transport.close();
+                throw e;
+            }
+        }
+
+        private ProviderSettings fromEnvironment(ProviderSettings given) {
+            String prefix = given.environmentPrefix();
+            return given.overriddenBy(variable(prefix + "_API_KEY"), variable(prefix + "_API_BASE"),
+                    variable(prefix + "_API_VERSION"));
+        }
+
+        private Optional<String> variable(String name) {
+            return Optional.ofNullable(environment.get(name));
+        }
+    }
+}

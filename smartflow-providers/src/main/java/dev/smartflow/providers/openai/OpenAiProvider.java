@@ -1,0 +1,316 @@
+package dev.smartflow.providers.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.core.error.InvalidRequest;
+import dev.smartflow.core.error.UpstreamFailure;
+import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.Headers;
+import dev.smartflow.core.exchange.Operation;
+import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.spi.Provider;
+import dev.smartflow.providers.Deadline;
+import dev.smartflow.providers.HttpTransport;
+import dev.smartflow.providers.ProviderSettings;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import okhttp3.Call;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okio.BufferedSink;
+import okio.BufferedSource;
+
+/**
+ * The adapter for OpenAI and every API that speaks its wire protocol: Azure OpenAI, xAI, Mistral, Groq, OpenRouter,
+ * Together, Fireworks, Perplexity, NVIDIA NIM, Hugging Face, Novita, Vercel AI Gateway, DeepInfra, Ollama, and any
+ * other compatible server given a base URL.
+ *
+ * <p>The caller's body is forwarded byte for byte (unknown fields, tools and multimodal parts included); only
+ * {@code model} is rewritten when the routed name differs. Answers come back as OpenAI sends them: a JSON body, or for
+ * {@code "stream": true} a {@link Response.Streamed} of the upstream's server-sent events, chunk by chunk. The caller's
+ * own headers, {@code Authorization} above all, are never forwarded.
+ *
+ * <p>Failures are {@link UpstreamFailure}s: the upstream's client errors keep their status, server errors, broken
+ * connections and unreadable answers become 502, and a passed deadline 504. Messages are scrubbed of keys.
+ *
+ * <p>Thread-safe; {@link #call} blocks, so run it on a virtual thread. Usually built by
+ * {@link dev.smartflow.providers.ProviderRegistry}:
+ *
+ * <pre>{@code
+ * Provider groq = new OpenAiProvider(ProviderSettings.of("groq").withApiKey(key), transport);
+ * Response answer = groq.call(exchange, "llama-3.3-70b-versatile");
+ * }</pre>
+ */
+public final class OpenAiProvider implements Provider {
+    static final String USER_AGENT = "smartflow/0.1";
+    /** Error bodies are read this far and no further: they only feed a message. */
+    static final int MAX_ERROR_BYTES = 64 * 1024;
+
+    private static final MediaType JSON = MediaType.get("application/json");
+    private static final Headers JSON_HEADERS = Headers.of("content-type", "application/json");
+    private static final Headers SSE_HEADERS = Headers.of("content-type", "text/event-stream");
+
+    private final String name;
+    private final OpenAiVendor vendor;
+    private final ProviderSettings settings;
+    private final HttpTransport transport;
+    private final Optional<HttpUrl> base;
+    private final String apiVersion;
+    private final boolean available;
+    private final okhttp3.Headers jsonRequestHeaders;
+    private final okhttp3.Headers streamRequestHeaders;
+    private final OpenAiErrors errors;
+
+    /**
+     * @param settings  the vendor's name and configuration; the name picks the default base URL and dialect
+     * @param transport the shared HTTP client and deadline watchdog
+     * @throws IllegalArgumentException if the base URL is not an http or https URL, or the key holds characters an
+     *                                  HTTP header cannot carry
+     */
+    public OpenAiProvider(ProviderSettings settings, HttpTransport transport) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.name = settings.name();
+        this.vendor = OpenAiVendor.named(name);
+        this.base = settings.apiBase().or(vendor::defaultBase).map(this::parseBase);
+        this.apiVersion = settings.apiVersion().orElse(OpenAiVendor.AZURE_DEFAULT_API_VERSION);
+        settings.apiKey().ifPresent(this::checkHeaderSafe);
+        this.available = base.isPresent() && (settings.apiKey().isPresent() || !vendor.needsKey());
+        this.jsonRequestHeaders = requestHeaders("application/json");
+        this.streamRequestHeaders = requestHeaders("text/event-stream");
+        this.errors = new OpenAiErrors(name, settings.apiKey());
+    }
+
+    /** The routing names of the vendors this adapter knows, OpenAI first. */
+    public static List<String> vendors() {
+        return OpenAiVendor.ALL.stream().map(OpenAiVendor::name).toList();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean available() {
+        return available;
+    }
+
+    /** The base URL calls go to: the configured one or the vendor's default; empty when there is neither. */
+    public Optional<String> apiBase() {
+        return base.map(HttpUrl::toString);
+    }
+
+    /**
+     * @throws InvalidRequest   if the operation has no OpenAI endpoint, or this provider is not configured
+     * @throws UpstreamFailure  if the upstream fails, times out or answers garbage
+     */
+    @Override
+    public Response call(Exchange exchange, String model) {
+        Objects.requireNonNull(exchange, "exchange");
+        Objects.requireNonNull(model, "model");
+        String path = switch (exchange.operation()) {
+            case CHAT -> "chat/completions";
+            case COMPLETIONS -> "completions";
+            case EMBEDDINGS -> "embeddings";
+            default -> throw new InvalidRequest("provider '" + name + "' does not serve " + exchange.operation(),
+                    "unsupported_operation", null);
+        };
+        boolean streaming = exchange.streaming();
+        Request request = new Request.Builder()
+                .url(url(path, Optional.of(model)))
+                .headers(streaming ? streamRequestHeaders : jsonRequestHeaders)
+                .post(new JsonRequestBody(withModel(exchange.body(), model)))
+                .build();
+        Call call = transport.client().newCall(request);
+        Deadline deadline = transport.deadline(call, settings.timeout());
+        okhttp3.Response response;
+        try {
+            response = call.execute();
+        } catch (IOException e) {
+            deadline.close();
+            throw failure(e, deadline, "cannot reach the upstream");
+        }
+        boolean handedOver = false;
+        try {
+            if (!response.isSuccessful()) {
+                throw errors.fromStatus(response.code(), errorBody(response));
+            }
+            if (streaming && isEventStream(response)) {
+                Response streamed = new Response.Streamed(200, SSE_HEADERS,
+                        new SseChunkStream(name, call, response, deadline, settings.streamIdleTimeout(), errors));
+                handedOver = true;
+                return streamed;
+            }
+            return new Response.Complete(200, JSON_HEADERS, jsonBody(response, deadline, "answer"));
+        } finally {
+            if (!handedOver) {
+                response.close();
+                deadline.close();
+            }
+        }
+    }
+
+    /**
+     * @throws UpstreamFailure if the upstream fails or its answer has no {@code data} list
+     */
+    @Override
+    public List<JsonNode> models() {
+        Request request = new Request.Builder()
+                .url(url("models", Optional.empty()))
+                .headers(jsonRequestHeaders)
+                .get()
+                .build();
+        Call call = transport.client().newCall(request);
+        try (Deadline deadline = transport.deadline(call, settings.timeout())) {
+            try (okhttp3.Response response = call.execute()) {
+                if (!response.isSuccessful()) {
+                    throw errors.fromStatus(response.code(), errorBody(response));
+                }
+                JsonNode data = jsonBody(response, deadline, "model list").json().path("data");
+                if (!data.isArray()) {
+                    throw UpstreamFailure.io(name, "model list has no data array", null);
+                }
+                List<JsonNode> models = new ArrayList<>(data.size());
+                data.forEach(models::add);
+                return List.copyOf(models);
+            } catch (IOException e) {
+                throw failure(e, deadline, "cannot reach the upstream");
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiProvider[" + settings + "]";
+    }
+
+    private HttpUrl url(String path, Optional<String> model) {
+        if (!available) {
+            throw new InvalidRequest("provider '" + name + "' is not configured", "provider_not_configured", "model");
+        }
+        HttpUrl.Builder url = base.orElseThrow().newBuilder();
+        if (vendor.azure()) {
+            // Azure names the deployment in the path; its model list is per resource, not per deployment.
+            url.addPathSegment("openai");
+            model.ifPresent(m -> url.addPathSegment("deployments").addPathSegment(m));
+            return url.addPathSegments(path).addQueryParameter("api-version", apiVersion).build();
+        }
+        return url.addPathSegments(path).build();
+    }
+
+    /** The body as sent, or a copy with {@code model} replaced when routing changed the name (a prefix stripped). */
+    private static Body withModel(Body body, String model) {
+        if (body.text("model").filter(model::equals).isPresent()) {
+            return body;
+        }
+        return body.edit(o -> o.put("model", model));
+    }
+
+    /** Reads the whole body and checks it parses; the parsed tree stays cached in the {@link Body} for later stages. */
+    private Body jsonBody(okhttp3.Response response, Deadline deadline, String what) {
+        byte[] bytes;
+        try {
+            bytes = response.body().bytes();
+        } catch (IOException e) {
+            throw failure(e, deadline, "connection lost while reading the " + what);
+        }
+        Body body = Body.wrap(bytes);
+        try {
+            if (body.json().isMissingNode()) {
+                throw UpstreamFailure.io(name, what + " is empty", null);
+            }
+        } catch (InvalidRequest e) {
+            throw UpstreamFailure.io(name, what + " is not JSON", e);
+        }
+        return body;
+    }
+
+    /** The first {@link #MAX_ERROR_BYTES} of an error body; what cannot be read is left out. */
+    private static byte[] errorBody(okhttp3.Response response) {
+        try {
+            BufferedSource source = response.body().source();
+            source.request(MAX_ERROR_BYTES);
+            return source.readByteArray(Math.min(source.getBuffer().size(), MAX_ERROR_BYTES));
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
+    private UpstreamFailure failure(IOException e, Deadline deadline, String what) {
+        // A connect timeout is OkHttp's own; every other timeout is our watchdog cancelling the call.
+        if (deadline.expired() || e instanceof SocketTimeoutException) {
+            return UpstreamFailure.timeout(name, e);
+        }
+        return UpstreamFailure.io(name, what, e);
+    }
+
+    private static boolean isEventStream(okhttp3.Response response) {
+        String type = response.header("Content-Type");
+        return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+    }
+
+    private okhttp3.Headers requestHeaders(String accept) {
+        okhttp3.Headers.Builder headers = new okhttp3.Headers.Builder()
+                .add("Accept", accept)
+                .add("User-Agent", USER_AGENT);
+        settings.apiKey().ifPresent(key -> {
+            if (vendor.azure()) {
+                headers.add("api-key", key);
+            } else {
+                headers.add("Authorization", "Bearer " + key);
+            }
+        });
+        return headers.build();
+    }
+
+    private HttpUrl parseBase(String text) {
+        HttpUrl url = HttpUrl.parse(text);
+        if (url == null) {
+            throw new IllegalArgumentException("provider '" + name + "': the API base is not an http or https URL");
+        }
+        return url;
+    }
+
+    /** OkHttp would reject such a key too, but its message quotes the value of headers it does not know as secret. */
+    private void checkHeaderSafe(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                throw new IllegalArgumentException("provider '" + name + "': the API key has a character at index " + i
+                        + " that an HTTP header cannot carry");
+            }
+        }
+    }
+
+    /** Streams the caller's bytes without copying them; repeatable, so OkHttp may retry on a stale connection. */
+    private static final class JsonRequestBody extends RequestBody {
+        private final Body body;
+
+        JsonRequestBody(Body body) {
+            this.body = body;
+        }
+
+        @Override
+        public MediaType contentType() {
+            return JSON;
+        }
+
+        @Override
+        public long contentLength() {
+            return body.length();
+        }
+
+        @Override
+        public void writeTo(BufferedSink sink) throws IOException {
+            body.writeTo(sink.outputStream());
+        }
+    }
+}
