@@ -73,7 +73,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mvn() { flock /tmp/smartflow-mvn.lock ./mvnw "$@"; }
+# One lock for the whole run: builds (ours and anyone else's using the same lock) never overlap a measurement.
+LOCK=${BENCH_LOCK:-/tmp/smartflow-mvn.lock}
+exec 9>"$LOCK"
+echo "== waiting for the build lock $LOCK"
+flock 9
+mvn() { ./mvnw "$@"; }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -191,6 +196,19 @@ echo "== latency: ${DURATION}s at 1 connection"
 LAT_GW=$(run_wrk lat-gateway "$GATEWAY_URL" 1 "$DURATION" --latency)
 LAT_DIRECT=$(run_wrk lat-direct "$DIRECT_URL" 1 "$DURATION" --latency)
 
+# The same 1-connection measurement against a second FakeUpstream pinned to core 1: what this machine's cross-core
+# wakeups alone cost a request that leaves core 0, with no gateway work at all.
+echo "== latency floor: ${DURATION}s at 1 connection against a FakeUpstream on core 1"
+FLOOR_PORT=$((UPSTREAM_PORT + 1))
+port_free "$FLOOR_PORT" || die "port $FLOOR_PORT is already in use"
+start_bg "$WORKDIR/floor.log" taskset -c 1 "$JAVA" -XX:+UseParallelGC -Xmx256m -cp bench/target/classes \
+  dev.smartflow.bench.FakeUpstream --port "$FLOOR_PORT"
+FLOOR_PID=${PIDS[-1]}
+wait_http_200 "http://127.0.0.1:$FLOOR_PORT/v1/models" "$FLOOR_PID" 15 || die "floor FakeUpstream did not start"
+run_wrk floor-warmup "http://127.0.0.1:$FLOOR_PORT" 1 5 >/dev/null
+LAT_FLOOR=$(run_wrk lat-floor "http://127.0.0.1:$FLOOR_PORT" 1 "$DURATION" --latency)
+kill -- "-$FLOOR_PID" 2>/dev/null || true
+
 echo "== streaming: ${STREAM_SECONDS}s sequential (after ${STREAM_WARMUP}s warm-up)"
 PR_GW=$(probe gateway "$GATEWAY_URL")
 PR_DIRECT=$(probe direct "$DIRECT_URL")
@@ -205,6 +223,10 @@ table() {
   for p in 50 99; do
     g=$(pct_ms "$LAT_GW" "$p"); d=$(pct_ms "$LAT_DIRECT" "$p")
     row "latency p$p, 1 conn (ms)" "$g" "$d" "$(added "$g" "$d")"
+  done
+  for p in 50 99; do
+    g=$(pct_ms "$LAT_GW" "$p"); d=$(pct_ms "$LAT_FLOOR" "$p")
+    row "cross-core floor p$p, 1 conn (ms)" "" "$d" "$(added "$g" "$d")"
   done
   for metric in "first_chunk_ms:stream first chunk" "stream_end_ms:stream end"; do
     label=${metric#*:}; metric=${metric%%:*}
