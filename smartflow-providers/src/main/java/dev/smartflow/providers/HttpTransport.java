@@ -3,9 +3,7 @@ package dev.smartflow.providers;
 import dev.smartflow.core.Ticker;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
-import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 
 /**
@@ -51,7 +49,7 @@ public final class HttpTransport implements AutoCloseable {
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .retryOnConnectionFailure(true)
-                .connectionPool(new ConnectionPool(MAX_IDLE_CONNECTIONS, KEEP_ALIVE_MINUTES, TimeUnit.MINUTES))
+                .connectionPool(CoarsePoolTasks.pool(MAX_IDLE_CONNECTIONS, Duration.ofMinutes(KEEP_ALIVE_MINUTES)))
                 .build();
     }
 
