@@ -1,0 +1,5 @@
+/**
+ * What tests of every module share: {@link dev.smartflow.testkit.FakeClock}, and one abstract contract suite per SPI
+ * ({@link dev.smartflow.testkit.SharedStateContract}) that each implementation's test extends.
+ */
+package dev.smartflow.testkit;
