@@ -4,6 +4,7 @@ import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.routing.ModelResolver;
 import dev.smartflow.core.routing.Target;
 import dev.smartflow.core.spi.Provider;
+import dev.smartflow.providers.anthropic.AnthropicProvider;
 import dev.smartflow.providers.openai.OpenAiProvider;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,9 +26,10 @@ import java.util.Set;
  * {@code xai}, {@code mistral}, {@code groq}, {@code openrouter}, {@code together}, {@code fireworks},
  * {@code perplexity}, {@code nvidia_nim}, {@code huggingface}, {@code novita}, {@code vercel_ai_gateway},
  * {@code deepinfra}, {@code ollama}); each reads {@code <NAME>_API_KEY}, {@code <NAME>_API_BASE} and
- * {@code <NAME>_API_VERSION} and is available once it has a key (Ollama needs none). The names of native protocols
- * ({@code anthropic}, {@code gemini}, {@code vertex_ai}, {@code cohere}, {@code deepgram}) are known too, and are
- * served once an adapter for them is {@linkplain Builder#addProvider(Provider) added}.
+ * {@code <NAME>_API_VERSION} and is available once it has a key (Ollama needs none). Anthropic has its own adapter
+ * ({@link AnthropicProvider}), available once {@code ANTHROPIC_API_KEY} is set. The names of the other native protocols
+ * ({@code gemini}, {@code vertex_ai}, {@code cohere}, {@code deepgram}) are known too, and are served once an adapter
+ * for them is {@linkplain Builder#addProvider(Provider) added}.
  *
  * <p>{@link #resolve(String)} tries, in order:
  * <ol>
@@ -61,6 +63,8 @@ import java.util.Set;
 public final class ProviderRegistry implements ModelResolver, AutoCloseable {
     /** Protocols whose adapters come in later modules; known as prefixes so that the error says what to do. */
     private static final List<String> NATIVE = List.of("anthropic", "gemini", "vertex_ai", "cohere", "deepgram");
+    /** The native protocol this module has an adapter for. */
+    private static final String ANTHROPIC = "anthropic";
 
     /** Exact names first, then prefixes; matched against the lower-cased model name. */
     private static final Map<String, String> EXACT = Map.of("o1", "openai", "o3", "openai");
@@ -165,8 +169,11 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
     public List<ProviderStatus> describe() {
         List<ProviderStatus> out = new ArrayList<>(adapters.size());
         for (Provider provider : adapters.values()) {
-            Optional<String> base = provider instanceof OpenAiProvider openAi
-                    ? openAi.apiBase().map(ProviderSettings::redactedBase) : Optional.empty();
+            Optional<String> base = switch (provider) {
+                case OpenAiProvider openAi -> openAi.apiBase().map(ProviderSettings::redactedBase);
+                case AnthropicProvider anthropic -> Optional.of(ProviderSettings.redactedBase(anthropic.apiBase()));
+                default -> Optional.<String>empty();
+            };
             out.add(new ProviderStatus(provider.name(), provider.available(), base));
         }
         return List.copyOf(out);
@@ -253,8 +260,9 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
 
         /**
          * Explicit settings for one provider, e.g. from a config file. A name that is neither a known vendor nor a
-         * native protocol declares another OpenAI-compatible server, which needs an {@code apiBase}. Settings for a
-         * native protocol ({@code anthropic}, ...) are accepted and unused until its adapter is added.
+         * native protocol declares another OpenAI-compatible server, which needs an {@code apiBase}. Settings for
+         * {@code anthropic} configure its built-in adapter; settings for another native protocol ({@code gemini},
+         * ...) are accepted and unused until its adapter is added.
          *
          * @throws IllegalArgumentException if settings for this name were already given
          */
@@ -332,10 +340,18 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                         ordered.add(name);
                     }
                 }
+                if (!ordered.contains(ANTHROPIC)) {
+                    ordered.add(ANTHROPIC);
+                    merged.computeIfAbsent(ANTHROPIC, n -> fromEnvironment(ProviderSettings.of(n)));
+                }
                 ordered.sort(ORDER);
                 for (String name : ordered) {
                     Provider provider = added.get(name);
-                    adapters.put(name, provider != null ? provider : new OpenAiProvider(merged.get(name), transport));
+                    if (provider == null) {
+                        provider = name.equals(ANTHROPIC) ? new AnthropicProvider(merged.get(name), transport)
+                                : new OpenAiProvider(merged.get(name), transport);
+                    }
+                    adapters.put(name, provider);
                 }
                 return new ProviderRegistry(transport, Collections.unmodifiableMap(adapters), Map.copyOf(merged),
                         Set.copyOf(known), defaultProvider);

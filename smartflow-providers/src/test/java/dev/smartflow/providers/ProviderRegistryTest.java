@@ -2,6 +2,7 @@ package dev.smartflow.providers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.routing.Target;
 import dev.smartflow.core.spi.Provider;
+import dev.smartflow.providers.anthropic.AnthropicProvider;
 import dev.smartflow.providers.openai.OpenAiProvider;
 import java.time.Duration;
 import java.util.HashMap;
@@ -160,25 +162,50 @@ final class ProviderRegistryTest {
 
     @Test
     void nativeProtocolWithoutAnAdapterIsNotConfigured() {
-        registry = ProviderRegistry.builder().environment(Map.of("ANTHROPIC_API_KEY", "sk-ant-0123456789")).build();
+        registry = ProviderRegistry.builder().environment(Map.of("GEMINI_API_KEY", "gm-key-0123456789")).build();
 
-        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("claude-3-5-haiku-latest"));
+        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("gemini-2.0-flash"));
 
         assertEquals("provider_not_configured", error.code().orElseThrow());
-        assertTrue(error.getMessage().startsWith("provider 'anthropic' is not configured"), error.getMessage());
-        assertFalse(error.getMessage().contains("sk-ant"));
+        assertTrue(error.getMessage().startsWith("provider 'gemini' is not configured"), error.getMessage());
+        assertFalse(error.getMessage().contains("gm-key"));
     }
 
     @Test
     void settingsForANativeProtocolWaitForItsAdapter() {
         registry = ProviderRegistry.builder()
-                .provider(ProviderSettings.of("anthropic").withApiKey("sk-ant-0123456789"))
+                .provider(ProviderSettings.of("gemini").withApiKey("gm-key-0123456789"))
                 .build();
 
-        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("anthropic/claude-3-5-haiku"));
+        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("gemini/gemini-2.0-flash"));
 
-        assertEquals("provider 'anthropic' is not configured: this build has no adapter for it", error.getMessage());
-        assertTrue(registry.provider("anthropic").isEmpty(), "OpenAI's adapter must not stand in for another protocol");
+        assertEquals("provider 'gemini' is not configured: this build has no adapter for it", error.getMessage());
+        assertTrue(registry.provider("gemini").isEmpty(), "OpenAI's adapter must not stand in for another protocol");
+    }
+
+    @Test
+    void claudeModelsGoToTheAnthropicAdapterOnceItsKeyIsSet() {
+        registry = ProviderRegistry.builder().environment(Map.of("ANTHROPIC_API_KEY", "sk-ant-0123456789",
+                "ANTHROPIC_API_BASE", "http://127.0.0.1:9/anthropic")).build();
+
+        Target byName = registry.resolve("claude-3-5-haiku-latest");
+        Target byPrefix = registry.resolve("anthropic/claude-3-5-haiku-latest");
+
+        assertInstanceOf(AnthropicProvider.class, byName.provider());
+        assertSame(byName.provider(), byPrefix.provider());
+        assertEquals("claude-3-5-haiku-latest", byPrefix.model());
+        assertEquals("http://127.0.0.1:9/anthropic", ((AnthropicProvider) byName.provider()).apiBase());
+    }
+
+    @Test
+    void anthropicWithoutAKeyNamesTheVariableToSet() {
+        registry = ProviderRegistry.builder().build();
+
+        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("claude-3-5-haiku-latest"));
+
+        assertEquals("provider 'anthropic' is not configured: set ANTHROPIC_API_KEY", error.getMessage());
+        assertEquals(AnthropicProvider.DEFAULT_BASE, ((AnthropicProvider) registry.provider("anthropic")
+                .orElseThrow()).apiBase().replaceAll("/$", ""));
     }
 
     @Test
@@ -281,7 +308,7 @@ final class ProviderRegistryTest {
 
         List<ProviderStatus> described = registry.describe();
 
-        assertEquals(OpenAiProvider.vendors().size(), described.size());
+        assertEquals(OpenAiProvider.vendors().size() + 1, described.size(), "every vendor, and anthropic");
         assertEquals("openai", described.getFirst().name());
         ProviderStatus groq = described.stream().filter(s -> s.name().equals("groq")).findFirst().orElseThrow();
         assertTrue(groq.available());

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +21,7 @@ import okhttp3.Response;
 final class Gateway implements AutoCloseable {
     static final String MASTER = "sk-test-master-0123456789";
     static final String UPSTREAM_KEY = "sk-upstream-secret-abcdef";
+    static final String ANTHROPIC_KEY = "sk-ant-upstream-secret-abcdef";
     static final ObjectMapper JSON = new ObjectMapper();
     private static final MediaType APPLICATION_JSON = MediaType.get("application/json");
 
@@ -27,17 +29,28 @@ final class Gateway implements AutoCloseable {
     final OkHttpClient http = new OkHttpClient();
 
     Gateway(Upstream upstream, Path dataDir, Service... services) {
+        this(upstream, dataDir, Map.of(), services);
+    }
+
+    /** A gateway whose Anthropic adapter is configured too, pointed at the same upstream. */
+    static Gateway withAnthropic(Upstream upstream, Path dataDir) {
+        return new Gateway(upstream, dataDir, Map.of("ANTHROPIC_API_KEY", ANTHROPIC_KEY,
+                "ANTHROPIC_API_BASE", upstream.anthropicBase()));
+    }
+
+    Gateway(Upstream upstream, Path dataDir, Map<String, String> env, Service... services) {
         Map<Service, Integer> ports = new EnumMap<>(Service.class);
         for (Service service : Service.values()) {
             ports.put(service, 0);
         }
         Set<Service> wanted = services.length == 0 ? EnumSet.of(Service.PROXY, Service.MANAGEMENT)
                 : EnumSet.of(services[0], services);
-        ServerConfig config = ServerConfig.load(Optional.empty(), Map.of())
+        ServerConfig config = ServerConfig.load(Optional.empty(), env)
                 .withPorts(ports).withServices(wanted).withDataDir(dataDir).withMasterKey(MASTER);
-        ProviderRegistry registry = ProviderRegistry.builder()
-                .environment(Map.of("OPENAI_API_KEY", UPSTREAM_KEY, "OPENAI_API_BASE", upstream.base()))
-                .build();
+        Map<String, String> providerEnvironment = new HashMap<>(env);
+        providerEnvironment.put("OPENAI_API_KEY", UPSTREAM_KEY);
+        providerEnvironment.put("OPENAI_API_BASE", upstream.base());
+        ProviderRegistry registry = ProviderRegistry.builder().environment(providerEnvironment).build();
         server = SmartflowServer.start(config, registry);
     }
 

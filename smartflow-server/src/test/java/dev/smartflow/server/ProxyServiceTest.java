@@ -116,6 +116,7 @@ class ProxyServiceTest {
         }
         try (Response response = gateway.get(gateway.proxy("/v1/models"), "authorization", BEARER)) {
             assertEquals(200, response.code());
+            assertTrue(response.header("content-type").startsWith("application/json"), response.header("content-type"));
             JsonNode models = Gateway.json(response);
             assertEquals("list", models.path("object").asText());
             List<String> ids = new ArrayList<>();

@@ -13,8 +13,8 @@ import mockwebserver3.RecordedRequest;
 import okio.BufferedSink;
 
 /**
- * A fake OpenAI upstream speaking the real wire format: answers by path, and for streams by the request's
- * {@code "stream":true}. Tests replace an answer with {@link #answer(String, MockResponse)}.
+ * A fake OpenAI and Anthropic upstream speaking the real wire formats: answers by path, and for streams by the
+ * request's {@code "stream":true}. Tests replace an answer with {@link #answer(String, MockResponse)}.
  */
 final class Upstream implements AutoCloseable {
     static final String CHAT = """
@@ -41,6 +41,41 @@ final class Upstream implements AutoCloseable {
                 + "\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"total_tokens\":11}}",
     };
 
+    static final String MESSAGE = """
+            {"id":"msg_01Gw","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",\
+            "content":[{"type":"text","text":"Hello from Claude"}],"stop_reason":"end_turn","stop_sequence":null,\
+            "usage":{"input_tokens":9,"cache_read_input_tokens":0,"cache_creation_input_tokens":0,"output_tokens":4}}""";
+    /** Anthropic's stream: named events, a ping, and no {@code [DONE]}. */
+    static final String MESSAGE_STREAM = """
+            event: message_start
+            data: {"type":"message_start","message":{"id":"msg_01Gs","type":"message","role":"assistant",\
+            "model":"claude-sonnet-4-5-20250929","content":[],"stop_reason":null,"stop_sequence":null,\
+            "usage":{"input_tokens":9,"output_tokens":1}}}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+            event: ping
+            data: {"type":"ping"}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"lo!"}}
+
+            event: content_block_stop
+            data: {"type":"content_block_stop","index":0}
+
+            event: message_delta
+            data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},\
+            "usage":{"output_tokens":2}}
+
+            event: message_stop
+            data: {"type":"message_stop"}
+
+            """;
+
     final MockWebServer server = new MockWebServer();
     private final Map<String, MockResponse> overrides = new ConcurrentHashMap<>();
 
@@ -57,6 +92,10 @@ final class Upstream implements AutoCloseable {
                     case "/v1/chat/completions" -> body.contains("\"stream\":true") ? sse(STREAM) : json(200, CHAT);
                     case "/v1/embeddings" -> json(200, EMBEDDINGS);
                     case "/v1/models" -> json(200, MODELS);
+                    case "/v1/messages" -> body.contains("\"stream\":true")
+                            ? new MockResponse.Builder().addHeader("content-type", "text/event-stream")
+                                    .body(MESSAGE_STREAM).build()
+                            : json(200, MESSAGE);
                     default -> json(404, "{\"error\":{\"message\":\"unknown path\",\"type\":\"invalid_request_error\"}}");
                 };
             }
@@ -66,6 +105,11 @@ final class Upstream implements AutoCloseable {
 
     String base() {
         return server.url("/v1").toString();
+    }
+
+    /** Anthropic's base URL has no {@code /v1}: the adapter adds it. */
+    String anthropicBase() {
+        return server.url("/").toString();
     }
 
     void answer(String path, MockResponse response) {

@@ -35,7 +35,7 @@ public final class ValidationStage implements Stage {
             throw invalid("'stream' must be a boolean", "stream");
         }
         switch (exchange.operation()) {
-            case CHAT -> checkMessages(body.path("messages"));
+            case CHAT, ANTHROPIC_MESSAGES -> checkMessages(body.path("messages"));
             case COMPLETIONS -> requireTextOrArray(body.path("prompt"), "prompt");
             case EMBEDDINGS -> requireTextOrArray(body.path("input"), "input");
             case MODELS -> { }

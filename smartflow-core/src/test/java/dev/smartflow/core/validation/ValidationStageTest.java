@@ -72,6 +72,21 @@ class ValidationStageTest {
     }
 
     @Test
+    void anthropicMessagesAreCheckedLikeChat() {
+        // given
+        Exchange valid = exchange(Operation.ANTHROPIC_MESSAGES, "{'model':'claude-sonnet-4-5','max_tokens':64,"
+                + MESSAGES + "}");
+
+        // when
+        stage.handle(valid, chain);
+
+        // then
+        assertSame(valid, chain.onlyExchange());
+        assertRejected(exchange(Operation.ANTHROPIC_MESSAGES, "{'model':'claude-sonnet-4-5','max_tokens':64}"),
+                "messages");
+    }
+
+    @Test
     void modelsPassesWithoutABody() {
         // given
         Exchange exchange = Exchange.of(Operation.MODELS, Body.EMPTY, Headers.EMPTY);

@@ -12,6 +12,7 @@ import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.Deadline;
 import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.providers.ProviderSettings;
+import dev.smartflow.providers.anthropic.MessagesBridge;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
@@ -116,6 +117,10 @@ public final class OpenAiProvider implements Provider {
     public Response call(Exchange exchange, String model) {
         Objects.requireNonNull(exchange, "exchange");
         Objects.requireNonNull(model, "model");
+        if (exchange.operation() == Operation.ANTHROPIC_MESSAGES) {
+            // An Anthropic client asked for a model this provider serves: translate there and back.
+            return MessagesBridge.serve(exchange, model, this);
+        }
         String path = switch (exchange.operation()) {
             case CHAT -> "chat/completions";
             case COMPLETIONS -> "completions";

@@ -7,6 +7,7 @@ import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.providers.Deadline;
+import dev.smartflow.providers.sse.SseDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.smartflow.providers.openai;
+package dev.smartflow.providers.sse;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +15,11 @@ import okio.ByteString;
  *
  * <p>The data bytes are copied out of Okio's buffer once and never decoded to a {@code String}: a chunk stays bytes on
  * its way from the upstream socket to the caller's.
+ *
+ * <p>Public only so that every protocol package of this module can frame its streams with it; not an API. Not
+ * thread-safe: one reader.
  */
-final class SseDecoder {
+public final class SseDecoder {
     private static final ByteString LINE_ENDS = ByteString.encodeUtf8("\r\n");
     private static final ByteString DATA = ByteString.encodeUtf8("data:");
     private static final ByteString EVENT = ByteString.encodeUtf8("event:");
@@ -25,12 +28,12 @@ final class SseDecoder {
     /** The last line ended with CR: a LF starting the next read belongs to that line end. */
     private boolean skipLineFeed;
 
-    SseDecoder(BufferedSource source) {
+    public SseDecoder(BufferedSource source) {
         this.source = Objects.requireNonNull(source, "source");
     }
 
     /** One dispatched event: its name ({@code ""} for the default type) and its data, owned by the receiver. */
-    record Event(String event, byte[] data) {
+    public record Event(String event, byte[] data) {
     }
 
     /**
@@ -38,7 +41,7 @@ final class SseDecoder {
      *
      * @return the event, or {@code null} at the end of the source
      */
-    Event next() throws IOException {
+    public Event next() throws IOException {
         byte[] data = null;
         String event = "";
         while (true) {

@@ -1,4 +1,4 @@
-package dev.smartflow.providers.openai;
+package dev.smartflow.providers.sse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

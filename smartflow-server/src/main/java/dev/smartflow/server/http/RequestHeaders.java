@@ -10,7 +10,9 @@ import java.util.List;
  * grows with every header kept.
  */
 public final class RequestHeaders {
-    private static final String[] KEPT = {"authorization", "x-api-key"};
+    private static final String[] CREDENTIALS = {"authorization", "x-api-key"};
+    /** Credentials plus what a native Anthropic caller chose: its API version and beta features. */
+    private static final String[] ANTHROPIC = {"authorization", "x-api-key", "anthropic-version", "anthropic-beta"};
 
     private final Context ctx;
 
@@ -18,9 +20,19 @@ public final class RequestHeaders {
         this.ctx = ctx;
     }
 
+    /** {@code Authorization} and {@code x-api-key}. */
     public Headers credentials() {
-        List<String> pairs = new ArrayList<>(4);
-        for (String name : KEPT) {
+        return keep(CREDENTIALS);
+    }
+
+    /** The credentials, plus {@code anthropic-version} and {@code anthropic-beta} for the provider to pass on. */
+    public Headers anthropic() {
+        return keep(ANTHROPIC);
+    }
+
+    private Headers keep(String[] kept) {
+        List<String> pairs = new ArrayList<>(kept.length * 2);
+        for (String name : kept) {
             String value = ctx.req().getHeader(name);
             if (value != null && !value.isEmpty() && value.indexOf('\r') < 0 && value.indexOf('\n') < 0) {
                 pairs.add(name);

@@ -20,6 +20,7 @@ public final class ResponseWriter {
     private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END_OF_EVENT = "\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NEWLINE = "\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ERROR = "error".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private ResponseWriter() {
@@ -27,24 +28,27 @@ public final class ResponseWriter {
 
     /**
      * @param openAiDone whether the stream ends with OpenAI's {@code data: [DONE]} sentinel
+     * @param errors     the shape of a failure mid-stream: OpenAI's as a {@code data:} event, Anthropic's as an
+     *                   {@code event: error}
      */
-    public static void write(Context ctx, Response response, boolean openAiDone) throws IOException {
+    public static void write(Context ctx, Response response, boolean openAiDone, ErrorShape errors)
+            throws IOException {
         HttpServletResponse res = ctx.res();
         res.setStatus(response.status());
+        // Javalin presets text/plain; a complete answer is JSON unless the pipeline said otherwise.
+        res.setContentType("application/json");
         response.headers().forEach(res::setHeader);
         switch (response) {
             case Response.Complete complete -> {
-                if (res.getContentType() == null) {
-                    res.setContentType("application/json");
-                }
                 res.setContentLength(complete.body().length());
                 complete.body().writeTo(res.getOutputStream());
             }
-            case Response.Streamed streamed -> stream(ctx, streamed.chunks(), openAiDone);
+            case Response.Streamed streamed -> stream(ctx, streamed.chunks(), openAiDone, errors);
         }
     }
 
-    private static void stream(Context ctx, ChunkStream chunks, boolean openAiDone) throws IOException {
+    private static void stream(Context ctx, ChunkStream chunks, boolean openAiDone, ErrorShape errors)
+            throws IOException {
         HttpServletResponse res = ctx.res();
         res.setContentType("text/event-stream");
         res.setHeader("cache-control", "no-cache");
@@ -61,8 +65,13 @@ public final class ResponseWriter {
                 // Headers are gone: the status can no longer change, so the failure travels as a last event.
                 LOG.log(System.Logger.Level.WARNING, () -> ctx.attribute(Services.REQUEST_ID) + ": stream failed: "
                         + e.getMessage());
+                if (errors == ErrorShape.ANTHROPIC) {
+                    out.write(EVENT);
+                    out.write(ERROR);
+                    out.write(NEWLINE);
+                }
                 out.write(DATA);
-                out.write(ErrorBody.of(e));
+                out.write(errors.body(e));
                 out.write(END_OF_EVENT);
                 out.flush();
                 return;

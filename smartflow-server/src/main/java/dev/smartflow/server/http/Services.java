@@ -19,7 +19,8 @@ import java.util.function.Consumer;
 
 /**
  * What every service shares: a Javalin app on virtual threads with the OpenAI error shape for every failure (our own
- * exceptions, Javalin's, unknown routes, crashes), {@code GET /health}, and master-key checks for admin routes.
+ * exceptions, Javalin's, unknown routes, crashes; a route may choose Anthropic's with {@link ErrorShape#use}),
+ * {@code GET /health}, and master-key checks for admin routes.
  */
 public final class Services {
     private static final System.Logger LOG = System.getLogger(Services.class.getName());
@@ -41,8 +42,8 @@ public final class Services {
             config.routes.get("/health", ctx -> json(ctx, 200, HEALTHY));
             config.routes.exception(SmartflowException.class, Services::fail);
             config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(),
-                    ErrorBody.of(e.getMessage(), e.getStatus() >= 500 ? "server_error" : "invalid_request_error",
-                            code(e.getStatus()), null)));
+                    ErrorShape.of(ctx).body(e.getStatus(), e.getMessage(),
+                            e.getStatus() >= 500 ? "server_error" : "invalid_request_error", code(e.getStatus()))));
             config.routes.exception(Exception.class, (e, ctx) -> crash(name, e, ctx));
             routes.accept(config);
         });
@@ -85,7 +86,7 @@ public final class Services {
         } else if (!(e instanceof InvalidRequest || e instanceof Unauthorized || e instanceof NotFound)) {
             LOG.log(System.Logger.Level.INFO, () -> requestId(ctx) + ": " + e.getMessage());
         }
-        fail(ctx, e.status(), ErrorBody.of(e));
+        fail(ctx, e.status(), ErrorShape.of(ctx).body(e));
     }
 
     private static void fail(Context ctx, int status, byte[] body) {
@@ -100,7 +101,8 @@ public final class Services {
         RequestId id = new RequestId(requestId(ctx) == null ? RequestId.random().value() : requestId(ctx));
         LOG.log(System.Logger.Level.ERROR, service + " failed on request " + id, e);
         ctx.attribute(REQUEST_ID, id.value());
-        fail(ctx, 500, ErrorBody.of("internal error; request id " + id, "server_error", "internal_error", null));
+        fail(ctx, 500, ErrorShape.of(ctx).body(500, "internal error; request id " + id, "server_error",
+                "internal_error"));
     }
 
     private static String requestId(Context ctx) {

@@ -1,0 +1,129 @@
+package dev.smartflow.providers.anthropic;
+
+import dev.smartflow.core.error.UpstreamFailure;
+import dev.smartflow.core.exchange.Body;
+import dev.smartflow.providers.Deadline;
+import dev.smartflow.providers.sse.SseDecoder;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import okhttp3.Call;
+import okhttp3.Response;
+import okio.BufferedSource;
+import okio.Okio;
+
+/**
+ * Reads the events of an Anthropic Messages stream from the upstream's response, one at a time, and owns the call:
+ * its deadline, its end and its closing. Both the translated stream and the native passthrough read through it.
+ *
+ * <p>A stream ends normally with {@code message_stop}, after which the rest of the body (the chunked terminator) is
+ * read briefly so the connection can be reused. A body that ends before {@code message_stop} is a broken stream, and
+ * an {@code error} event a failure: both are thrown as {@link UpstreamFailure} after the call is closed.
+ *
+ * <p>Deadlines: while waiting for an event the call expires after the idle timeout; while the reader is busy with an
+ * event it already has, the deadline is suspended, since that wait is not the upstream's.
+ */
+final class AnthropicEvents implements AutoCloseable {
+    static final String MESSAGE_STOP = "message_stop";
+    private static final Duration DRAIN_GRACE = Duration.ofSeconds(1);
+
+    private final String provider;
+    private final Call call;
+    private final Response response;
+    private final BufferedSource source;
+    private final SseDecoder decoder;
+    private final Deadline deadline;
+    private final Duration idleTimeout;
+    private final AnthropicErrors errors;
+    private boolean exhausted;
+    private boolean stopped;
+    private volatile boolean closed;
+
+    AnthropicEvents(String provider, Call call, Response response, Deadline deadline, Duration idleTimeout,
+                    AnthropicErrors errors) {
+        this.provider = Objects.requireNonNull(provider, "provider");
+        this.call = Objects.requireNonNull(call, "call");
+        this.response = Objects.requireNonNull(response, "response");
+        this.source = response.body().source();
+        this.decoder = new SseDecoder(source);
+        this.deadline = Objects.requireNonNull(deadline, "deadline");
+        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+        this.errors = Objects.requireNonNull(errors, "errors");
+    }
+
+    /**
+     * The next event, {@code message_stop} included; {@code null} once the stream is over.
+     *
+     * @throws UpstreamFailure for an {@code error} event, a broken connection, a passed deadline, or a body that ends
+     *                         before {@code message_stop}; the call is closed first
+     */
+    SseDecoder.Event next() {
+        if (stopped || closed) {
+            return null;
+        }
+        SseDecoder.Event event;
+        deadline.expireAfter(idleTimeout);
+        try {
+            event = decoder.next();
+        } catch (IOException e) {
+            String what = closed ? "stream closed while reading" : "connection lost mid-stream";
+            UpstreamFailure failure = deadline.expired() ? UpstreamFailure.timeout(provider, e)
+                    : UpstreamFailure.io(provider, what, e);
+            close();
+            throw failure;
+        }
+        deadline.suspend();
+        if (event == null) {
+            exhausted = true;
+            close();
+            throw UpstreamFailure.io(provider, "stream ended early", null);
+        }
+        if (event.event().isEmpty()) {
+            // Anthropic names every event; a relay that dropped the names still leaves the type in the data.
+            event = new SseDecoder.Event(typeOf(event.data()), event.data());
+        }
+        if (event.event().equals("error")) {
+            UpstreamFailure failure = errors.fromStreamEvent(event.data());
+            close();
+            throw failure;
+        }
+        if (event.event().equals(MESSAGE_STOP)) {
+            stopped = true;
+            drain();
+            close();
+        }
+        return event;
+    }
+
+    /** Cancels the call unless it was read to its end; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!exhausted) {
+            call.cancel();
+        }
+        response.close();
+        deadline.close();
+    }
+
+    private static String typeOf(byte[] data) {
+        try {
+            return Body.MAPPER.readTree(data).path("type").asText("");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void drain() {
+        deadline.expireAfter(idleTimeout.compareTo(DRAIN_GRACE) < 0 ? idleTimeout : DRAIN_GRACE);
+        try {
+            source.readAll(Okio.blackhole());
+            exhausted = true;
+        } catch (IOException e) {
+            // The answer is complete; the connection just cannot be reused.
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Server-sent-events framing shared by the protocol packages of this module:
+ * {@link dev.smartflow.providers.sse.SseDecoder} turns an upstream's {@code text/event-stream} body into events. An
+ * internal package: it is public only because Java has no module-private visibility here.
+ *
+ * <pre>{@code
+ * SseDecoder decoder = new SseDecoder(response.body().source());
+ * for (SseDecoder.Event event = decoder.next(); event != null; event = decoder.next()) { ... }
+ * }</pre>
+ */
+package dev.smartflow.providers.sse;
