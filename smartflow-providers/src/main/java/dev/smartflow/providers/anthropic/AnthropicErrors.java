@@ -3,12 +3,11 @@ package dev.smartflow.providers.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
+import dev.smartflow.providers.Scrubber;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns Anthropic's error answers into {@link UpstreamFailure}s. Anthropic's shape is
@@ -16,23 +15,16 @@ import java.util.regex.Pattern;
  * {@code error} event inside a stream; a proxy in front may answer plain text or HTML instead.
  *
  * <p>Status 529 ({@code overloaded_error}) is not a status callers know: it becomes a retryable 502, like every other
- * upstream server error. Messages are scrubbed of the configured key and anything token-shaped before they leave.
+ * upstream server error. Messages are scrubbed of the configured key and anything token-shaped before they leave
+ * (see {@link Scrubber}).
  */
 final class AnthropicErrors {
-    static final String MASK = "[redacted]";
-    private static final int MAX_MESSAGE_CHARS = 1000;
-    private static final int MIN_LITERAL_KEY = 6;
-    /** Bearer credentials and keys by prefix: Anthropic's {@code sk-ant-…}, and the other vendors' for good measure. */
-    private static final Pattern TOKEN = Pattern.compile(
-            "(?i)\\bbearer\\s+[A-Za-z0-9._~+/=*-]+|\\b(?:sk|key|gsk|xai|nvapi|pplx|hf)[-_][A-Za-z0-9_*-]{6,}");
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
-
     private final String provider;
-    private final Optional<String> key;
+    private final Scrubber scrubber;
 
     AnthropicErrors(String provider, Optional<String> key) {
         this.provider = Objects.requireNonNull(provider, "provider");
-        this.key = key.filter(k -> k.length() >= MIN_LITERAL_KEY);
+        this.scrubber = new Scrubber(key);
     }
 
     /** The upstream answered {@code status}; {@code body} is the start of its error body, possibly empty. */
@@ -72,16 +64,6 @@ final class AnthropicErrors {
         };
     }
 
-    /** {@code text} with the configured key and anything token-shaped masked. */
-    String scrub(String text) {
-        String out = text;
-        if (key.isPresent()) {
-            out = out.replace(key.get(), MASK);
-        }
-        Matcher matcher = TOKEN.matcher(out);
-        return matcher.find() ? matcher.replaceAll(MASK) : out;
-    }
-
     private Parsed parse(byte[] body) {
         String text = new String(body, StandardCharsets.UTF_8).strip();
         if (text.isEmpty()) {
@@ -94,22 +76,15 @@ final class AnthropicErrors {
             json = null;
         }
         if (json == null || !json.isObject()) {
-            return new Parsed(clean(text), null);
+            return new Parsed(scrubber.clean(text), null);
         }
         JsonNode error = json.path("error");
         if (error.isObject()) {
-            return new Parsed(clean(textOf(error.path("message"))), clean(textOf(error.path("type"))));
+            return new Parsed(scrubber.clean(textOf(error.path("message"))),
+                    scrubber.clean(textOf(error.path("type"))));
         }
         String message = textOf(error.isTextual() ? error : json.path("message"));
-        return new Parsed(clean(message != null ? message : text), null);
-    }
-
-    private String clean(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        String scrubbed = scrub(WHITESPACE.matcher(text.strip()).replaceAll(" "));
-        return scrubbed.length() <= MAX_MESSAGE_CHARS ? scrubbed : scrubbed.substring(0, MAX_MESSAGE_CHARS) + "…";
+        return new Parsed(scrubber.clean(message != null ? message : text), null);
     }
 
     private static String textOf(JsonNode node) {

@@ -3,14 +3,13 @@ package dev.smartflow.providers.anthropic;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.providers.Deadline;
+import dev.smartflow.providers.sse.SseCall;
 import dev.smartflow.providers.sse.SseDecoder;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import okhttp3.Call;
 import okhttp3.Response;
-import okio.BufferedSource;
-import okio.Okio;
 
 /**
  * Reads the events of an Anthropic Messages stream from the upstream's response, one at a time, and owns the call:
@@ -20,34 +19,20 @@ import okio.Okio;
  * read briefly so the connection can be reused. A body that ends before {@code message_stop} is a broken stream, and
  * an {@code error} event a failure: both are thrown as {@link UpstreamFailure} after the call is closed.
  *
- * <p>Deadlines: while waiting for an event the call expires after the idle timeout; while the reader is busy with an
- * event it already has, the deadline is suspended, since that wait is not the upstream's.
+ * <p>Deadlines, draining and closing are {@link SseCall}'s: while waiting for an event the call expires after the idle
+ * timeout; while the reader is busy with an event it already has, the deadline is suspended.
  */
 final class AnthropicEvents implements AutoCloseable {
     static final String MESSAGE_STOP = "message_stop";
-    private static final Duration DRAIN_GRACE = Duration.ofSeconds(1);
 
     private final String provider;
-    private final Call call;
-    private final Response response;
-    private final BufferedSource source;
-    private final SseDecoder decoder;
-    private final Deadline deadline;
-    private final Duration idleTimeout;
+    private final SseCall upstream;
     private final AnthropicErrors errors;
-    private boolean exhausted;
-    private boolean stopped;
-    private volatile boolean closed;
 
     AnthropicEvents(String provider, Call call, Response response, Deadline deadline, Duration idleTimeout,
                     AnthropicErrors errors) {
         this.provider = Objects.requireNonNull(provider, "provider");
-        this.call = Objects.requireNonNull(call, "call");
-        this.response = Objects.requireNonNull(response, "response");
-        this.source = response.body().source();
-        this.decoder = new SseDecoder(source);
-        this.deadline = Objects.requireNonNull(deadline, "deadline");
-        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+        this.upstream = new SseCall(provider, call, response, deadline, idleTimeout);
         this.errors = Objects.requireNonNull(errors, "errors");
     }
 
@@ -58,24 +43,12 @@ final class AnthropicEvents implements AutoCloseable {
      *                         before {@code message_stop}; the call is closed first
      */
     SseDecoder.Event next() {
-        if (stopped || closed) {
+        if (upstream.closed()) {
             return null;
         }
-        SseDecoder.Event event;
-        deadline.expireAfter(idleTimeout);
-        try {
-            event = decoder.next();
-        } catch (IOException e) {
-            String what = closed ? "stream closed while reading" : "connection lost mid-stream";
-            UpstreamFailure failure = deadline.expired() ? UpstreamFailure.timeout(provider, e)
-                    : UpstreamFailure.io(provider, what, e);
-            close();
-            throw failure;
-        }
-        deadline.suspend();
+        SseDecoder.Event event = upstream.next();
         if (event == null) {
-            exhausted = true;
-            close();
+            upstream.close();
             throw UpstreamFailure.io(provider, "stream ended early", null);
         }
         if (event.event().isEmpty()) {
@@ -84,13 +57,11 @@ final class AnthropicEvents implements AutoCloseable {
         }
         if (event.event().equals("error")) {
             UpstreamFailure failure = errors.fromStreamEvent(event.data());
-            close();
+            upstream.close();
             throw failure;
         }
         if (event.event().equals(MESSAGE_STOP)) {
-            stopped = true;
-            drain();
-            close();
+            upstream.finish();
         }
         return event;
     }
@@ -98,15 +69,7 @@ final class AnthropicEvents implements AutoCloseable {
     /** Cancels the call unless it was read to its end; idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (!exhausted) {
-            call.cancel();
-        }
-        response.close();
-        deadline.close();
+        upstream.close();
     }
 
     private static String typeOf(byte[] data) {
@@ -114,16 +77,6 @@ final class AnthropicEvents implements AutoCloseable {
             return Body.MAPPER.readTree(data).path("type").asText("");
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    private void drain() {
-        deadline.expireAfter(idleTimeout.compareTo(DRAIN_GRACE) < 0 ? idleTimeout : DRAIN_GRACE);
-        try {
-            source.readAll(Okio.blackhole());
-            exhausted = true;
-        } catch (IOException e) {
-            // The answer is complete; the connection just cannot be reused.
         }
     }
 }

@@ -13,23 +13,16 @@ import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.Deadline;
 import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.providers.ProviderSettings;
-import java.io.IOException;
-import java.net.SocketTimeoutException;
+import dev.smartflow.providers.UpstreamHttp;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
-import okhttp3.MediaType;
 import okhttp3.Request;
-import okhttp3.RequestBody;
-import okio.BufferedSink;
-import okio.BufferedSource;
 
 /**
  * The adapter for Anthropic's Messages API ({@code POST /v1/messages}), in both directions:
@@ -61,10 +54,6 @@ import okio.BufferedSource;
 public final class AnthropicProvider implements Provider {
     public static final String DEFAULT_BASE = "https://api.anthropic.com";
     public static final String API_VERSION = "2023-06-01";
-    static final String USER_AGENT = "smartflow/0.1";
-    static final int MAX_ERROR_BYTES = 64 * 1024;
-
-    private static final MediaType JSON = MediaType.get("application/json");
     private static final Headers JSON_HEADERS = Headers.of("content-type", "application/json");
     private static final Headers SSE_HEADERS = Headers.of("content-type", "text/event-stream");
 
@@ -96,7 +85,7 @@ public final class AnthropicProvider implements Provider {
             throw new IllegalArgumentException("provider '" + name + "': the API base is not an http or https URL");
         }
         this.base = url;
-        settings.apiKey().ifPresent(this::checkHeaderSafe);
+        settings.apiKey().ifPresent(key -> UpstreamHttp.requireHeaderSafe(name, key));
         this.errors = new AnthropicErrors(name, settings.apiKey());
     }
 
@@ -135,7 +124,7 @@ public final class AnthropicProvider implements Provider {
                 translate = true;
             }
             case ANTHROPIC_MESSAGES -> {
-                body = withModel(exchange.body(), upstreamModel);
+                body = UpstreamHttp.withModel(exchange.body(), upstreamModel);
                 translate = false;
             }
             default -> throw new InvalidRequest("provider '" + name + "' does not serve " + exchange.operation(),
@@ -147,43 +136,25 @@ public final class AnthropicProvider implements Provider {
         Request request = new Request.Builder()
                 .url(base.newBuilder().addPathSegments("v1/messages").build())
                 .headers(requestHeaders(exchange, translate, streaming))
-                .post(new JsonRequestBody(body))
+                .post(UpstreamHttp.json(body))
                 .build();
         Call call = transport.client().newCall(request);
         Deadline deadline = transport.deadline(call, settings.timeout());
-        okhttp3.Response response;
-        try {
-            response = call.execute();
-        } catch (IOException e) {
-            deadline.close();
-            throw failure(e, deadline, "cannot reach the upstream");
-        }
-        boolean handedOver = false;
-        try {
-            if (!response.isSuccessful()) {
-                throw errors.fromStatus(response.code(), errorBody(response));
-            }
+        return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> {
             long created = clock.instant().getEpochSecond();
-            if (streaming && isEventStream(response)) {
+            if (streaming && UpstreamHttp.isEventStream(response)) {
                 AnthropicEvents events = new AnthropicEvents(name, call, response, deadline,
                         settings.streamIdleTimeout(), errors);
-                Response streamed = new Response.Streamed(200, SSE_HEADERS, translate
+                return new Response.Streamed(200, SSE_HEADERS, translate
                         ? new AnthropicStreamTranslator(events, name, upstreamModel, created, includeUsage(exchange))
                         : new AnthropicEventStream(events));
-                handedOver = true;
-                return streamed;
             }
-            Body answer = jsonBody(response, deadline, "answer");
+            Body answer = UpstreamHttp.readJson(name, response, deadline, "answer");
             if (translate) {
                 answer = Body.of(AnthropicMapper.toChatCompletion(answer.json(), created));
             }
             return new Response.Complete(200, JSON_HEADERS, answer);
-        } finally {
-            if (!handedOver) {
-                response.close();
-                deadline.close();
-            }
-        }
+        });
     }
 
     /**
@@ -201,30 +172,18 @@ public final class AnthropicProvider implements Provider {
                 .headers(baseHeaders("application/json").build())
                 .get()
                 .build();
-        Call call = transport.client().newCall(request);
-        try (Deadline deadline = transport.deadline(call, settings.timeout())) {
-            try (okhttp3.Response response = call.execute()) {
-                if (!response.isSuccessful()) {
-                    throw errors.fromStatus(response.code(), errorBody(response));
-                }
-                JsonNode data = jsonBody(response, deadline, "model list").json().path("data");
-                if (!data.isArray()) {
-                    throw UpstreamFailure.io(name, "model list has no data array", null);
-                }
-                List<JsonNode> models = new ArrayList<>(data.size());
-                for (JsonNode model : data) {
-                    ObjectNode entry = JsonNodeFactory.instance.objectNode();
-                    entry.put("id", model.path("id").asText());
-                    entry.put("object", "model");
-                    entry.put("created", epochSeconds(model.path("created_at").asText("")));
-                    entry.put("owned_by", "anthropic");
-                    models.add(entry);
-                }
-                return List.copyOf(models);
-            } catch (IOException e) {
-                throw failure(e, deadline, "cannot reach the upstream");
-            }
+        JsonNode data = UpstreamHttp.fetchList(name, transport, request, settings.timeout(), errors::fromStatus,
+                "model list");
+        List<JsonNode> models = new ArrayList<>(data.size());
+        for (JsonNode model : data) {
+            ObjectNode entry = JsonNodeFactory.instance.objectNode();
+            entry.put("id", model.path("id").asText());
+            entry.put("object", "model");
+            entry.put("created", epochSeconds(model.path("created_at").asText("")));
+            entry.put("owned_by", "anthropic");
+            models.add(entry);
         }
+        return List.copyOf(models);
     }
 
     @Override
@@ -251,7 +210,7 @@ public final class AnthropicProvider implements Provider {
     private okhttp3.Headers.Builder baseHeaders(String accept) {
         okhttp3.Headers.Builder headers = new okhttp3.Headers.Builder()
                 .add("Accept", accept)
-                .add("User-Agent", USER_AGENT)
+                .add("User-Agent", UpstreamHttp.USER_AGENT)
                 .add("anthropic-version", API_VERSION);
         settings.apiKey().ifPresent(key -> headers.add("x-api-key", key));
         return headers;
@@ -260,54 +219,6 @@ public final class AnthropicProvider implements Provider {
     private static boolean includeUsage(Exchange exchange) {
         JsonNode flag = exchange.body().json().path("stream_options").path("include_usage");
         return flag.isBoolean() && flag.booleanValue();
-    }
-
-    /** The body as sent, or a copy with {@code model} replaced when routing changed the name. */
-    private static Body withModel(Body body, String model) {
-        if (body.text("model").filter(model::equals).isPresent()) {
-            return body;
-        }
-        return body.edit(o -> o.put("model", model));
-    }
-
-    private Body jsonBody(okhttp3.Response response, Deadline deadline, String what) {
-        byte[] bytes;
-        try {
-            bytes = response.body().bytes();
-        } catch (IOException e) {
-            throw failure(e, deadline, "connection lost while reading the " + what);
-        }
-        Body body = Body.wrap(bytes);
-        try {
-            if (body.json().isMissingNode()) {
-                throw UpstreamFailure.io(name, what + " is empty", null);
-            }
-        } catch (InvalidRequest e) {
-            throw UpstreamFailure.io(name, what + " is not JSON", e);
-        }
-        return body;
-    }
-
-    private static byte[] errorBody(okhttp3.Response response) {
-        try {
-            BufferedSource source = response.body().source();
-            source.request(MAX_ERROR_BYTES);
-            return source.readByteArray(Math.min(source.getBuffer().size(), MAX_ERROR_BYTES));
-        } catch (IOException e) {
-            return new byte[0];
-        }
-    }
-
-    private UpstreamFailure failure(IOException e, Deadline deadline, String what) {
-        if (deadline.expired() || e instanceof SocketTimeoutException) {
-            return UpstreamFailure.timeout(name, e);
-        }
-        return UpstreamFailure.io(name, what, e);
-    }
-
-    private static boolean isEventStream(okhttp3.Response response) {
-        String type = response.header("Content-Type");
-        return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
     }
 
     private static long epochSeconds(String timestamp) {
@@ -326,39 +237,5 @@ public final class AnthropicProvider implements Provider {
             }
         }
         return true;
-    }
-
-    private void checkHeaderSafe(String key) {
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c < 0x21 || c > 0x7e) {
-                throw new IllegalArgumentException("provider '" + name + "': the API key has a character at index " + i
-                        + " that an HTTP header cannot carry");
-            }
-        }
-    }
-
-    /** Streams the body's bytes without copying them; repeatable, so OkHttp may retry on a stale connection. */
-    private static final class JsonRequestBody extends RequestBody {
-        private final Body body;
-
-        JsonRequestBody(Body body) {
-            this.body = body;
-        }
-
-        @Override
-        public MediaType contentType() {
-            return JSON;
-        }
-
-        @Override
-        public long contentLength() {
-            return body.length();
-        }
-
-        @Override
-        public void writeTo(BufferedSink sink) throws IOException {
-            body.writeTo(sink.outputStream());
-        }
     }
 }

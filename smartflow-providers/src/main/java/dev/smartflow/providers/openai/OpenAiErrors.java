@@ -3,12 +3,11 @@ package dev.smartflow.providers.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
+import dev.smartflow.providers.Scrubber;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns an upstream's error answer into an {@link UpstreamFailure}. OpenAI's shape is
@@ -16,29 +15,15 @@ import java.util.regex.Pattern;
  * {@code {"message":...}}, FastAPI's {@code {"detail":...}}, or plain text and HTML from a proxy in front.
  *
  * <p>Upstream messages reach callers and logs, and some echo what they were sent: OpenAI's 401 quotes the key. So the
- * configured key, and anything shaped like a token, is masked before a message leaves this class.
+ * configured key, and anything shaped like a token, is masked ({@link Scrubber}) before a message leaves this class.
  */
 final class OpenAiErrors {
-    static final String MASK = "[redacted]";
-    /** Enough for any real error message; a proxy's HTML page is cut. */
-    private static final int MAX_MESSAGE_CHARS = 1000;
-    /** Keys shorter than this are not masked as literals: masking "abc" would garble ordinary words. */
-    private static final int MIN_LITERAL_KEY = 6;
-    /**
-     * Bearer credentials, and keys by their vendor prefixes: OpenAI {@code sk-}, generic {@code key-}, Groq
-     * {@code gsk_}, xAI {@code xai-}, NVIDIA {@code nvapi-}, Perplexity {@code pplx-}, Hugging Face {@code hf_}. The
-     * {@code *} covers keys that the upstream half-masked itself ({@code sk-proj-****abcd}).
-     */
-    private static final Pattern TOKEN = Pattern.compile(
-            "(?i)\\bbearer\\s+[A-Za-z0-9._~+/=*-]+|\\b(?:sk|key|gsk|xai|nvapi|pplx|hf)[-_][A-Za-z0-9_*-]{6,}");
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
-
     private final String provider;
-    private final Optional<String> key;
+    private final Scrubber scrubber;
 
     OpenAiErrors(String provider, Optional<String> key) {
         this.provider = Objects.requireNonNull(provider, "provider");
-        this.key = key.filter(k -> k.length() >= MIN_LITERAL_KEY);
+        this.scrubber = new Scrubber(key);
     }
 
     /** The upstream answered {@code status}; {@code body} is the start of its error body, possibly empty. */
@@ -95,16 +80,6 @@ final class OpenAiErrors {
         return false;
     }
 
-    /** {@code text} with the configured key and anything token-shaped masked. */
-    String scrub(String text) {
-        String out = text;
-        if (key.isPresent()) {
-            out = out.replace(key.get(), MASK);
-        }
-        Matcher matcher = TOKEN.matcher(out);
-        return matcher.find() ? matcher.replaceAll(MASK) : out;
-    }
-
     private Parsed parse(byte[] body) {
         String text = new String(body, StandardCharsets.UTF_8).strip();
         if (text.isEmpty()) {
@@ -117,34 +92,25 @@ final class OpenAiErrors {
             json = null;
         }
         if (json == null || !json.isObject()) {
-            return new Parsed(clean(text), null, null, 0);
+            return new Parsed(scrubber.clean(text), null, null, 0);
         }
         JsonNode error = json.path("error");
         if (error.isObject()) {
             JsonNode code = error.path("code");
-            return new Parsed(clean(textOf(error.path("message"))), clean(textOf(error.path("type"))),
-                    clean(textOf(code)), code.isInt() ? code.intValue() : 0);
+            return new Parsed(scrubber.clean(textOf(error.path("message"))),
+                    scrubber.clean(textOf(error.path("type"))), scrubber.clean(textOf(code)),
+                    code.isInt() ? code.intValue() : 0);
         }
         if (error.isTextual()) {
-            return new Parsed(clean(error.textValue()), null, null, 0);
+            return new Parsed(scrubber.clean(error.textValue()), null, null, 0);
         }
         for (String field : new String[] {"message", "detail"}) {
             String message = textOf(json.path(field));
             if (message != null) {
-                return new Parsed(clean(message), null, null, 0);
+                return new Parsed(scrubber.clean(message), null, null, 0);
             }
         }
-        return new Parsed(clean(text), null, null, 0);
-    }
-
-    private String clean(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        String flat = WHITESPACE.matcher(text.strip()).replaceAll(" ");
-        // Scrub before cutting, so a cut cannot leave half a key that no longer looks like one.
-        String scrubbed = scrub(flat);
-        return scrubbed.length() <= MAX_MESSAGE_CHARS ? scrubbed : scrubbed.substring(0, MAX_MESSAGE_CHARS) + "…";
+        return new Parsed(scrubber.clean(text), null, null, 0);
     }
 
     private static String textOf(JsonNode node) {

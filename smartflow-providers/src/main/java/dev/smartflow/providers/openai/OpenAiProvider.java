@@ -3,7 +3,6 @@ package dev.smartflow.providers.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.UpstreamFailure;
-import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
@@ -12,21 +11,15 @@ import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.Deadline;
 import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.providers.ProviderSettings;
+import dev.smartflow.providers.UpstreamHttp;
 import dev.smartflow.providers.anthropic.MessagesBridge;
-import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
-import okhttp3.MediaType;
 import okhttp3.Request;
-import okhttp3.RequestBody;
-import okio.BufferedSink;
-import okio.BufferedSource;
 
 /**
  * The adapter for OpenAI and every API that speaks its wire protocol: Azure OpenAI, xAI, Mistral, Groq, OpenRouter,
@@ -50,11 +43,6 @@ import okio.BufferedSource;
  * }</pre>
  */
 public final class OpenAiProvider implements Provider {
-    static final String USER_AGENT = "smartflow/0.1";
-    /** Error bodies are read this far and no further: they only feed a message. */
-    static final int MAX_ERROR_BYTES = 64 * 1024;
-
-    private static final MediaType JSON = MediaType.get("application/json");
     private static final Headers JSON_HEADERS = Headers.of("content-type", "application/json");
     private static final Headers SSE_HEADERS = Headers.of("content-type", "text/event-stream");
 
@@ -82,7 +70,7 @@ public final class OpenAiProvider implements Provider {
         this.vendor = OpenAiVendor.named(name);
         this.base = settings.apiBase().or(vendor::defaultBase).map(this::parseBase);
         this.apiVersion = settings.apiVersion().orElse(OpenAiVendor.AZURE_DEFAULT_API_VERSION);
-        settings.apiKey().ifPresent(this::checkHeaderSafe);
+        settings.apiKey().ifPresent(key -> UpstreamHttp.requireHeaderSafe(name, key));
         this.available = base.isPresent() && (settings.apiKey().isPresent() || !vendor.needsKey());
         this.jsonRequestHeaders = requestHeaders("application/json");
         this.streamRequestHeaders = requestHeaders("text/event-stream");
@@ -132,35 +120,17 @@ public final class OpenAiProvider implements Provider {
         Request request = new Request.Builder()
                 .url(url(path, Optional.of(model)))
                 .headers(streaming ? streamRequestHeaders : jsonRequestHeaders)
-                .post(new JsonRequestBody(withModel(exchange.body(), model)))
+                .post(UpstreamHttp.json(UpstreamHttp.withModel(exchange.body(), model)))
                 .build();
         Call call = transport.client().newCall(request);
         Deadline deadline = transport.deadline(call, settings.timeout());
-        okhttp3.Response response;
-        try {
-            response = call.execute();
-        } catch (IOException e) {
-            deadline.close();
-            throw failure(e, deadline, "cannot reach the upstream");
-        }
-        boolean handedOver = false;
-        try {
-            if (!response.isSuccessful()) {
-                throw errors.fromStatus(response.code(), errorBody(response));
-            }
-            if (streaming && isEventStream(response)) {
-                Response streamed = new Response.Streamed(200, SSE_HEADERS,
+        return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> {
+            if (streaming && UpstreamHttp.isEventStream(response)) {
+                return new Response.Streamed(200, SSE_HEADERS,
                         new SseChunkStream(name, call, response, deadline, settings.streamIdleTimeout(), errors));
-                handedOver = true;
-                return streamed;
             }
-            return new Response.Complete(200, JSON_HEADERS, jsonBody(response, deadline, "answer"));
-        } finally {
-            if (!handedOver) {
-                response.close();
-                deadline.close();
-            }
-        }
+            return new Response.Complete(200, JSON_HEADERS, UpstreamHttp.readJson(name, response, deadline, "answer"));
+        });
     }
 
     /**
@@ -173,23 +143,11 @@ public final class OpenAiProvider implements Provider {
                 .headers(jsonRequestHeaders)
                 .get()
                 .build();
-        Call call = transport.client().newCall(request);
-        try (Deadline deadline = transport.deadline(call, settings.timeout())) {
-            try (okhttp3.Response response = call.execute()) {
-                if (!response.isSuccessful()) {
-                    throw errors.fromStatus(response.code(), errorBody(response));
-                }
-                JsonNode data = jsonBody(response, deadline, "model list").json().path("data");
-                if (!data.isArray()) {
-                    throw UpstreamFailure.io(name, "model list has no data array", null);
-                }
-                List<JsonNode> models = new ArrayList<>(data.size());
-                data.forEach(models::add);
-                return List.copyOf(models);
-            } catch (IOException e) {
-                throw failure(e, deadline, "cannot reach the upstream");
-            }
-        }
+        JsonNode data = UpstreamHttp.fetchList(name, transport, request, settings.timeout(), errors::fromStatus,
+                "model list");
+        List<JsonNode> models = new ArrayList<>(data.size());
+        data.forEach(models::add);
+        return List.copyOf(models);
     }
 
     @Override
@@ -211,61 +169,10 @@ public final class OpenAiProvider implements Provider {
         return url.addPathSegments(path).build();
     }
 
-    /** The body as sent, or a copy with {@code model} replaced when routing changed the name (a prefix stripped). */
-    private static Body withModel(Body body, String model) {
-        if (body.text("model").filter(model::equals).isPresent()) {
-            return body;
-        }
-        return body.edit(o -> o.put("model", model));
-    }
-
-    /** Reads the whole body and checks it parses; the parsed tree stays cached in the {@link Body} for later stages. */
-    private Body jsonBody(okhttp3.Response response, Deadline deadline, String what) {
-        byte[] bytes;
-        try {
-            bytes = response.body().bytes();
-        } catch (IOException e) {
-            throw failure(e, deadline, "connection lost while reading the " + what);
-        }
-        Body body = Body.wrap(bytes);
-        try {
-            if (body.json().isMissingNode()) {
-                throw UpstreamFailure.io(name, what + " is empty", null);
-            }
-        } catch (InvalidRequest e) {
-            throw UpstreamFailure.io(name, what + " is not JSON", e);
-        }
-        return body;
-    }
-
-    /** The first {@link #MAX_ERROR_BYTES} of an error body; what cannot be read is left out. */
-    private static byte[] errorBody(okhttp3.Response response) {
-        try {
-            BufferedSource source = response.body().source();
-            source.request(MAX_ERROR_BYTES);
-            return source.readByteArray(Math.min(source.getBuffer().size(), MAX_ERROR_BYTES));
-        } catch (IOException e) {
-            return new byte[0];
-        }
-    }
-
-    private UpstreamFailure failure(IOException e, Deadline deadline, String what) {
-        // A connect timeout is OkHttp's own; every other timeout is our watchdog cancelling the call.
-        if (deadline.expired() || e instanceof SocketTimeoutException) {
-            return UpstreamFailure.timeout(name, e);
-        }
-        return UpstreamFailure.io(name, what, e);
-    }
-
-    private static boolean isEventStream(okhttp3.Response response) {
-        String type = response.header("Content-Type");
-        return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
-    }
-
     private okhttp3.Headers requestHeaders(String accept) {
         okhttp3.Headers.Builder headers = new okhttp3.Headers.Builder()
                 .add("Accept", accept)
-                .add("User-Agent", USER_AGENT);
+                .add("User-Agent", UpstreamHttp.USER_AGENT);
         settings.apiKey().ifPresent(key -> {
             if (vendor.azure()) {
                 headers.add("api-key", key);
@@ -282,40 +189,5 @@ public final class OpenAiProvider implements Provider {
             throw new IllegalArgumentException("provider '" + name + "': the API base is not an http or https URL");
         }
         return url;
-    }
-
-    /** OkHttp would reject such a key too, but its message quotes the value of headers it does not know as secret. */
-    private void checkHeaderSafe(String key) {
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c < 0x21 || c > 0x7e) {
-                throw new IllegalArgumentException("provider '" + name + "': the API key has a character at index " + i
-                        + " that an HTTP header cannot carry");
-            }
-        }
-    }
-
-    /** Streams the caller's bytes without copying them; repeatable, so OkHttp may retry on a stale connection. */
-    private static final class JsonRequestBody extends RequestBody {
-        private final Body body;
-
-        JsonRequestBody(Body body) {
-            this.body = body;
-        }
-
-        @Override
-        public MediaType contentType() {
-            return JSON;
-        }
-
-        @Override
-        public long contentLength() {
-            return body.length();
-        }
-
-        @Override
-        public void writeTo(BufferedSink sink) throws IOException {
-            body.writeTo(sink.outputStream());
-        }
     }
 }

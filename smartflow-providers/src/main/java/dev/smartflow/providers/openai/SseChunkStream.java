@@ -7,8 +7,8 @@ import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.providers.Deadline;
+import dev.smartflow.providers.sse.SseCall;
 import dev.smartflow.providers.sse.SseDecoder;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -17,8 +17,6 @@ import java.util.Objects;
 import java.util.Optional;
 import okhttp3.Call;
 import okhttp3.Response;
-import okio.BufferedSource;
-import okio.Okio;
 
 /**
  * An OpenAI chat or completions stream read chunk by chunk from the upstream's response body.
@@ -27,49 +25,31 @@ import okio.Okio;
  * {@code [DONE]}; that is a normal end when the last chunk carrying choices had a {@code finish_reason}, and a broken
  * stream otherwise. Only then, at the end, is a chunk parsed: on the way through, chunks stay bytes.
  *
- * <p>Deadlines: while the reader waits for a chunk, the call expires after the idle timeout; while the reader is busy
- * with a chunk (writing it to a slow client, say) the deadline is suspended, since that wait is not the upstream's.
- *
- * <p>Connection reuse: after {@code [DONE]} the rest of the body (the chunked-encoding terminator) is read before the
- * response is closed, because OkHttp would otherwise discard it under an Okio timeout, waking its watchdog thread. A
- * stream abandoned early cancels the call instead, so that closing never waits on the upstream.
+ * <p>Deadlines, draining after {@code [DONE]} and closing are {@link SseCall}'s: while the reader waits for a chunk,
+ * the call expires after the idle timeout, and while it is busy with a chunk the deadline is suspended.
  */
 final class SseChunkStream implements ChunkStream {
     private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
-    private static final Duration DRAIN_GRACE = Duration.ofSeconds(1);
 
     private final String provider;
-    private final Call call;
-    private final Response response;
-    private final BufferedSource source;
-    private final SseDecoder decoder;
-    private final Deadline deadline;
-    private final Duration idleTimeout;
+    private final SseCall upstream;
     private final OpenAiErrors errors;
 
     private Chunk next;
     /** The last two chunks, kept to judge an end without {@code [DONE]}: the very last may be a usage-only chunk. */
     private Body last;
     private Body beforeLast;
-    private boolean ended;
-    private boolean exhausted;
-    private volatile boolean closed;
 
     SseChunkStream(String provider, Call call, Response response, Deadline deadline, Duration idleTimeout,
                    OpenAiErrors errors) {
         this.provider = Objects.requireNonNull(provider, "provider");
-        this.call = Objects.requireNonNull(call, "call");
-        this.response = Objects.requireNonNull(response, "response");
-        this.source = response.body().source();
-        this.decoder = new SseDecoder(source);
-        this.deadline = Objects.requireNonNull(deadline, "deadline");
-        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+        this.upstream = new SseCall(provider, call, response, deadline, idleTimeout);
         this.errors = Objects.requireNonNull(errors, "errors");
     }
 
     @Override
     public boolean hasNext() {
-        if (next == null && !ended) {
+        if (next == null && !upstream.closed()) {
             next = read();
         }
         return next != null;
@@ -87,36 +67,15 @@ final class SseChunkStream implements ChunkStream {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        ended = true;
-        if (!exhausted) {
-            call.cancel();
-        }
-        response.close();
-        deadline.close();
+        upstream.close();
     }
 
     /** The next chunk, or {@code null} at a normal end; a failure closes the stream and is thrown. */
     private Chunk read() {
-        SseDecoder.Event event;
-        deadline.expireAfter(idleTimeout);
-        try {
-            event = decoder.next();
-        } catch (IOException e) {
-            String what = closed ? "stream closed while reading" : "connection lost mid-stream";
-            UpstreamFailure failure = deadline.expired() ? UpstreamFailure.timeout(provider, e)
-                    : UpstreamFailure.io(provider, what, e);
-            end();
-            throw failure;
-        }
-        deadline.suspend();
+        SseDecoder.Event event = upstream.next();
         if (event == null) {
-            exhausted = true;
             boolean finished = finished();
-            end();
+            upstream.close();
             if (!finished) {
                 throw UpstreamFailure.io(provider, "stream ended early", null);
             }
@@ -124,35 +83,18 @@ final class SseChunkStream implements ChunkStream {
         }
         byte[] data = event.data();
         if (Arrays.equals(data, DONE)) {
-            drain();
-            end();
+            upstream.finish();
             return null;
         }
         if (event.event().equals("error") || OpenAiErrors.isErrorObject(data)) {
             UpstreamFailure failure = errors.fromStreamEvent(data);
-            end();
+            upstream.close();
             throw failure;
         }
         Body body = Body.wrap(data);
         beforeLast = last;
         last = body;
         return new Chunk(event.event(), body);
-    }
-
-    private void end() {
-        ended = true;
-        close();
-    }
-
-    /** Reads what follows {@code [DONE]} (normally just the end of the chunked body), briefly. */
-    private void drain() {
-        deadline.expireAfter(idleTimeout.compareTo(DRAIN_GRACE) < 0 ? idleTimeout : DRAIN_GRACE);
-        try {
-            source.readAll(Okio.blackhole());
-            exhausted = true;
-        } catch (IOException e) {
-            // The answer is complete; the connection just cannot be reused.
-        }
     }
 
     private boolean finished() {

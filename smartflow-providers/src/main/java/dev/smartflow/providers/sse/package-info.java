@@ -1,7 +1,8 @@
 /**
  * Server-sent-events framing shared by the protocol packages of this module:
- * {@link dev.smartflow.providers.sse.SseDecoder} turns an upstream's {@code text/event-stream} body into events. An
- * internal package: it is public only because Java has no module-private visibility here.
+ * {@link dev.smartflow.providers.sse.SseDecoder} turns an upstream's {@code text/event-stream} body into events, and
+ * {@link dev.smartflow.providers.sse.SseCall} reads them from a call under its idle deadline and owns the call's
+ * end. An internal package: it is public only because Java has no module-private visibility here.
  *
  * <pre>{@code
  * SseDecoder decoder = new SseDecoder(response.body().source());

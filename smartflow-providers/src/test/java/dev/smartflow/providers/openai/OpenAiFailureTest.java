@@ -11,6 +11,8 @@ import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.providers.ProviderSettings;
+import dev.smartflow.providers.Scrubber;
+import dev.smartflow.providers.UpstreamHttp;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -88,7 +90,7 @@ final class OpenAiFailureTest {
 
         assertFalse(failure.getMessage().contains(KEY), failure.getMessage());
         assertFalse(failure.getMessage().contains("4fJ9aQ2mX7pL0sB3"), failure.getMessage());
-        assertTrue(failure.getMessage().contains("Incorrect API key provided: " + OpenAiErrors.MASK),
+        assertTrue(failure.getMessage().contains("Incorrect API key provided: " + Scrubber.MASK),
                 failure.getMessage());
     }
 
@@ -117,7 +119,7 @@ final class OpenAiFailureTest {
 
     @Test
     void errorBodyIsReadNoFurtherThan64KiB() {
-        String huge = "x".repeat(OpenAiProvider.MAX_ERROR_BYTES * 2);
+        String huge = "x".repeat(UpstreamHttp.MAX_ERROR_BYTES * 2);
         server.enqueue(new MockResponse.Builder().code(500).setHeader("Content-Type", "text/plain").body(huge)
                 .build());
 

@@ -1,0 +1,226 @@
+package dev.smartflow.providers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.core.error.InvalidRequest;
+import dev.smartflow.core.error.UpstreamFailure;
+import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.exchange.Response;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Function;
+import okhttp3.Call;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okio.BufferedSink;
+import okio.BufferedSource;
+
+/**
+ * The HTTP steps every provider adapter takes the same way: sending a {@link Body}, executing a call under its
+ * {@link Deadline}, reading a JSON answer or the start of an error body, and telling a timeout from a broken
+ * connection. For adapters only; public because the protocol packages are subpackages. Stateless and thread-safe.
+ *
+ * <pre>{@code
+ * Call call = transport.client().newCall(request.post(UpstreamHttp.json(body)).build());
+ * Deadline deadline = transport.deadline(call, timeout);
+ * return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response ->
+ *         new Response.Complete(200, JSON_HEADERS, UpstreamHttp.readJson(name, response, deadline, "answer")));
+ * }</pre>
+ */
+public final class UpstreamHttp {
+    /** The {@code User-Agent} every adapter sends. */
+    public static final String USER_AGENT = "smartflow/0.1";
+    /** Error bodies are read this far and no further: they only feed a message. */
+    public static final int MAX_ERROR_BYTES = 64 * 1024;
+
+    private static final MediaType JSON = MediaType.get("application/json");
+
+    private UpstreamHttp() {
+    }
+
+    /** How a protocol reads an error answer: its status and the start of its body become the failure to throw. */
+    @FunctionalInterface
+    public interface StatusErrors {
+        UpstreamFailure fromStatus(int status, byte[] body);
+    }
+
+    /**
+     * Executes {@code call} and lets {@code answer} make the adapter's response of a successful one. Afterwards the
+     * upstream's response and the deadline are closed, unless {@code answer} returned a {@link Response.Streamed},
+     * which takes both over; they are closed on every failure too.
+     *
+     * @throws UpstreamFailure if the call fails or times out, as {@code errors} maps an error status, or as
+     *                         {@code answer} throws
+     */
+    public static Response send(String provider, Call call, Deadline deadline, StatusErrors errors,
+                                Function<okhttp3.Response, Response> answer) {
+        okhttp3.Response response = execute(provider, call, deadline);
+        boolean handedOver = false;
+        try {
+            if (!response.isSuccessful()) {
+                throw errors.fromStatus(response.code(), errorBody(response));
+            }
+            Response result = answer.apply(response);
+            handedOver = result instanceof Response.Streamed;
+            return result;
+        } finally {
+            if (!handedOver) {
+                response.close();
+                deadline.close();
+            }
+        }
+    }
+
+    /**
+     * Sends {@code request} and reads its JSON answer, as {@link #readJson} does, all within {@code timeout}; the
+     * response and the deadline are closed before this returns.
+     *
+     * @throws UpstreamFailure if the call fails or times out, as {@code errors} maps an error status, or if the answer
+     *                         is not JSON
+     */
+    public static Body fetchJson(String provider, HttpTransport transport, Request request, Duration timeout,
+                                 StatusErrors errors, String what) {
+        Call call = transport.client().newCall(request);
+        try (Deadline deadline = transport.deadline(call, timeout);
+             okhttp3.Response response = execute(provider, call, deadline)) {
+            if (!response.isSuccessful()) {
+                throw errors.fromStatus(response.code(), errorBody(response));
+            }
+            return readJson(provider, response, deadline, what);
+        }
+    }
+
+    /**
+     * The {@code data} array of a list answer ({@code {"data":[...]}}, as OpenAI and Anthropic both send), fetched as
+     * {@link #fetchJson} does.
+     *
+     * @throws UpstreamFailure as {@link #fetchJson} does, or if the answer has no {@code data} array
+     */
+    public static JsonNode fetchList(String provider, HttpTransport transport, Request request, Duration timeout,
+                                     StatusErrors errors, String what) {
+        JsonNode data = fetchJson(provider, transport, request, timeout, errors, what).json().path("data");
+        if (!data.isArray()) {
+            throw UpstreamFailure.io(provider, what + " has no data array", null);
+        }
+        return data;
+    }
+
+    /** {@code body} as a JSON request body. */
+    public static RequestBody json(Body body) {
+        return new JsonRequestBody(Objects.requireNonNull(body, "body"));
+    }
+
+    /** The body as sent, or a copy with {@code model} replaced when routing changed the name (a prefix stripped). */
+    public static Body withModel(Body body, String model) {
+        if (body.text("model").filter(model::equals).isPresent()) {
+            return body;
+        }
+        return body.edit(o -> o.put("model", model));
+    }
+
+    /**
+     * Reads the whole body and checks it parses; the parsed tree stays cached in the {@link Body} for later stages.
+     *
+     * @param what names the answer in failure messages, e.g. {@code "model list"}
+     * @throws UpstreamFailure if the body cannot be read, is empty or is not JSON
+     */
+    public static Body readJson(String provider, okhttp3.Response response, Deadline deadline, String what) {
+        byte[] bytes;
+        try {
+            bytes = response.body().bytes();
+        } catch (IOException e) {
+            throw failure(provider, e, deadline, "connection lost while reading the " + what);
+        }
+        Body body = Body.wrap(bytes);
+        try {
+            if (body.json().isMissingNode()) {
+                throw UpstreamFailure.io(provider, what + " is empty", null);
+            }
+        } catch (InvalidRequest e) {
+            throw UpstreamFailure.io(provider, what + " is not JSON", e);
+        }
+        return body;
+    }
+
+    /** True when the answer is a {@code text/event-stream}. */
+    public static boolean isEventStream(okhttp3.Response response) {
+        String type = response.header("Content-Type");
+        return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+    }
+
+    /**
+     * Checks that {@code key} can go in a header. OkHttp would reject such a key too, but its message quotes the value
+     * of headers it does not know as secret.
+     *
+     * @throws IllegalArgumentException naming the index of the first character a header cannot carry
+     */
+    public static void requireHeaderSafe(String provider, String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                throw new IllegalArgumentException("provider '" + provider + "': the API key has a character at index "
+                        + i + " that an HTTP header cannot carry");
+            }
+        }
+    }
+
+    /**
+     * Executes {@code call}, which {@code deadline} watches. On failure the deadline is closed and the failure thrown;
+     * on success the caller owns both the response and the deadline.
+     */
+    private static okhttp3.Response execute(String provider, Call call, Deadline deadline) {
+        try {
+            return call.execute();
+        } catch (IOException e) {
+            deadline.close();
+            throw failure(provider, e, deadline, "cannot reach the upstream");
+        }
+    }
+
+    /** The first {@link #MAX_ERROR_BYTES} of an error body; what cannot be read is left out. */
+    private static byte[] errorBody(okhttp3.Response response) {
+        try {
+            BufferedSource source = response.body().source();
+            source.request(MAX_ERROR_BYTES);
+            return source.readByteArray(Math.min(source.getBuffer().size(), MAX_ERROR_BYTES));
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
+    /** {@code e} as a timeout if the deadline passed, otherwise as an I/O failure described by {@code what}. */
+    private static UpstreamFailure failure(String provider, IOException e, Deadline deadline, String what) {
+        // A connect timeout is OkHttp's own; every other timeout is our watchdog cancelling the call.
+        if (deadline.expired() || e instanceof SocketTimeoutException) {
+            return UpstreamFailure.timeout(provider, e);
+        }
+        return UpstreamFailure.io(provider, what, e);
+    }
+
+    /** Streams the body's bytes without copying them; repeatable, so OkHttp may retry on a stale connection. */
+    private static final class JsonRequestBody extends RequestBody {
+        private final Body body;
+
+        JsonRequestBody(Body body) {
+            this.body = body;
+        }
+
+        @Override
+        public MediaType contentType() {
+            return JSON;
+        }
+
+        @Override
+        public long contentLength() {
+            return body.length();
+        }
+
+        @Override
+        public void writeTo(BufferedSink sink) throws IOException {
+            body.writeTo(sink.outputStream());
+        }
+    }
+}
