@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Memory soak: the gateway under steady load for SOAK_SECONDS (default 600), RSS sampled every SAMPLE seconds.
+# Same layout as run.sh: gateway on core 1, FakeUpstream and wrk on core 0. Prints one line per sample.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SOAK_SECONDS=${SOAK_SECONDS:-600}
+SAMPLE=${SAMPLE:-30}
+CONNECTIONS=${CONNECTIONS:-32}
+UPSTREAM_PORT=${UPSTREAM_PORT:-18180}
+GATEWAY_PORT=${GATEWAY_PORT:-17875}
+KEY=sk-bench-soak
+[[ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]] && export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
+[[ -f smartflow-server/target/smartflow.jar && -d bench/target/classes ]] \
+  || { echo "build first: ./mvnw -q -DskipTests package" >&2; exit 1; }
+
+WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/smartflow-soak.XXXXXX")
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || true; done; rm -rf "$WORKDIR"; }
+trap cleanup EXIT
+
+setsid taskset -c 0 "$JAVA" -XX:+UseParallelGC -Xmx256m -cp bench/target/classes dev.smartflow.bench.FakeUpstream \
+  --port "$UPSTREAM_PORT" >"$WORKDIR/upstream.log" 2>&1 &
+PIDS+=($!)
+PROXY_PORT=$GATEWAY_PORT OPENAI_API_BASE=http://127.0.0.1:$UPSTREAM_PORT/v1 OPENAI_API_KEY=sk-fake \
+  SMARTFLOW_MASTER_KEY=$KEY setsid taskset -c 1 ./smartflow serve --services proxy --data "$WORKDIR/data" \
+  >"$WORKDIR/gateway.log" 2>&1 &
+PIDS+=($!)
+GATEWAY=$!
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$GATEWAY_PORT/health" >/dev/null && break
+  sleep 0.25
+done
+JPID=$(pgrep -f "smartflow.jar serve --services proxy --data $WORKDIR/data" | head -1)
+
+cat >"$WORKDIR/chat.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}]}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $KEY"
+LUA
+taskset -c 0 wrk -t1 -c"$CONNECTIONS" -d"${SOAK_SECONDS}s" -s "$WORKDIR/chat.lua" \
+  "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" >"$WORKDIR/wrk.txt" &
+WRK=$!
+START=$SECONDS
+while kill -0 "$WRK" 2>/dev/null; do
+  printf 't=%4ds rss=%sMB\n' $((SECONDS - START)) "$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$JPID/status")"
+  sleep "$SAMPLE"
+done
+grep -E "Requests/sec|requests in|Non-2xx|Socket errors" "$WORKDIR/wrk.txt"
