@@ -108,6 +108,24 @@ class ProxyServiceTest {
     }
 
     @Test
+    void anUpstreamStreamThatBreaksOffEndsWithAnErrorEventAndNoDone() throws Exception {
+        upstream.answer("/v1/chat/completions", new mockwebserver3.MockResponse.Builder()
+                .addHeader("content-type", "text/event-stream")
+                .body("data: " + Upstream.STREAM[1] + "\n\n")
+                .build());
+        String body = CHAT.replace("}]}", "}],\"stream\":true}");
+        try (Response response = gateway.post(gateway.proxy("/v1/chat/completions"), body, "authorization", BEARER)) {
+            assertEquals(200, response.code());
+            String[] events = response.body().string().split("\n\n");
+            assertEquals(2, events.length, String.join(" | ", events));
+            assertEquals("data: " + Upstream.STREAM[1], events[0]);
+            JsonNode error = Gateway.JSON.readTree(events[1].substring("data: ".length())).path("error");
+            assertEquals("upstream_error", error.path("type").asText(), events[1]);
+            assertFalse(events[1].contains("[DONE]"));
+        }
+    }
+
+    @Test
     void embeddingsAndModelsAreServed() throws Exception {
         try (Response response = gateway.post(gateway.proxy("/v1/embeddings"),
                 "{\"model\":\"text-embedding-3-small\",\"input\":\"hello\"}", "authorization", BEARER)) {
