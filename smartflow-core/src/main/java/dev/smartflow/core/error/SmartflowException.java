@@ -7,8 +7,8 @@ import java.util.Optional;
  * The root of every error Smartflow reports to a caller. Each subclass fixes the HTTP status and the OpenAI error
  * {@code type}; the server renders it as {@code {"error":{"message","type","param","code"}}}.
  *
- * <p>Messages never contain keys, tokens, {@code Authorization} headers or prompt text: they are returned to callers and
- * written to logs.
+ * <p>Messages never contain keys, tokens, {@code Authorization} headers or prompt text: they are returned to callers
+ * and written to logs.
  */
 public abstract sealed class SmartflowException extends RuntimeException
         permits InvalidRequest, Unauthorized, NotFound, UpstreamFailure {

@@ -29,7 +29,8 @@ public final class UpstreamFailure extends SmartflowException {
      * The upstream answered with an error status. {@code message}, {@code type} and {@code code} come from its error
      * body when it had one.
      */
-    public static UpstreamFailure status(String provider, int upstreamStatus, String message, String type, String code) {
+    public static UpstreamFailure status(String provider, int upstreamStatus, String message, String type,
+                                         String code) {
         int status = passesThrough(upstreamStatus) ? upstreamStatus : 502;
         String errorType = type != null ? type : status == 502 ? "upstream_error" : "invalid_request_error";
         String text = provider + " returned HTTP " + upstreamStatus + (message == null ? "" : ": " + message);

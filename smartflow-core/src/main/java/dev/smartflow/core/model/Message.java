@@ -2,7 +2,10 @@ package dev.smartflow.core.model;
 
 import java.util.Objects;
 
-/** A plain-text chat message. Richer messages (images, tool calls) are written as JSON with {@link ChatRequest#fromJson}. */
+/**
+ * A plain-text chat message. Richer messages (images, tool calls) are written as JSON with
+ * {@link ChatRequest#fromJson}.
+ */
 public record Message(String role, String content) {
     public Message {
         Objects.requireNonNull(role, "role");

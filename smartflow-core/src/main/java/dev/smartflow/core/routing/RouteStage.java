@@ -28,7 +28,8 @@ public final class RouteStage implements Stage {
     @Override
     public Response handle(Exchange exchange, Chain chain) {
         String requested = exchange.body().text("model")
-                .orElseThrow(() -> new InvalidRequest("missing required parameter 'model'", "invalid_request", "model"));
+                .orElseThrow(() -> new InvalidRequest("missing required parameter 'model'", "invalid_request",
+                        "model"));
         Target target = resolver.resolve(requested);
         Attempt attempt = new Attempt(target.provider(), target.model(), 1);
         Response response = chain.proceed(exchange.with(Attempt.KEY, attempt));

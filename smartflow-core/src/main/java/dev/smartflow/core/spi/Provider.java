@@ -6,8 +6,8 @@ import dev.smartflow.core.exchange.Response;
 import java.util.List;
 
 /**
- * Speaks one provider's wire protocol, and nothing else: translate the exchange, call the upstream, translate the answer
- * (streams included). Authentication, budgets, routing, retries and logging are stages, not provider concerns.
+ * Speaks one provider's wire protocol, and nothing else: translate the exchange, call the upstream, translate the
+ * answer (streams included). Authentication, budgets, routing, retries and logging are stages, not provider concerns.
  *
  * <p>Implementations are thread-safe and shared by all calls. {@link #call} blocks until the upstream answers (for a
  * stream: until the response headers arrive); run it on a virtual thread.

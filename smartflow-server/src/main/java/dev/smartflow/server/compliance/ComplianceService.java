@@ -5,8 +5,8 @@ import dev.smartflow.server.http.Services;
 import io.javalin.Javalin;
 
 /**
- * The compliance service (port 7777): listens and answers {@code GET /health} so deployments can wire it up now; its API
- * (PII scanning and redaction) arrives with its own issue.
+ * The compliance service (port 7777): listens and answers {@code GET /health} so deployments can wire it up now; its
+ * API (PII scanning and redaction) arrives with its own issue.
  */
 public final class ComplianceService {
     private ComplianceService() {

@@ -21,8 +21,8 @@ import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The OpenAI-compatible proxy (port 7775): each handler turns the HTTP request into an {@link Exchange}, runs it through
- * the pipeline and writes the answer. Routes are served with and without the {@code /v1} prefix. Anthropic's
+ * The OpenAI-compatible proxy (port 7775): each handler turns the HTTP request into an {@link Exchange}, runs it
+ * through the pipeline and writes the answer. Routes are served with and without the {@code /v1} prefix. Anthropic's
  * Messages API is served natively at {@code /anthropic/v1/messages} (and {@code /cursor/v1/messages}): bodies, events
  * and errors in Anthropic's shape.
  */
