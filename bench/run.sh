@@ -153,7 +153,7 @@ probe_ms() { sed -n "s/^$2 .*$3=\([0-9.]*\).*/\1/p" "$1"; }
 added() { awk -v g="$1" -v d="$2" 'BEGIN { printf "%+.3f", g - d }'; }
 
 echo "== building bench"
-mvn -q -f bench/pom.xml package -DskipTests
+mvn -q -B -pl bench -am package -DskipTests
 # Same staleness rule as ./smartflow: built here under the lock so the launcher does not build under taskset
 # inside the health-check window.
 GATEWAY_JAR=smartflow-server/target/smartflow.jar
