@@ -1,0 +1,47 @@
+package dev.smartflow.core.memory;
+
+import dev.smartflow.core.spi.AuditLog;
+import dev.smartflow.core.spi.Database;
+import dev.smartflow.core.spi.KeyStore;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A {@link Database} held in this process's memory, lost when the process ends: for tests and throwaway runs, and
+ * the reference the contract suite checks the SQL implementation against.
+ *
+ * <pre>{@code
+ * Database database = new InMemoryDatabase();
+ * database.keys().create(key);
+ * }</pre>
+ *
+ * <p>Thread-safe; every operation is atomic. The audit log keeps every record appended, so memory grows with traffic:
+ * use {@code SqlDatabase} (H2 under the data directory) for anything long-lived.
+ */
+public final class InMemoryDatabase implements Database {
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final InMemoryKeyStore keys = new InMemoryKeyStore(closed);
+    private final InMemoryAuditLog audit = new InMemoryAuditLog(closed);
+
+    @Override
+    public KeyStore keys() {
+        requireOpen(closed);
+        return keys;
+    }
+
+    @Override
+    public AuditLog audit() {
+        requireOpen(closed);
+        return audit;
+    }
+
+    @Override
+    public void close() {
+        closed.set(true);
+    }
+
+    static void requireOpen(AtomicBoolean closed) {
+        if (closed.get()) {
+            throw new IllegalStateException("the database is closed");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.smartflow.core.spi;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The durable log of served requests (one {@link AuditRecord} each), written in batches by the audit writer and read
+ * by the management API and analytics. Obtained from {@link Database#audit()}.
+ *
+ * <pre>{@code
+ * int written = audit.append(batch);                      // safe to retry: records already there are skipped
+ * List<AuditRecord> latest = audit.query(AuditQuery.latest(100).withKey(keyId));
+ * AuditSummary today = audit.summary(dayStart, dayStart.plus(Duration.ofDays(1)));
+ * }</pre>
+ *
+ * <p><b>Contract.</b> Thread-safe. {@link #append} is atomic per batch and idempotent on
+ * {@link AuditRecord#requestId()}: a record whose request id is already in the log (or earlier in the same batch)
+ * is skipped, never duplicated and never overwritten, so a writer may retry a batch whose outcome it did not learn.
+ * Queries return records newest first ({@link AuditRecord#timestamp()} descending, then request id descending).
+ * Calls block until the store answers; run them on virtual threads. Nothing accepts or returns {@code null}. A
+ * failure of the backing store surfaces as the implementation's unchecked exception; after {@link Database#close()}
+ * every call fails with {@link IllegalStateException}.
+ */
+public interface AuditLog {
+    /** Appends a batch, skipping records whose request id is already logged; how many records were added. */
+    int append(List<AuditRecord> records);
+
+    /** The newest records that match the query, at most {@link AuditQuery#limit()} of them. */
+    List<AuditRecord> query(AuditQuery query);
+
+    /**
+     * Counts and costs of the records with {@code from <= timestamp < to}, both bounds truncated to the microsecond
+     * as record timestamps are.
+     *
+     * @throws IllegalArgumentException when {@code to} is before {@code from}
+     */
+    AuditSummary summary(Instant from, Instant to);
+}

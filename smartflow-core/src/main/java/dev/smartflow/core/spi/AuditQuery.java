@@ -1,0 +1,55 @@
+package dev.smartflow.core.spi;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Which audit records {@link AuditLog#query} returns: the newest {@code limit} that match every filter present.
+ *
+ * <pre>{@code
+ * List<AuditRecord> page = audit.query(AuditQuery.latest(50).withProvider("openai").since(dayStart));
+ * }</pre>
+ *
+ * @param limit    how many records at most; 1..{@value #MAX_LIMIT}
+ * @param provider only this provider's records
+ * @param keyId    only this key's records
+ * @param since    only records at or after this time; kept to the microsecond, as record timestamps are
+ */
+public record AuditQuery(int limit, Optional<String> provider, Optional<KeyId> keyId, Optional<Instant> since) {
+    public static final int MAX_LIMIT = 10_000;
+
+    public AuditQuery {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit is not within 1.." + MAX_LIMIT + ": " + limit);
+        }
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(keyId, "keyId");
+        since = Objects.requireNonNull(since, "since").map(t -> t.truncatedTo(ChronoUnit.MICROS));
+    }
+
+    /** The newest {@code limit} records, unfiltered. */
+    public static AuditQuery latest(int limit) {
+        return new AuditQuery(limit, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    public AuditQuery withProvider(String provider) {
+        return new AuditQuery(limit, Optional.of(provider), keyId, since);
+    }
+
+    public AuditQuery withKey(KeyId keyId) {
+        return new AuditQuery(limit, provider, Optional.of(keyId), since);
+    }
+
+    public AuditQuery since(Instant since) {
+        return new AuditQuery(limit, provider, keyId, Optional.of(since));
+    }
+
+    /** Whether {@code record} passes the filters (the limit aside). */
+    public boolean matches(AuditRecord record) {
+        return provider.map(record.provider()::equals).orElse(true)
+                && keyId.map(id -> record.keyId().equals(Optional.of(id))).orElse(true)
+                && since.map(t -> !record.timestamp().isBefore(t)).orElse(true);
+    }
+}

@@ -1,0 +1,201 @@
+package dev.smartflow.core.spi;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * One served request as the audit log keeps it: who called, where it went, what it cost, whether the cache answered,
+ * what compliance thought of it, and how it ended. Never the prompt or the completion.
+ *
+ * <pre>{@code
+ * AuditRecord record = AuditRecord.builder("req-1", clock.instant(), "/v1/chat/completions", "openai", "gpt-4o")
+ *         .keyId(KeyId.of("key_1"))
+ *         .tokens(120, 48)
+ *         .costMicros(1_830)
+ *         .latencyMicros(412_000)
+ *         .status(200)
+ *         .build();
+ * }</pre>
+ *
+ * <p>The timestamp is kept to the microsecond (the resolution the SQL stores keep), so the constructor truncates it.
+ *
+ * @param requestId        the request's id; unique in the log, so a retried batch never duplicates a record
+ * @param timestamp        when the request arrived
+ * @param keyId            the virtual key that called; empty for the master key or an embedded caller
+ * @param userId           the end user, when known
+ * @param orgId            the organisation, when known
+ * @param teamId           the team, when known
+ * @param route            the route served, e.g. {@code /v1/chat/completions}; not blank
+ * @param provider         the provider that answered (or last failed); not blank
+ * @param model            the model asked for; not blank
+ * @param promptTokens     tokens in; not negative
+ * @param completionTokens tokens out; not negative
+ * @param costMicros       what the request cost, in micro-USD; not negative
+ * @param cached           whether the cache answered
+ * @param hitType          how the cache answered (e.g. {@code exact}, {@code semantic}); empty on a miss
+ * @param complianceScore  the compliance scan's score, when a scan ran
+ * @param complianceFlags  what the compliance scan flagged, e.g. {@code pii.email}
+ * @param latencyMicros    time to the last byte, in microseconds; not negative
+ * @param status           the HTTP status answered (100..599)
+ * @param error            the error type when the request failed
+ */
+public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> keyId, Optional<String> userId,
+                          Optional<String> orgId, Optional<String> teamId, String route, String provider, String model,
+                          long promptTokens, long completionTokens, long costMicros, boolean cached,
+                          Optional<String> hitType, OptionalDouble complianceScore, List<String> complianceFlags,
+                          long latencyMicros, int status, Optional<String> error) {
+    public AuditRecord {
+        requireText(requestId, "requestId");
+        timestamp = Objects.requireNonNull(timestamp, "timestamp").truncatedTo(ChronoUnit.MICROS);
+        Objects.requireNonNull(keyId, "keyId");
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(orgId, "orgId");
+        Objects.requireNonNull(teamId, "teamId");
+        requireText(route, "route");
+        requireText(provider, "provider");
+        requireText(model, "model");
+        requireNonNegative(promptTokens, "promptTokens");
+        requireNonNegative(completionTokens, "completionTokens");
+        requireNonNegative(costMicros, "costMicros");
+        Objects.requireNonNull(hitType, "hitType");
+        Objects.requireNonNull(complianceScore, "complianceScore");
+        if (complianceScore.isPresent() && !Double.isFinite(complianceScore.getAsDouble())) {
+            throw new IllegalArgumentException("complianceScore is not finite: " + complianceScore.getAsDouble());
+        }
+        complianceFlags = List.copyOf(Objects.requireNonNull(complianceFlags, "complianceFlags"));
+        requireNonNegative(latencyMicros, "latencyMicros");
+        if (status < 100 || status > 599) {
+            throw new IllegalArgumentException("status is not an HTTP status: " + status);
+        }
+        Objects.requireNonNull(error, "error");
+    }
+
+    /** A builder for a successful (200), uncached request with no tokens, cost, latency or compliance figures. */
+    public static Builder builder(String requestId, Instant timestamp, String route, String provider, String model) {
+        return new Builder(requestId, timestamp, route, provider, model);
+    }
+
+    /** Whether the request failed: a status of 400 or above. */
+    public boolean failed() {
+        return status >= 400;
+    }
+
+    private static void requireText(String value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(name + " is blank");
+        }
+    }
+
+    private static void requireNonNegative(long value, String name) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " is negative: " + value);
+        }
+    }
+
+    /** Builds an {@link AuditRecord}; {@link #build()} validates. Not thread-safe. */
+    public static final class Builder {
+        private final String requestId;
+        private final Instant timestamp;
+        private final String route;
+        private final String provider;
+        private final String model;
+        private Optional<KeyId> keyId = Optional.empty();
+        private Optional<String> userId = Optional.empty();
+        private Optional<String> orgId = Optional.empty();
+        private Optional<String> teamId = Optional.empty();
+        private long promptTokens;
+        private long completionTokens;
+        private long costMicros;
+        private boolean cached;
+        private Optional<String> hitType = Optional.empty();
+        private OptionalDouble complianceScore = OptionalDouble.empty();
+        private List<String> complianceFlags = List.of();
+        private long latencyMicros;
+        private int status = 200;
+        private Optional<String> error = Optional.empty();
+
+        private Builder(String requestId, Instant timestamp, String route, String provider, String model) {
+            this.requestId = requestId;
+            this.timestamp = timestamp;
+            this.route = route;
+            this.provider = provider;
+            this.model = model;
+        }
+
+        public Builder keyId(KeyId keyId) {
+            this.keyId = Optional.of(keyId);
+            return this;
+        }
+
+        public Builder userId(String userId) {
+            this.userId = Optional.of(userId);
+            return this;
+        }
+
+        public Builder orgId(String orgId) {
+            this.orgId = Optional.of(orgId);
+            return this;
+        }
+
+        public Builder teamId(String teamId) {
+            this.teamId = Optional.of(teamId);
+            return this;
+        }
+
+        public Builder tokens(long prompt, long completion) {
+            this.promptTokens = prompt;
+            this.completionTokens = completion;
+            return this;
+        }
+
+        public Builder costMicros(long costMicros) {
+            this.costMicros = costMicros;
+            return this;
+        }
+
+        /** Answered by the cache, with how it matched. */
+        public Builder cacheHit(String hitType) {
+            this.cached = true;
+            this.hitType = Optional.of(hitType);
+            return this;
+        }
+
+        public Builder compliance(double score, List<String> flags) {
+            this.complianceScore = OptionalDouble.of(score);
+            this.complianceFlags = Objects.requireNonNull(flags, "complianceFlags");
+            return this;
+        }
+
+        public Builder latencyMicros(long latencyMicros) {
+            this.latencyMicros = latencyMicros;
+            return this;
+        }
+
+        public Builder status(int status) {
+            this.status = status;
+            return this;
+        }
+
+        /** Failed with {@code status} and the error type {@code error}. */
+        public Builder failed(int status, String error) {
+            this.status = status;
+            this.error = Optional.of(error);
+            return this;
+        }
+
+        /**
+         * @throws NullPointerException     when a required value is missing
+         * @throws IllegalArgumentException when a value is out of range (the message names the field)
+         */
+        public AuditRecord build() {
+            return new AuditRecord(requestId, timestamp, keyId, userId, orgId, teamId, route, provider, model,
+                    promptTokens, completionTokens, costMicros, cached, hitType, complianceScore, complianceFlags,
+                    latencyMicros, status, error);
+        }
+    }
+}
