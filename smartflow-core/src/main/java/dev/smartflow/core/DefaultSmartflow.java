@@ -1,5 +1,7 @@
 package dev.smartflow.core;
 
+import dev.smartflow.core.cost.CostMeter;
+import dev.smartflow.core.cost.CostStage;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
@@ -26,17 +28,20 @@ final class DefaultSmartflow implements Smartflow {
     private final Pipeline pipeline;
     private final List<AutoCloseable> closeables;
     private final boolean authenticates;
+    private final boolean prices;
     private final Headers callHeaders;
 
     DefaultSmartflow(Builder builder) {
-        this(pipeline(builder), List.copyOf(builder.closeables), builder.authenticator != null, Headers.EMPTY);
+        this(pipeline(builder), List.copyOf(builder.closeables), builder.authenticator != null,
+                builder.pricing != null, Headers.EMPTY);
     }
 
-    private DefaultSmartflow(Pipeline pipeline, List<AutoCloseable> closeables, boolean authenticates,
+    private DefaultSmartflow(Pipeline pipeline, List<AutoCloseable> closeables, boolean authenticates, boolean prices,
                              Headers callHeaders) {
         this.pipeline = pipeline;
         this.closeables = closeables;
         this.authenticates = authenticates;
+        this.prices = prices;
         this.callHeaders = callHeaders;
     }
 
@@ -50,12 +55,16 @@ final class DefaultSmartflow implements Smartflow {
         builder.stages.forEach(pipeline::addStage);
         pipeline.addStage(new ModelsStage(builder.resolver)).route(new RouteStage(builder.resolver));
         builder.attemptStages.forEach(pipeline::addAttemptStage);
+        if (builder.pricing != null) {
+            // innermost, so it prices the provider's answer as sent, and only answers a provider gave
+            pipeline.addAttemptStage(new CostStage(builder.pricing));
+        }
         return pipeline.build();
     }
 
     @Override
     public Response execute(Exchange exchange) {
-        return pipeline.execute(exchange);
+        return pipeline.execute(metered(exchange));
     }
 
     @Override
@@ -69,9 +78,11 @@ final class DefaultSmartflow implements Smartflow {
 
     @Override
     public ChatStream chatStream(ChatRequest request) {
-        Response response = call(Operation.CHAT, request.streaming().body());
+        Exchange exchange = metered(exchange(Operation.CHAT, request.streaming().body()));
+        Response response = pipeline.execute(exchange);
         if (response instanceof Response.Streamed streamed) {
-            return ChatStream.from(streamed);
+            return exchange.get(CostMeter.KEY).map(meter -> ChatStream.from(streamed, meter::cost))
+                    .orElseGet(() -> ChatStream.from(streamed));
         }
         throw new IllegalStateException("a stage answered a streaming request with a complete response");
     }
@@ -91,8 +102,13 @@ final class DefaultSmartflow implements Smartflow {
         if (apiKey == null || apiKey.isBlank()) {
             throw new IllegalArgumentException("apiKey must not be blank");
         }
-        return new DefaultSmartflow(pipeline, closeables, authenticates,
+        return new DefaultSmartflow(pipeline, closeables, authenticates, prices,
                 callHeaders.with("authorization", "Bearer " + apiKey));
+    }
+
+    /** The stages in the order they run, for tests of the default order. */
+    List<Stage> pipelineStages() {
+        return pipeline.stages();
     }
 
     @Override
@@ -107,8 +123,18 @@ final class DefaultSmartflow implements Smartflow {
     }
 
     private Response call(Operation operation, Body body) {
+        return pipeline.execute(metered(exchange(operation, body)));
+    }
+
+    private Exchange exchange(Operation operation, Body body) {
         Exchange exchange = Exchange.of(operation, body, callHeaders);
-        return pipeline.execute(authenticates ? exchange : exchange.withPrincipal(IN_PROCESS));
+        return authenticates ? exchange : exchange.withPrincipal(IN_PROCESS);
+    }
+
+    /** With pricing, every call carries a meter: where a stream's cost lands when it ends, for whoever reads it. */
+    private Exchange metered(Exchange exchange) {
+        return prices && exchange.get(CostMeter.KEY).isEmpty() ? exchange.with(CostMeter.KEY, new CostMeter())
+                : exchange;
     }
 
     private static Response.Complete complete(Response response) {

@@ -1,5 +1,6 @@
 package dev.smartflow.core;
 
+import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.keys.Authenticator;
@@ -67,11 +68,12 @@ public interface Smartflow extends AutoCloseable {
     /**
      * Configures a {@link Smartflow}. Stages run in this order: trace, authenticate (when an authenticator is set),
      * validate, the stages added with {@link #addStage}, models, route; then per provider attempt the stages added with
-     * {@link #addAttemptStage}.
+     * {@link #addAttemptStage}, and last the cost stage (when {@link #pricing} is set), next to the provider.
      */
     final class Builder {
         ModelResolver resolver;
         Authenticator authenticator;
+        Pricing pricing;
         Ticker ticker = Ticker.system();
         final List<Stage> stages = new ArrayList<>();
         final List<Stage> attemptStages = new ArrayList<>();
@@ -101,6 +103,21 @@ public interface Smartflow extends AutoCloseable {
                 throw new IllegalStateException("authenticator was already set");
             }
             this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /**
+         * Prices every provider attempt: complete answers get {@code x-smartflow-cost-usd} and
+         * {@code x-smartflow-cost-status}, and a stream's cost is known once it ends ({@link ChatStream#cost()}).
+         * Without pricing no cost is reported. See {@link dev.smartflow.core.cost.CostStage}.
+         *
+         * @throws IllegalStateException if pricing was already set
+         */
+        public Builder pricing(Pricing pricing) {
+            if (this.pricing != null) {
+                throw new IllegalStateException("pricing was already set");
+            }
+            this.pricing = Objects.requireNonNull(pricing, "pricing");
             return this;
         }
 

@@ -4,14 +4,20 @@ import static dev.smartflow.core.testing.Json.q;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.core.cost.CostMeter;
+import dev.smartflow.core.cost.CostStage;
+import dev.smartflow.core.cost.Pricing;
+import dev.smartflow.core.cost.TokenPrice;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.Unauthorized;
 import dev.smartflow.core.exchange.Attempt;
 import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
@@ -21,6 +27,7 @@ import dev.smartflow.core.keys.MasterKeyAuthenticator;
 import dev.smartflow.core.model.ChatRequest;
 import dev.smartflow.core.model.ChatResponse;
 import dev.smartflow.core.model.ChatStream;
+import dev.smartflow.core.model.Cost;
 import dev.smartflow.core.model.EmbeddingRequest;
 import dev.smartflow.core.model.Usage;
 import dev.smartflow.core.routing.ModelResolver;
@@ -29,6 +36,7 @@ import dev.smartflow.core.spi.Provider;
 import dev.smartflow.core.testing.FakeProvider;
 import dev.smartflow.core.testing.FakeResolver;
 import dev.smartflow.core.testing.FakeTicker;
+import dev.smartflow.core.testing.FedChunkStream;
 import dev.smartflow.core.testing.Json;
 import dev.smartflow.core.testing.RecordingChunkStream;
 import java.time.Duration;
@@ -592,5 +600,108 @@ class SmartflowTest {
 
         // then
         assertEquals(1, closable.closed);
+    }
+
+    // cost
+
+    private static final Pricing GPT_4O_ONLY = (provider, model) -> provider.equals("openai") && model.equals("gpt-4o")
+            ? Optional.of(TokenPrice.perMillion(2_500_000, 1_250_000, 10_000_000)) : Optional.empty();
+
+    private Smartflow pricing() {
+        return Smartflow.builder().resolver(resolver).pricing(GPT_4O_ONLY).build();
+    }
+
+    @Test
+    void withPricingAChatAnswerCarriesItsCost() {
+        // given: 12 * 2.50 + 1 * 10.00 = 40 micro-USD
+        openai.reply(Json.completion("hi", 12, 1));
+
+        // when
+        ChatResponse answer = pricing().chat(ChatRequest.of("gpt-4o", "hi"));
+
+        // then
+        assertEquals(Optional.of("0.000040"), answer.headers().get(CostStage.COST_USD));
+        assertEquals(Optional.of("priced"), answer.headers().get(CostStage.COST_STATUS));
+        assertEquals(Optional.of(Cost.priced(40)), answer.cost());
+    }
+
+    @Test
+    void withoutPricingNoCostIsClaimed() {
+        // given
+        openai.reply(Json.completion("hi", 12, 1));
+
+        // when
+        ChatResponse answer = smartflow().chat(ChatRequest.of("gpt-4o", "hi"));
+
+        // then
+        assertEquals(Optional.empty(), answer.headers().get(CostStage.COST_USD));
+        assertEquals(Optional.empty(), answer.cost());
+    }
+
+    @Test
+    void theCostStageRunsAfterTheAttemptStagesAddedByTheCaller() {
+        // given
+        Stage mine = (exchange, chain) -> chain.proceed(exchange);
+        Smartflow smartflow = Smartflow.builder().resolver(resolver).addAttemptStage(mine).pricing(GPT_4O_ONLY)
+                .build();
+
+        // then
+        List<Stage> stages = ((DefaultSmartflow) smartflow).pipelineStages();
+        assertSame(mine, stages.get(stages.size() - 2));
+        assertTrue(stages.getLast() instanceof CostStage);
+    }
+
+    @Test
+    void chatStreamCostIsKnownOnceTheStreamEnds() {
+        // given
+        FedChunkStream upstream = new FedChunkStream().feed(Json.delta("Hel"));
+        openai.reply(new Response.Streamed(200, Headers.EMPTY, upstream));
+
+        // when
+        try (ChatStream stream = pricing().chatStream(ChatRequest.of("gpt-4o", "hi"))) {
+            var chunks = stream.iterator();
+            assertEquals("Hel", ChatStream.delta(chunks.next()));
+            assertEquals(Optional.empty(), stream.cost());
+            upstream.feed(Chunk.data(Json.body("{'choices':[],'usage':{'prompt_tokens':100,'completion_tokens':10,"
+                    + "'total_tokens':110}}"))).end();
+            while (chunks.hasNext()) {
+                chunks.next();
+            }
+
+            // then: 100 * 2.50 + 10 * 10.00 = 350 micro-USD
+            assertEquals(Optional.of(Cost.priced(350)), stream.cost());
+        }
+    }
+
+    @Test
+    void executeKeepsAMeterTheCallerPutOnTheExchange() {
+        // given
+        openai.reply(Json.completion("hi", 12, 1));
+        CostMeter meter = new CostMeter();
+
+        // when
+        pricing().execute(Json.chat("gpt-4o").with(CostMeter.KEY, meter));
+
+        // then
+        assertEquals(Optional.of(Cost.priced(40)), meter.cost());
+    }
+
+    @Test
+    void pricingCannotBeSetTwice() {
+        Smartflow.Builder builder = Smartflow.builder().pricing(GPT_4O_ONLY);
+        assertThrows(IllegalStateException.class, () -> builder.pricing(GPT_4O_ONLY));
+    }
+
+    @Test
+    void anUnpricedChatAnswerSaysSo() {
+        // given
+        openai.reply(Json.completion("hi", 12, 1));
+
+        // when
+        ChatResponse answer = pricing().chat(ChatRequest.of("gpt-4o-mini", "hi"));
+
+        // then
+        assertEquals(Optional.of(Cost.unpriced()), answer.cost());
+        assertEquals(Optional.of("unknown"), answer.headers().get(CostStage.COST_USD));
     }
 }

@@ -5,6 +5,8 @@ import dev.smartflow.core.routing.ModelResolver;
 import dev.smartflow.core.routing.Target;
 import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.anthropic.AnthropicProvider;
+import dev.smartflow.providers.catalog.ModelCatalog;
+import dev.smartflow.providers.gemini.GeminiProvider;
 import dev.smartflow.providers.openai.OpenAiProvider;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,9 +29,11 @@ import java.util.Set;
  * {@code perplexity}, {@code nvidia_nim}, {@code huggingface}, {@code novita}, {@code vercel_ai_gateway},
  * {@code deepinfra}, {@code ollama}); each reads {@code <NAME>_API_KEY}, {@code <NAME>_API_BASE} and
  * {@code <NAME>_API_VERSION} and is available once it has a key (Ollama needs none). Anthropic has its own adapter
- * ({@link AnthropicProvider}), available once {@code ANTHROPIC_API_KEY} is set. The names of the other native protocols
- * ({@code gemini}, {@code vertex_ai}, {@code cohere}, {@code deepgram}) are known too, and are served once an adapter
- * for them is {@linkplain Builder#addProvider(Provider) added}.
+ * ({@link AnthropicProvider}), available once {@code ANTHROPIC_API_KEY} is set, and so has Gemini
+ * ({@link GeminiProvider}), available once {@code GEMINI_API_KEY} is set and {@code GEMINI_ENABLED} is not
+ * {@code false}; {@code vertex_ai/} models go to the same Gemini adapter unless one named {@code vertex_ai} is added.
+ * The names of the other native protocols ({@code cohere}, {@code deepgram}) are known too, and are served once an
+ * adapter for them is {@linkplain Builder#addProvider(Provider) added}.
  *
  * <p>{@link #resolve(String)} tries, in order:
  * <ol>
@@ -44,6 +48,9 @@ import java.util.Set;
  *   <li>the {@linkplain Builder#defaultProvider(String) default provider}, if one is set.</li>
  * </ol>
  * A provider that is found but not configured is an {@link InvalidRequest} naming the variable to set, never its value.
+ *
+ * <p>The registry also carries the {@link ModelCatalog} (prices, context windows) of the models it routes to:
+ * {@link ModelCatalog#bundled()} unless {@linkplain Builder#catalog(ModelCatalog) another} is given.
  *
  * <p>Thread-safe and immutable once built. Close it to stop the watchdog and the idle connections.
  *
@@ -65,6 +72,9 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
     private static final List<String> NATIVE = List.of("anthropic", "gemini", "vertex_ai", "cohere", "deepgram");
     /** The native protocol this module has an adapter for. */
     private static final String ANTHROPIC = "anthropic";
+    private static final String GEMINI = "gemini";
+    /** Served by the Gemini adapter (Google AI's API, not Vertex's endpoints) unless one of its own is added. */
+    private static final String VERTEX_AI = "vertex_ai";
 
     /** Exact names first, then prefixes; matched against the lower-cased model name. */
     private static final Map<String, String> EXACT = Map.of("o1", "openai", "o3", "openai");
@@ -103,15 +113,17 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
     private final Map<String, ProviderSettings> settings;
     private final Set<String> known;
     private final Optional<String> defaultProvider;
+    private final ModelCatalog catalog;
 
     private ProviderRegistry(HttpTransport transport, Map<String, Provider> adapters,
                              Map<String, ProviderSettings> settings, Set<String> known,
-                             Optional<String> defaultProvider) {
+                             Optional<String> defaultProvider, ModelCatalog catalog) {
         this.transport = transport;
         this.adapters = adapters;
         this.settings = settings;
         this.known = known;
         this.defaultProvider = defaultProvider;
+        this.catalog = catalog;
     }
 
     /** A registry configured by this process's environment variables only. */
@@ -160,6 +172,11 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         return adapters.values().stream().filter(Provider::available).toList();
     }
 
+    /** Prices and limits of the models this registry routes to; the {@code Pricing} to build a pipeline with. */
+    public ModelCatalog catalog() {
+        return catalog;
+    }
+
     /** The adapter registered under {@code name}, available or not. */
     public Optional<Provider> provider(String name) {
         return Optional.ofNullable(adapters.get(name));
@@ -172,6 +189,7 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
             Optional<String> base = switch (provider) {
                 case OpenAiProvider openAi -> openAi.apiBase().map(ProviderSettings::redactedBase);
                 case AnthropicProvider anthropic -> Optional.of(ProviderSettings.redactedBase(anthropic.apiBase()));
+                case GeminiProvider gemini -> Optional.of(ProviderSettings.redactedBase(gemini.apiBase()));
                 default -> Optional.<String>empty();
             };
             out.add(new ProviderStatus(provider.name(), provider.available(), base));
@@ -190,7 +208,8 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         return "ProviderRegistry" + describe();
     }
 
-    private Target target(String name, String model) {
+    private Target target(String requested, String model) {
+        String name = requested.equals(VERTEX_AI) && !adapters.containsKey(VERTEX_AI) ? GEMINI : requested;
         Provider provider = adapters.get(name);
         if (provider == null || !provider.available()) {
             throw new InvalidRequest("provider '" + name + "' is not configured: " + hint(name, provider),
@@ -212,6 +231,9 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         }
         if (provider instanceof OpenAiProvider openAi && openAi.apiBase().isEmpty()) {
             missing.add(prefix + "_API_BASE");
+        }
+        if (missing.isEmpty() && provider instanceof GeminiProvider) {
+            return prefix + "_ENABLED is false";
         }
         return missing.isEmpty() ? "it reports itself unavailable" : "set " + String.join(" and ", missing);
     }
@@ -245,8 +267,15 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         private final Map<String, ProviderSettings> configured = new LinkedHashMap<>();
         private final Map<String, Provider> added = new LinkedHashMap<>();
         private Optional<String> defaultProvider = Optional.empty();
+        private ModelCatalog catalog;
 
         private Builder() {
+        }
+
+        /** The model catalog to carry, e.g. the bundled one with a deployment's overrides; the bundled one if unset. */
+        public Builder catalog(ModelCatalog modelCatalog) {
+            this.catalog = Objects.requireNonNull(modelCatalog, "modelCatalog");
+            return this;
         }
 
         /**
@@ -261,8 +290,8 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         /**
          * Explicit settings for one provider, e.g. from a config file. A name that is neither a known vendor nor a
          * native protocol declares another OpenAI-compatible server, which needs an {@code apiBase}. Settings for
-         * {@code anthropic} configure its built-in adapter; settings for another native protocol ({@code gemini},
-         * ...) are accepted and unused until its adapter is added.
+         * {@code anthropic} and {@code gemini} configure their built-in adapters; settings for another native
+         * protocol ({@code cohere}, ...) are accepted and unused until its adapter is added.
          *
          * @throws IllegalArgumentException if settings for this name were already given
          */
@@ -344,17 +373,26 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                     ordered.add(ANTHROPIC);
                     merged.computeIfAbsent(ANTHROPIC, n -> fromEnvironment(ProviderSettings.of(n)));
                 }
+                if (!ordered.contains(GEMINI)) {
+                    ordered.add(GEMINI);
+                    merged.computeIfAbsent(GEMINI, n -> fromEnvironment(ProviderSettings.of(n)));
+                }
                 ordered.sort(ORDER);
                 for (String name : ordered) {
                     Provider provider = added.get(name);
                     if (provider == null) {
-                        provider = name.equals(ANTHROPIC) ? new AnthropicProvider(merged.get(name), transport)
-                                : new OpenAiProvider(merged.get(name), transport);
+                        provider = switch (name) {
+                            case ANTHROPIC -> new AnthropicProvider(merged.get(name), transport);
+                            case GEMINI -> new GeminiProvider(merged.get(name), transport,
+                                    !variable("GEMINI_ENABLED").map(String::strip).filter("false"::equalsIgnoreCase)
+                                            .isPresent());
+                            default -> new OpenAiProvider(merged.get(name), transport);
+                        };
                     }
                     adapters.put(name, provider);
                 }
                 return new ProviderRegistry(transport, Collections.unmodifiableMap(adapters), Map.copyOf(merged),
-                        Set.copyOf(known), defaultProvider);
+                        Set.copyOf(known), defaultProvider, catalog == null ? ModelCatalog.bundled() : catalog);
             } catch (RuntimeException e) {
                 transport.close();
                 throw e;

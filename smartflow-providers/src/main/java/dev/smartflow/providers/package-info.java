@@ -4,7 +4,8 @@
  * and {@link dev.smartflow.providers.HttpTransport} with {@link dev.smartflow.providers.Deadline}, which adapters use
  * for their calls. One subpackage per wire protocol holds its adapter; what the adapters share, and nothing else uses,
  * is {@link dev.smartflow.providers.UpstreamHttp} (the steps of a call) and {@link dev.smartflow.providers.Scrubber}
- * (masking secrets in upstream messages).
+ * (masking secrets in upstream messages). The model catalog (prices, context windows) is in
+ * {@link dev.smartflow.providers.catalog}.
  *
  * <pre>{@code
  * try (ProviderRegistry providers = ProviderRegistry.fromEnvironment()) {

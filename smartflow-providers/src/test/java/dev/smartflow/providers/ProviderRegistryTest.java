@@ -162,25 +162,25 @@ final class ProviderRegistryTest {
 
     @Test
     void nativeProtocolWithoutAnAdapterIsNotConfigured() {
-        registry = ProviderRegistry.builder().environment(Map.of("GEMINI_API_KEY", "gm-key-0123456789")).build();
+        registry = ProviderRegistry.builder().environment(Map.of("COHERE_API_KEY", "co-key-0123456789")).build();
 
-        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("gemini-2.0-flash"));
+        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("command-r-plus"));
 
         assertEquals("provider_not_configured", error.code().orElseThrow());
-        assertTrue(error.getMessage().startsWith("provider 'gemini' is not configured"), error.getMessage());
-        assertFalse(error.getMessage().contains("gm-key"));
+        assertTrue(error.getMessage().startsWith("provider 'cohere' is not configured"), error.getMessage());
+        assertFalse(error.getMessage().contains("co-key"));
     }
 
     @Test
     void settingsForANativeProtocolWaitForItsAdapter() {
         registry = ProviderRegistry.builder()
-                .provider(ProviderSettings.of("gemini").withApiKey("gm-key-0123456789"))
+                .provider(ProviderSettings.of("cohere").withApiKey("co-key-0123456789"))
                 .build();
 
-        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("gemini/gemini-2.0-flash"));
+        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("cohere/command-r-plus"));
 
-        assertEquals("provider 'gemini' is not configured: this build has no adapter for it", error.getMessage());
-        assertTrue(registry.provider("gemini").isEmpty(), "OpenAI's adapter must not stand in for another protocol");
+        assertEquals("provider 'cohere' is not configured: this build has no adapter for it", error.getMessage());
+        assertTrue(registry.provider("cohere").isEmpty(), "OpenAI's adapter must not stand in for another protocol");
     }
 
     @Test
@@ -308,7 +308,7 @@ final class ProviderRegistryTest {
 
         List<ProviderStatus> described = registry.describe();
 
-        assertEquals(OpenAiProvider.vendors().size() + 1, described.size(), "every vendor, and anthropic");
+        assertEquals(OpenAiProvider.vendors().size() + 2, described.size(), "every vendor, anthropic and gemini");
         assertEquals("openai", described.getFirst().name());
         ProviderStatus groq = described.stream().filter(s -> s.name().equals("groq")).findFirst().orElseThrow();
         assertTrue(groq.available());

@@ -1,6 +1,7 @@
 package dev.smartflow.server;
 
 import dev.smartflow.providers.ProviderRegistry;
+import dev.smartflow.providers.catalog.ModelCatalog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -81,6 +82,7 @@ public final class Main {
             ProviderRegistry.Builder registry = ProviderRegistry.builder().environment(env);
             config.providers().forEach(registry::provider);
             config.defaultProvider().ifPresent(registry::defaultProvider);
+            config.catalogFile().ifPresent(prices -> registry.catalog(ModelCatalog.bundled().withOverrides(prices)));
             server = SmartflowServer.start(config, registry.build());
             out.println("Smartflow is serving " + server.services() + " (proxy on port "
                     + (config.services().contains(Service.PROXY) ? server.port(Service.PROXY) : "-") + ")");

@@ -34,10 +34,12 @@ import java.util.Set;
  * @param maxRequestBytes the largest request body accepted ({@code SMARTFLOW_MAX_REQUEST_BYTES}), else 413
  * @param providers       provider settings from the file
  * @param defaultProvider where model names that no rule recognises go ({@code SMARTFLOW_DEFAULT_PROVIDER})
+ * @param catalogFile     model prices that replace or add to the bundled catalog ({@code catalog_file},
+ *                        {@code SMARTFLOW_CATALOG_FILE}); same format as the bundled {@code models.json}
  */
 public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service> services, Path dataDir,
                            Optional<String> masterKey, long maxRequestBytes, List<ProviderSettings> providers,
-                           Optional<String> defaultProvider) {
+                           Optional<String> defaultProvider, Optional<Path> catalogFile) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public ServerConfig {
@@ -48,6 +50,7 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         Objects.requireNonNull(masterKey, "masterKey");
         providers = List.copyOf(providers);
         Objects.requireNonNull(defaultProvider, "defaultProvider");
+        Objects.requireNonNull(catalogFile, "catalogFile");
         if (maxRequestBytes < 1024) {
             throw new IllegalArgumentException("max request size must be at least 1024 bytes");
         }
@@ -98,29 +101,32 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         Optional<String> defaultProvider = Optional.ofNullable(env.get("SMARTFLOW_DEFAULT_PROVIDER"))
                 .or(() -> Optional.ofNullable(root.path("routing").path("default_provider").textValue()))
                 .filter(p -> !p.isBlank());
+        Optional<Path> catalogFile = Optional.ofNullable(env.get("SMARTFLOW_CATALOG_FILE"))
+                .or(() -> Optional.ofNullable(root.path("catalog_file").textValue()))
+                .filter(f -> !f.isBlank()).map(Path::of);
 
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, providers(root),
-                defaultProvider);
+                defaultProvider, catalogFile);
     }
 
     public ServerConfig withServices(Set<Service> newServices) {
         return new ServerConfig(host, ports, newServices, dataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider);
+                defaultProvider, catalogFile);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, ports, services, newDataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider);
+                defaultProvider, catalogFile);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         return new ServerConfig(host, newPorts, services, dataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider);
+                defaultProvider, catalogFile);
     }
 
     public ServerConfig withMasterKey(String key) {
         return new ServerConfig(host, ports, services, dataDir, Optional.of(key), maxRequestBytes, providers,
-                defaultProvider);
+                defaultProvider, catalogFile);
     }
 
     /** The configuration with secrets masked, for the startup log. */
@@ -128,7 +134,8 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
     public String toString() {
         return "ServerConfig[host=" + host + ", ports=" + ports + ", services=" + services + ", dataDir=" + dataDir
                 + ", masterKey=" + (masterKey.isPresent() ? "██" : "generated") + ", maxRequestBytes="
-                + maxRequestBytes + ", providers=" + providers + ", defaultProvider=" + defaultProvider + "]";
+                + maxRequestBytes + ", providers=" + providers + ", defaultProvider=" + defaultProvider
+                + ", catalogFile=" + catalogFile.map(Path::toString).orElse("none") + "]";
     }
 
     public static Set<Service> parseServices(String list) {

@@ -45,7 +45,10 @@ public final class SmartflowServer implements AutoCloseable {
         String masterKey = config.masterKey()
                 .orElseThrow(() -> new IllegalArgumentException("the server needs a master key"));
         Authenticator master = new MasterKeyAuthenticator(masterKey);
-        Smartflow smartflow = Smartflow.builder().resolver(registry).authenticator(master).build();
+        LOG.log(System.Logger.Level.INFO, "model catalog " + registry.catalog().version() + ": "
+                + registry.catalog().entries().size() + " models");
+        Smartflow smartflow = Smartflow.builder().resolver(registry).authenticator(master)
+                .pricing(registry.catalog()).build();
         Map<Service, Javalin> apps = new EnumMap<>(Service.class);
         try {
             for (Service service : config.services()) {

@@ -179,4 +179,25 @@ class AnthropicMessagesTest {
         assertEquals("/v1/chat/completions", sent.getUrl().encodedPath());
         assertEquals("Bearer " + Gateway.UPSTREAM_KEY, sent.getHeaders().get("authorization"));
     }
+
+    @Test
+    void costIsPricedFromAnthropicsUsageShapeAsFromOpenAis() throws Exception {
+        // native: 9 input, 4 output on claude-sonnet-4-5 at $3/$15 per 1M = 27 + 60 = 87 micro-USD
+        try (Response response = gateway.post(gateway.proxy("/anthropic/v1/messages"), MESSAGE,
+                "x-api-key", Gateway.MASTER)) {
+            assertEquals("0.000087", response.header("x-smartflow-cost-usd"));
+        }
+        // translated to the OpenAI surface: the same call, the same cost
+        try (Response response = gateway.post(gateway.proxy("/v1/chat/completions"),
+                "{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}",
+                "authorization", "Bearer " + Gateway.MASTER)) {
+            assertEquals("0.000087", response.header("x-smartflow-cost-usd"));
+        }
+        // the Messages surface served by gpt-4o-mini: 9/3 at $0.15/$0.60 = 3.15 -> 3 micro-USD
+        try (Response response = gateway.post(gateway.proxy("/anthropic/v1/messages"),
+                MESSAGE.replace("claude-sonnet-4-5", "gpt-4o-mini"), "x-api-key", Gateway.MASTER)) {
+            assertEquals("0.000003", response.header("x-smartflow-cost-usd"));
+            assertEquals("priced", response.header("x-smartflow-cost-status"));
+        }
+    }
 }

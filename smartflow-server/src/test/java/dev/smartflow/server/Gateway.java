@@ -3,6 +3,7 @@ package dev.smartflow.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.smartflow.providers.ProviderRegistry;
+import dev.smartflow.providers.catalog.ModelCatalog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -50,7 +51,10 @@ final class Gateway implements AutoCloseable {
         Map<String, String> providerEnvironment = new HashMap<>(env);
         providerEnvironment.put("OPENAI_API_KEY", UPSTREAM_KEY);
         providerEnvironment.put("OPENAI_API_BASE", upstream.base());
-        ProviderRegistry registry = ProviderRegistry.builder().environment(providerEnvironment).build();
+        ProviderRegistry.Builder providers = ProviderRegistry.builder().environment(providerEnvironment);
+        // as Main does
+        config.catalogFile().ifPresent(file -> providers.catalog(ModelCatalog.bundled().withOverrides(file)));
+        ProviderRegistry registry = providers.build();
         server = SmartflowServer.start(config, registry);
     }
 

@@ -3,15 +3,18 @@ package dev.smartflow.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.RecordedRequest;
@@ -57,6 +60,53 @@ class ProxyServiceTest {
         RecordedRequest sent = upstream.server.takeRequest(5, TimeUnit.SECONDS);
         assertEquals("Bearer " + Gateway.UPSTREAM_KEY, sent.getHeaders().get("authorization"));
         assertEquals(Gateway.JSON.readTree(CHAT), Gateway.JSON.readTree(sent.getBody().utf8()));
+    }
+
+    @Test
+    void chatAnswerCarriesItsCostFromTheCatalog() throws Exception {
+        // usage 9/3 on gpt-4o-mini at $0.15/$0.60 per 1M: 1.35 + 1.80 = 3.15 micro-USD, rounded once to 3
+        try (Response response = gateway.post(gateway.proxy("/v1/chat/completions"), CHAT, "authorization", BEARER)) {
+            assertEquals(200, response.code());
+            assertEquals("0.000003", response.header("x-smartflow-cost-usd"));
+            assertEquals("priced", response.header("x-smartflow-cost-status"));
+            assertEquals("openai", response.header("x-smartflow-provider"));
+        }
+    }
+
+    @Test
+    void aModelWithoutAPriceIsFlaggedNotFree() throws Exception {
+        upstream.answer("/v1/chat/completions",
+                Upstream.json(200, Upstream.CHAT.replace("gpt-4o-mini-2024-07-18", "ft:my-finetune")));
+        String body = CHAT.replace("gpt-4o-mini", "openai/ft:my-finetune");
+        try (Response response = gateway.post(gateway.proxy("/v1/chat/completions"), body, "authorization", BEARER)) {
+            assertEquals(200, response.code());
+            assertEquals("unknown", response.header("x-smartflow-cost-usd"));
+            assertEquals("unpriced", response.header("x-smartflow-cost-status"));
+        }
+    }
+
+    @Test
+    void aCatalogFileOverridesTheBundledPrice() throws Exception {
+        gateway.close();
+        Path prices = data.resolve("prices.json");
+        Files.writeString(prices, """
+                {"version": "test", "models": [{"provider": "openai", "model": "gpt-4o-mini",
+                  "input_per_1m": 1.00, "output_per_1m": 2.00}]}""");
+        gateway = new Gateway(upstream, data, Map.of("SMARTFLOW_CATALOG_FILE", prices.toString()));
+        // 9 * 1.00 + 3 * 2.00 = 15 micro-USD
+        try (Response response = gateway.post(gateway.proxy("/v1/chat/completions"), CHAT, "authorization", BEARER)) {
+            assertEquals("0.000015", response.header("x-smartflow-cost-usd"));
+        }
+    }
+
+    @Test
+    void aStreamCarriesNoCostHeaderItCannotKnowYet() throws Exception {
+        String body = CHAT.replace("}]}", "}],\"stream\":true}");
+        try (Response response = gateway.post(gateway.proxy("/v1/chat/completions"), body, "authorization", BEARER)) {
+            assertEquals(200, response.code());
+            assertNull(response.header("x-smartflow-cost-usd"));
+            assertEquals(Upstream.sseText(Upstream.STREAM), response.body().string());
+        }
     }
 
     @Test
@@ -130,6 +180,9 @@ class ProxyServiceTest {
         try (Response response = gateway.post(gateway.proxy("/v1/embeddings"),
                 "{\"model\":\"text-embedding-3-small\",\"input\":\"hello\"}", "authorization", BEARER)) {
             assertEquals(200, response.code());
+            // 2 prompt tokens at $0.02 per 1M = 0.04 micro-USD, which rounds to 0: priced, not unknown
+            assertEquals("0.000000", response.header("x-smartflow-cost-usd"));
+            assertEquals("priced", response.header("x-smartflow-cost-status"));
             assertEquals(0.75, Gateway.json(response).at("/data/0/embedding/2").asDouble());
         }
         try (Response response = gateway.get(gateway.proxy("/v1/models"), "authorization", BEARER)) {

@@ -55,6 +55,17 @@ class ServerConfigTest {
     }
 
     @Test
+    void catalogFileComesFromTheFileOrTheEnvironment() throws Exception {
+        Path file = dir.resolve("smartflow.yaml");
+        Files.writeString(file, "catalog_file: /etc/smartflow/prices.json\n");
+        assertEquals(Optional.of(Path.of("/etc/smartflow/prices.json")),
+                ServerConfig.load(Optional.of(file), Map.of()).catalogFile());
+        assertEquals(Optional.of(Path.of("/tmp/mine.json")),
+                ServerConfig.load(Optional.of(file), Map.of("SMARTFLOW_CATALOG_FILE", "/tmp/mine.json")).catalogFile());
+        assertEquals(Optional.empty(), ServerConfig.load(Optional.empty(), Map.of()).catalogFile());
+    }
+
+    @Test
     void theMasterKeyNeverAppearsInToString() {
         ServerConfig config = ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_MASTER_KEY", "sk-very-secret"));
         assertEquals(Optional.of("sk-very-secret"), config.masterKey());

@@ -130,6 +130,24 @@ public final class Body {
         return node.isBoolean() && node.booleanValue();
     }
 
+    /**
+     * True when the raw bytes contain {@code ascii} (an ASCII string such as {@code "usage"}), without parsing or
+     * copying: a cheap test before {@link #json()} for stages that look at only a few chunks of a stream.
+     */
+    public boolean containsAscii(String ascii) {
+        int n = ascii.length();
+        outer:
+        for (int i = 0, last = bytes.length - n; i <= last; i++) {
+            for (int j = 0; j < n; j++) {
+                if (bytes[i + j] != (byte) ascii.charAt(j)) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
     /** A new body: a private copy of this object, changed by {@code editor}, then serialised. */
     public Body edit(Consumer<ObjectNode> editor) {
         ObjectNode copy = object().deepCopy();

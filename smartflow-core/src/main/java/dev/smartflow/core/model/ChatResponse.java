@@ -3,6 +3,8 @@ package dev.smartflow.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Response;
+import java.math.BigDecimal;
+import java.util.Optional;
 
 /**
  * A chat completion in OpenAI's shape, with typed access to the common fields and the whole JSON for the rest. The
@@ -32,6 +34,23 @@ public record ChatResponse(JsonNode json, Headers headers) {
 
     public Usage usage() {
         return Usage.from(json.path("usage"));
+    }
+
+    /**
+     * What the call cost, as the pipeline's pricing reported it in {@code x-smartflow-cost-usd} and
+     * {@code x-smartflow-cost-status}; empty when the pipeline has no pricing.
+     */
+    public Optional<Cost> cost() {
+        return headers.get("x-smartflow-cost-status").map(status -> switch (status) {
+            case "priced" -> headers.get("x-smartflow-cost-usd").map(ChatResponse::micros).map(Cost::priced)
+                    .orElse(Cost.noUsage());
+            case "unpriced" -> Cost.unpriced();
+            default -> Cost.noUsage();
+        });
+    }
+
+    private static long micros(String usd) {
+        return new BigDecimal(usd).movePointRight(6).longValueExact();
     }
 
     /** The provider that served the call. */

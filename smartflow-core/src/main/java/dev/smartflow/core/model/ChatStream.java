@@ -6,6 +6,8 @@ import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Response;
 import java.util.Iterator;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A streamed chat completion: each element is one OpenAI {@code chat.completion.chunk}, read as it arrives. Close it
@@ -22,15 +24,31 @@ import java.util.Objects;
 public final class ChatStream implements Iterable<JsonNode>, AutoCloseable {
     private final Headers headers;
     private final ChunkStream chunks;
+    private final Supplier<Optional<Cost>> cost;
     private boolean iterated;
 
-    private ChatStream(Headers headers, ChunkStream chunks) {
+    private ChatStream(Headers headers, ChunkStream chunks, Supplier<Optional<Cost>> cost) {
         this.headers = headers;
         this.chunks = chunks;
+        this.cost = cost;
     }
 
     public static ChatStream from(Response.Streamed response) {
-        return new ChatStream(response.headers(), response.chunks());
+        return new ChatStream(response.headers(), response.chunks(), Optional::empty);
+    }
+
+    /** A stream whose cost, once it has ended, {@code cost} tells (e.g. a {@code CostMeter}'s). */
+    public static ChatStream from(Response.Streamed response, Supplier<Optional<Cost>> cost) {
+        return new ChatStream(response.headers(), response.chunks(), Objects.requireNonNull(cost, "cost"));
+    }
+
+    /**
+     * What the call cost, known once the stream has been read to the end or closed; empty before that, or when the
+     * pipeline has no pricing. {@link ChatRequest#streaming()} asks for usage ({@code stream_options.include_usage})
+     * unless the request says otherwise; a stream without it costs {@link Cost.Status#NO_USAGE}.
+     */
+    public Optional<Cost> cost() {
+        return cost.get();
     }
 
     public Headers headers() {

@@ -230,4 +230,13 @@ class BodyTest {
         assertEquals(Body.json(REQUEST), Body.json(REQUEST));
         assertEquals(Body.json(REQUEST).hashCode(), Body.json(REQUEST).hashCode());
     }
+
+    @Test
+    void containsAsciiFindsATokenInTheRawBytes() {
+        Body body = Body.json("{\"choices\":[],\"usage\":{}}");
+
+        assertTrue(body.containsAscii("usage"));
+        assertFalse(body.containsAscii("usages"));
+        assertFalse(Body.EMPTY.containsAscii("usage"));
+    }
 }

@@ -47,4 +47,13 @@ class UsageTest {
         // when / then
         assertThrows(IllegalArgumentException.class, () -> new Usage(-1, 0, 0));
     }
+
+    @Test
+    void cachedPromptTokensAreReadFromTheDetails() {
+        Usage usage = Usage.from(body("{'prompt_tokens':100,'completion_tokens':5,'total_tokens':105,"
+                + "'prompt_tokens_details':{'cached_tokens':60}}").json());
+
+        assertEquals(new Usage(100, 5, 105, 60), usage);
+        assertEquals(40, usage.uncachedPromptTokens());
+    }
 }

@@ -1,0 +1,34 @@
+package dev.smartflow.core.cost;
+
+import dev.smartflow.core.exchange.Attribute;
+import dev.smartflow.core.model.Cost;
+import java.util.Optional;
+
+/**
+ * Where a call's cost lands, for whoever reads it after the answer is done (the audit log, spend, an in-process
+ * {@link dev.smartflow.core.model.ChatStream}). A streamed answer's cost is known only once its usage chunk has passed,
+ * long after the headers were sent, so it cannot travel in a header: the pipeline puts a meter on the exchange
+ * ({@link #KEY}) before the call and {@link CostStage} fills it when the stream ends.
+ *
+ * <p>The one mutable value on an exchange: written by the stage that priced the attempt, read by anyone after. Safe to
+ * read from another thread; the last write wins (a later attempt replaces an earlier one).
+ */
+public final class CostMeter {
+    public static final Attribute<CostMeter> KEY = Attribute.of("cost-meter", CostMeter.class);
+
+    private volatile Cost cost;
+
+    /** The cost, once known: at once for a complete answer, at the end of a stream. */
+    public Optional<Cost> cost() {
+        return Optional.ofNullable(cost);
+    }
+
+    void record(Cost value) {
+        this.cost = value;
+    }
+
+    @Override
+    public String toString() {
+        return "CostMeter[" + cost().map(Cost::toString).orElse("pending") + "]";
+    }
+}

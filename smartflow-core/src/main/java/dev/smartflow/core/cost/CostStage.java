@@ -1,0 +1,97 @@
+package dev.smartflow.core.cost;
+
+import dev.smartflow.core.Chain;
+import dev.smartflow.core.Stage;
+import dev.smartflow.core.exchange.Attempt;
+import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.model.Cost;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Prices each provider attempt from the usage the provider reported, at the price of what actually served it: the
+ * {@link Attempt}'s provider and model (and, when that name has no price, the model the answer names, e.g. an Azure
+ * deployment answering as {@code gpt-4o-2024-08-06}).
+ *
+ * <p>An attempt stage, so it never runs on an answer no provider gave (a cache hit costs nothing upstream), and runs
+ * last among them, next to the provider, so it sees the provider's answer as sent. On a complete answer it sets
+ * {@value #COST_USD} (decimal USD, six places, or {@code unknown}) and {@value #COST_STATUS} ({@code priced},
+ * {@code unpriced}, {@code no_usage}; see {@link Cost.Status}), and records the cost in the exchange's
+ * {@link CostMeter} if it has one. A stream's headers leave before its usage chunk exists, so a streamed answer gets no
+ * cost headers: its chunks are passed through one by one, each as it arrives, and the cost lands in the
+ * {@link CostMeter} when the stream ends or is closed. Without a meter on the exchange a stream is not looked at.
+ *
+ * <p>Pricing is an observer's job: a pricing failure is logged and the call served as if the model had no price.
+ */
+public final class CostStage implements Stage {
+    public static final String COST_USD = "x-smartflow-cost-usd";
+    public static final String COST_STATUS = "x-smartflow-cost-status";
+
+    private static final System.Logger LOG = System.getLogger(CostStage.class.getName());
+
+    private final Pricing pricing;
+
+    public CostStage(Pricing pricing) {
+        this.pricing = Objects.requireNonNull(pricing, "pricing");
+    }
+
+    @Override
+    public Response handle(Exchange exchange, Chain chain) {
+        Response response = chain.proceed(exchange);
+        Optional<Attempt> attempt = exchange.get(Attempt.KEY);
+        if (attempt.isEmpty() || !exchange.operation().routed()) {
+            return response;
+        }
+        Optional<CostMeter> meter = exchange.get(CostMeter.KEY);
+        return switch (response) {
+            case Response.Complete complete -> {
+                UsageReader reader = new UsageReader();
+                // the provider parsed the answer already, and the tree is cached: no scan, no second parse
+                read(reader, complete.body(), false);
+                Cost cost = cost(attempt.get(), reader);
+                meter.ifPresent(m -> m.record(cost));
+                yield complete.withHeader(COST_USD, cost.usd()).withHeader(COST_STATUS, cost.status().id());
+            }
+            case Response.Streamed streamed -> meter.isEmpty() ? streamed
+                    : new Response.Streamed(streamed.status(), streamed.headers(),
+                            new MeteredChunkStream(streamed.chunks(), reader -> meter.get().record(
+                                    cost(attempt.get(), reader))));
+        };
+    }
+
+    /**
+     * Reads usage from a body that holds some; anything else (no usage, not JSON) leaves the reader as it was.
+     *
+     * @param scanFirst look for {@code "usage"} in the raw bytes before parsing: for stream chunks, which nobody else
+     *                  may parse, and of which only the last one or two carry usage
+     */
+    static void read(UsageReader reader, Body data, boolean scanFirst) {
+        if (scanFirst && !data.containsAscii("usage")) {
+            return;
+        }
+        try {
+            reader.accept(data.json());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "no usage in an unreadable answer or chunk");
+        }
+    }
+
+    private Cost cost(Attempt attempt, UsageReader reader) {
+        try {
+            String provider = attempt.provider().name();
+            Optional<TokenPrice> price = pricing.price(provider, attempt.model())
+                    .or(() -> reader.model().filter(m -> !m.equals(attempt.model()))
+                            .flatMap(m -> pricing.price(provider, m)));
+            if (price.isEmpty()) {
+                return Cost.unpriced();
+            }
+            return reader.usage().map(usage -> Cost.priced(price.get().costMicros(usage))).orElse(Cost.noUsage());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "pricing " + attempt.provider().name() + "/" + attempt.model()
+                    + " failed; the call is reported unpriced", e);
+            return Cost.unpriced();
+        }
+    }
+}

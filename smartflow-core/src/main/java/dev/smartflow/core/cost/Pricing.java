@@ -1,0 +1,33 @@
+package dev.smartflow.core.cost;
+
+import java.util.Optional;
+
+/**
+ * The token prices of the models a deployment calls. Core prices calls through this interface only; the providers
+ * module's {@code ModelCatalog} implements it from a versioned price list.
+ *
+ * <p>Implementations are immutable or otherwise thread-safe, and cheap: {@link #price} is called once per priced call.
+ *
+ * <pre>{@code
+ * Pricing pricing = (provider, model) -> model.equals("my-model")
+ *         ? Optional.of(TokenPrice.perMillion(1_000_000, 500_000, 2_000_000))  // $1 in, $0.50 cached, $2 out
+ *         : Optional.empty();
+ * Smartflow smartflow = Smartflow.builder().resolver(resolver).pricing(pricing).build();
+ * }</pre>
+ */
+@FunctionalInterface
+public interface Pricing {
+    /**
+     * The price of {@code model} as served by {@code provider}, empty when it is not known. Never guesses: an unknown
+     * model is reported as unpriced, not as free.
+     *
+     * @param provider the routing name of the provider that served the call ({@code openai}, {@code groq}, ...)
+     * @param model    the model name as sent upstream or as the upstream reported it, possibly with a date suffix
+     */
+    Optional<TokenPrice> price(String provider, String model);
+
+    /** Knows no prices: every call is unpriced. */
+    static Pricing none() {
+        return (provider, model) -> Optional.empty();
+    }
+}

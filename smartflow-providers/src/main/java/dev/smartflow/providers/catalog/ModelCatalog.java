@@ -1,0 +1,194 @@
+package dev.smartflow.providers.catalog;
+
+import dev.smartflow.core.cost.Pricing;
+import dev.smartflow.core.cost.TokenPrice;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The models Smartflow knows prices and limits for: a versioned list bundled with this module
+ * ({@code dev/smartflow/providers/catalog/models.json}), optionally overridden by a deployment's own file or entries,
+ * each replacing the bundled entry of the same provider and model or adding a new one. As {@link Pricing} it gives the
+ * token prices the cost stage bills by.
+ *
+ * <p>Lookup is by provider and model, case-insensitive, exact id or alias first; then, one at a time, the date or
+ * version suffixes that name a snapshot of the same model at the same price are removed: {@code -2024-07-18}
+ * (OpenAI), {@code -20250929} (Anthropic), {@code -latest}. So {@code gpt-4o-mini-2024-07-18} is priced as
+ * {@code gpt-4o-mini}, while a snapshot with its own price ({@code gpt-4o-2024-05-13}) has its own entry and wins. No
+ * other guessing: {@code gpt-4o-audio-preview} is not {@code gpt-4o}, and a model the catalog does not know is
+ * unpriced, never free.
+ *
+ * <p>Immutable and thread-safe; lookups are two hash probes per suffix tried.
+ *
+ * <pre>{@code
+ * ModelCatalog catalog = ModelCatalog.bundled().withOverrides(Path.of("/etc/smartflow/prices.json"));
+ * catalog.find("openai", "gpt-4o-mini-2024-07-18");  // the gpt-4o-mini entry
+ * Smartflow smartflow = Smartflow.builder().resolver(registry).pricing(catalog).build();
+ * }</pre>
+ */
+public final class ModelCatalog implements Pricing {
+    /** Where the bundled list lives on the classpath. */
+    public static final String RESOURCE = "/dev/smartflow/providers/catalog/models.json";
+
+    /** Suffixes that name a dated snapshot or a moving alias of the same model; tried one at a time. */
+    private static final List<Pattern> SUFFIXES = List.of(
+            Pattern.compile("-\\d{4}-\\d{2}-\\d{2}$"),
+            Pattern.compile("-\\d{8}$"),
+            Pattern.compile("-latest$"));
+
+    private static volatile ModelCatalog bundled;
+
+    private final String version;
+    private final String source;
+    private final List<ModelEntry> entries;
+    /** "provider/model-or-alias" to entry; ids win over aliases. */
+    private final Map<String, ModelEntry> index;
+
+    private ModelCatalog(String version, String source, List<ModelEntry> entries) {
+        this.version = version;
+        this.source = source;
+        this.entries = List.copyOf(entries);
+        Map<String, ModelEntry> byName = new HashMap<>();
+        for (ModelEntry entry : this.entries) {
+            byName.put(key(entry.provider(), entry.model()), entry);
+        }
+        for (ModelEntry entry : this.entries) {
+            for (String alias : entry.aliases()) {
+                byName.putIfAbsent(key(entry.provider(), alias), entry);
+            }
+        }
+        this.index = Map.copyOf(byName);
+    }
+
+    /** The list bundled with this module, read once. */
+    public static ModelCatalog bundled() {
+        ModelCatalog catalog = bundled;
+        if (catalog == null) {
+            try (InputStream in = ModelCatalog.class.getResourceAsStream(RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException("the bundled model catalog " + RESOURCE + " is missing");
+                }
+                CatalogFile file = CatalogFile.read(in, RESOURCE);
+                catalog = new ModelCatalog(file.version().orElseThrow(
+                        () -> new IllegalStateException(RESOURCE + " has no version")),
+                        file.source().orElse(""), file.models());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            bundled = catalog;
+        }
+        return catalog;
+    }
+
+    /** A catalog of these entries alone, e.g. for tests or a deployment that brings its whole list. */
+    public static ModelCatalog of(String version, Collection<ModelEntry> entries) {
+        return new ModelCatalog(Objects.requireNonNull(version, "version"), "", dedupe(List.copyOf(entries)));
+    }
+
+    /**
+     * This catalog with the entries of {@code file} (same format as the bundled list; {@code version} optional)
+     * replacing or adding models.
+     *
+     * @throws IllegalArgumentException if the file cannot be read or an entry is malformed; the message names the
+     *                                  file and the entry
+     */
+    public ModelCatalog withOverrides(Path file) {
+        Objects.requireNonNull(file, "file");
+        try (InputStream in = Files.newInputStream(file)) {
+            CatalogFile read = CatalogFile.read(in, file.toString());
+            return withOverrides(read.version().orElse(file.getFileName().toString()), read.models());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read model catalog " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** This catalog with {@code overrides} replacing entries of the same provider and model, or adding to them. */
+    public ModelCatalog withOverrides(Collection<ModelEntry> overrides) {
+        return withOverrides("overrides", List.copyOf(overrides));
+    }
+
+    private ModelCatalog withOverrides(String overrideVersion, List<ModelEntry> overrides) {
+        List<ModelEntry> merged = new ArrayList<>(entries);
+        merged.addAll(overrides);
+        return new ModelCatalog(version + "+" + overrideVersion, source, dedupe(merged));
+    }
+
+    /** The later entry of the same provider and model wins, in the earlier one's place. */
+    private static List<ModelEntry> dedupe(List<ModelEntry> entries) {
+        Map<String, ModelEntry> byId = new LinkedHashMap<>();
+        for (ModelEntry entry : entries) {
+            byId.put(key(entry.provider(), entry.model()), entry);
+        }
+        return List.copyOf(byId.values());
+    }
+
+    /** The bundled list's version ({@code 2025-12-01}), followed by {@code +<override>} when overridden. */
+    public String version() {
+        return version;
+    }
+
+    /** Where the bundled prices come from and what they leave out. */
+    public String source() {
+        return source;
+    }
+
+    public List<ModelEntry> entries() {
+        return entries;
+    }
+
+    /** The entry for {@code model} as served by {@code provider}; see the class comment for suffixes. */
+    public Optional<ModelEntry> find(String provider, String model) {
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(model, "model");
+        String p = provider.toLowerCase(Locale.ROOT);
+        String name = model.strip().toLowerCase(Locale.ROOT);
+        while (true) {
+            ModelEntry entry = index.get(key(p, name));
+            if (entry != null) {
+                return Optional.of(entry);
+            }
+            String shorter = withoutSuffix(name);
+            if (shorter.equals(name)) {
+                return Optional.empty();
+            }
+            name = shorter;
+        }
+    }
+
+    @Override
+    public Optional<TokenPrice> price(String provider, String model) {
+        return find(provider, model).flatMap(ModelEntry::tokens);
+    }
+
+    @Override
+    public String toString() {
+        return "ModelCatalog[version=" + version + ", " + entries.size() + " models]";
+    }
+
+    private static String withoutSuffix(String name) {
+        for (Pattern suffix : SUFFIXES) {
+            String shorter = suffix.matcher(name).replaceFirst("");
+            if (!shorter.equals(name) && !shorter.isEmpty()) {
+                return shorter;
+            }
+        }
+        return name;
+    }
+
+    private static String key(String provider, String model) {
+        return provider + "/" + model;
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * Google's Gemini API: {@link dev.smartflow.providers.gemini.GeminiProvider} serves OpenAI-shaped chat (streams
+ * included), embeddings and model listing for {@code gemini-*} models by translation (package-private mapper, stream
+ * translator and error mapping).
+ *
+ * <pre>{@code
+ * Provider gemini = new GeminiProvider(ProviderSettings.of("gemini").withApiKey(key), transport, true);
+ * }</pre>
+ */
+package dev.smartflow.providers.gemini;
