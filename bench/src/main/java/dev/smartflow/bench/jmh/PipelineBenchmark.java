@@ -2,6 +2,7 @@ package dev.smartflow.bench.jmh;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.Smartflow;
+import dev.smartflow.core.cost.TokenPrice;
 import dev.smartflow.core.exchange.Attributes;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
@@ -17,6 +18,7 @@ import dev.smartflow.core.routing.Target;
 import dev.smartflow.core.spi.Provider;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,8 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the pipeline itself costs per call, with the wire taken away: the server's exchange (fresh body bytes, as read
- * from the socket) through trace, master-key auth, validation, models and route stages to a provider that answers a
- * canned body. Run with {@code bench/jmh.sh} (adds {@code -prof gc} for bytes allocated per call).
+ * from the socket) through trace, master-key auth, validation, models, route and cost stages to a provider that
+ * answers a canned body. Run with {@code bench/jmh.sh} (adds {@code -prof gc} for bytes allocated per call).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -88,7 +90,10 @@ public class PipelineBenchmark {
                 return List.of(canned);
             }
         };
-        smartflow = Smartflow.builder().resolver(resolver).authenticator(new MasterKeyAuthenticator(KEY)).build();
+        // gpt-4o-mini's list price, as the server's catalog would answer: the cost stage runs as in production.
+        TokenPrice price = new TokenPrice(150_000, 75_000, 600_000);
+        smartflow = Smartflow.builder().resolver(resolver).authenticator(new MasterKeyAuthenticator(KEY))
+                .pricing((provider, model) -> Optional.of(price)).build();
     }
 
     @Benchmark
