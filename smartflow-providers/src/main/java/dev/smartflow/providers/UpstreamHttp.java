@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 import okhttp3.Call;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -149,6 +150,19 @@ public final class UpstreamHttp {
     public static boolean isEventStream(okhttp3.Response response) {
         String type = response.header("Content-Type");
         return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+    }
+
+    /**
+     * Parses a configured API base URL. The text is left out of the message: a base may carry a credential.
+     *
+     * @throws IllegalArgumentException if {@code text} is not an http or https URL
+     */
+    public static HttpUrl parseBase(String provider, String text) {
+        HttpUrl url = HttpUrl.parse(text);
+        if (url == null) {
+            throw new IllegalArgumentException("provider '" + provider + "': the API base is not an http or https URL");
+        }
+        return url;
     }
 
     /**

@@ -2,9 +2,8 @@ package dev.smartflow.providers.anthropic;
 
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Chunk;
-import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.providers.sse.SseDecoder;
-import java.util.NoSuchElementException;
+import dev.smartflow.providers.sse.UpstreamChunkStream;
 import java.util.Objects;
 
 /**
@@ -12,37 +11,25 @@ import java.util.Objects;
  * and the same data bytes, {@code ping} and {@code message_stop} included, so an Anthropic client sees exactly what
  * Anthropic sent. Failures are thrown as {@link AnthropicEvents} describes.
  */
-final class AnthropicEventStream implements ChunkStream {
+final class AnthropicEventStream extends UpstreamChunkStream {
     private final AnthropicEvents events;
-    private Chunk next;
 
     AnthropicEventStream(AnthropicEvents events) {
         this.events = Objects.requireNonNull(events, "events");
     }
 
     @Override
-    public boolean hasNext() {
-        if (next == null) {
-            SseDecoder.Event event = events.next();
-            if (event != null) {
-                next = new Chunk(event.event(), Body.wrap(event.data()));
-            }
+    protected void pull() {
+        SseDecoder.Event event = events.next();
+        if (event == null) {
+            endStream();
+        } else {
+            enqueue(new Chunk(event.event(), Body.wrap(event.data())));
         }
-        return next != null;
     }
 
     @Override
-    public Chunk next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        Chunk chunk = next;
-        next = null;
-        return chunk;
-    }
-
-    @Override
-    public void close() {
+    protected void closeUpstream() {
         events.close();
     }
 }

@@ -1,12 +1,11 @@
 package dev.smartflow.providers.anthropic;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.error.InvalidRequest;
-import dev.smartflow.core.exchange.Body;
+import dev.smartflow.providers.translate.ChatTranslation;
 import java.util.Optional;
 import java.util.Set;
 
@@ -130,10 +129,10 @@ final class AnthropicMapper {
                     ObjectNode call = toolCalls.addObject();
                     call.put("id", block.path("id").asText());
                     call.put("type", "function");
+                    JsonNode input = block.path("input").isMissingNode() ? NODES.objectNode() : block.path("input");
                     call.putObject("function")
                             .put("name", block.path("name").asText())
-                            .put("arguments", json(block.path("input").isMissingNode() ? NODES.objectNode()
-                                    : block.path("input")));
+                            .put("arguments", ChatTranslation.json(input));
                 }
                 default -> { }
             }
@@ -212,15 +211,7 @@ final class AnthropicMapper {
 
     /** Appends a turn, merging it into the previous one when the role repeats. */
     private static void append(ArrayNode messages, String role, ArrayNode blocks) {
-        if (blocks.isEmpty()) {
-            return;
-        }
-        JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
-        if (last != null && role.equals(last.path("role").asText())) {
-            ((ArrayNode) last.path("content")).addAll(blocks);
-            return;
-        }
-        messages.addObject().put("role", role).set("content", blocks);
+        ChatTranslation.appendTurn(messages, role, "content", blocks);
     }
 
     /** Content as Anthropic blocks: a string is one text block; parts are text or image blocks. */
@@ -263,22 +254,12 @@ final class AnthropicMapper {
     }
 
     private static ObjectNode image(JsonNode imageUrl, int index) {
-        String url = imageUrl.isTextual() ? imageUrl.textValue() : imageUrl.path("url").asText();
+        String url = ChatTranslation.imageUrl(imageUrl);
         ObjectNode block = NODES.objectNode().put("type", "image");
         ObjectNode source = block.putObject("source");
-        if (url.startsWith("data:")) {
-            int comma = url.indexOf(',');
-            String meta = comma < 0 ? "" : url.substring(5, comma);
-            if (comma < 0 || !meta.endsWith(";base64")) {
-                throw new InvalidRequest("messages[" + index + "] has an image data URL that is not base64",
-                        "invalid_request", "messages[" + index + "].content");
-            }
-            source.put("type", "base64")
-                    .put("media_type", meta.substring(0, meta.length() - ";base64".length()))
-                    .put("data", url.substring(comma + 1));
-        } else {
-            source.put("type", "url").put("url", url);
-        }
+        ChatTranslation.dataUrl(url, index).ifPresentOrElse(
+                data -> source.put("type", "base64").put("media_type", data.mediaType()).put("data", data.data()),
+                () -> source.put("type", "url").put("url", url));
         return block;
     }
 
@@ -287,14 +268,7 @@ final class AnthropicMapper {
                 : contentBlocks(message.path("content"), index);
         for (JsonNode call : message.path("tool_calls")) {
             JsonNode function = call.path("function");
-            String arguments = function.path("arguments").asText("");
-            JsonNode input;
-            try {
-                input = arguments.isBlank() ? NODES.objectNode() : Body.MAPPER.readTree(arguments);
-            } catch (JsonProcessingException e) {
-                throw new InvalidRequest("messages[" + index + "].tool_calls has arguments that are not JSON",
-                        "invalid_request", "messages[" + index + "].tool_calls");
-            }
+            JsonNode input = ChatTranslation.toolArguments(function, index);
             blocks.addObject()
                     .put("type", "tool_use")
                     .put("id", call.path("id").asText())
@@ -327,14 +301,6 @@ final class AnthropicMapper {
     private static void copyNumber(JsonNode from, ObjectNode to, String field) {
         if (from.path(field).isNumber()) {
             to.set(field, from.path(field).deepCopy());
-        }
-    }
-
-    private static String json(JsonNode node) {
-        try {
-            return Body.MAPPER.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a parsed tree cannot fail to serialise", e);
         }
     }
 }

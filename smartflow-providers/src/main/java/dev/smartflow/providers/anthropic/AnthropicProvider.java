@@ -79,12 +79,7 @@ public final class AnthropicProvider implements Provider {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.name = settings.name();
-        String text = settings.apiBase().orElse(DEFAULT_BASE);
-        HttpUrl url = HttpUrl.parse(text);
-        if (url == null) {
-            throw new IllegalArgumentException("provider '" + name + "': the API base is not an http or https URL");
-        }
-        this.base = url;
+        this.base = UpstreamHttp.parseBase(name, settings.apiBase().orElse(DEFAULT_BASE));
         settings.apiKey().ifPresent(key -> UpstreamHttp.requireHeaderSafe(name, key));
         this.errors = new AnthropicErrors(name, settings.apiKey());
     }

@@ -5,14 +5,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
-import dev.smartflow.core.exchange.Chunk;
-import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.providers.sse.SseDecoder;
+import dev.smartflow.providers.sse.UpstreamChunkStream;
+import dev.smartflow.providers.translate.ChatChunks;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
@@ -32,14 +30,13 @@ import java.util.Objects;
  * {@code ping}, {@code content_block_stop}, signature deltas and unknown events yield nothing. Failures, {@code error}
  * events included, are thrown as {@link UpstreamFailure} (see {@link AnthropicEvents}).
  */
-final class AnthropicStreamTranslator implements ChunkStream {
+final class AnthropicStreamTranslator extends UpstreamChunkStream {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final AnthropicEvents events;
     private final String provider;
     private final long created;
     private final boolean includeUsage;
-    private final ArrayDeque<Chunk> ready = new ArrayDeque<>(2);
     /** Anthropic's content block index to the OpenAI tool call index, for tool_use blocks only. */
     private final Map<Integer, Integer> toolIndex = new HashMap<>();
 
@@ -47,7 +44,6 @@ final class AnthropicStreamTranslator implements ChunkStream {
     private String model = "";
     private JsonNode startUsage = NODES.objectNode();
     private long outputTokens;
-    private boolean done;
 
     AnthropicStreamTranslator(AnthropicEvents events, String provider, String model, long created,
                               boolean includeUsage) {
@@ -59,29 +55,17 @@ final class AnthropicStreamTranslator implements ChunkStream {
     }
 
     @Override
-    public boolean hasNext() {
-        while (ready.isEmpty() && !done) {
-            SseDecoder.Event event = events.next();
-            if (event == null) {
-                done = true;
-            } else {
-                translate(event);
-            }
+    protected void pull() {
+        SseDecoder.Event event = events.next();
+        if (event == null) {
+            endStream();
+        } else {
+            translate(event);
         }
-        return !ready.isEmpty();
     }
 
     @Override
-    public Chunk next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        return ready.poll();
-    }
-
-    @Override
-    public void close() {
-        done = true;
+    protected void closeUpstream() {
         events.close();
     }
 
@@ -146,12 +130,9 @@ final class AnthropicStreamTranslator implements ChunkStream {
             }
             case AnthropicEvents.MESSAGE_STOP -> {
                 if (includeUsage) {
-                    ObjectNode chunk = base();
-                    chunk.putArray("choices");
-                    chunk.set("usage", AnthropicMapper.usage(startUsage, outputTokens));
-                    ready.add(Chunk.data(Body.of(chunk)));
+                    enqueue(ChatChunks.usageOnly(id, created, model, AnthropicMapper.usage(startUsage, outputTokens)));
                 }
-                done = true;
+                endStream();
             }
             default -> { }
         }
@@ -164,23 +145,6 @@ final class AnthropicStreamTranslator implements ChunkStream {
     }
 
     private void emit(ObjectNode delta, String finishReason) {
-        ObjectNode chunk = base();
-        ObjectNode choice = chunk.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.set("delta", delta);
-        if (finishReason == null) {
-            choice.putNull("finish_reason");
-        } else {
-            choice.put("finish_reason", finishReason);
-        }
-        ready.add(Chunk.data(Body.of(chunk)));
-    }
-
-    private ObjectNode base() {
-        return NODES.objectNode()
-                .put("id", id)
-                .put("object", "chat.completion.chunk")
-                .put("created", created)
-                .put("model", model);
+        enqueue(ChatChunks.choice(id, created, model, 0, delta, finishReason));
     }
 }

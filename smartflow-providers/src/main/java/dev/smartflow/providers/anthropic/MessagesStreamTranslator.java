@@ -8,10 +8,9 @@ import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.ChunkStream;
-import java.util.ArrayDeque;
+import dev.smartflow.providers.sse.UpstreamChunkStream;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
@@ -22,17 +21,15 @@ import java.util.Objects;
  * {@code content_block_stop}, {@code message_delta} with the stop reason and usage, and {@code message_stop}.
  * Upstream failures pass through as thrown {@link UpstreamFailure}s.
  */
-final class MessagesStreamTranslator implements ChunkStream {
+final class MessagesStreamTranslator extends UpstreamChunkStream {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final ChunkStream chat;
     private final String provider;
-    private final ArrayDeque<Chunk> ready = new ArrayDeque<>(4);
     /** OpenAI's tool call index to the Anthropic content block index. */
     private final Map<Integer, Integer> toolBlocks = new HashMap<>();
 
     private boolean started;
-    private boolean finished;
     private int openBlock = -1;
     private boolean openIsText;
     private int blocks;
@@ -45,28 +42,16 @@ final class MessagesStreamTranslator implements ChunkStream {
     }
 
     @Override
-    public boolean hasNext() {
-        while (ready.isEmpty() && !finished) {
-            if (chat.hasNext()) {
-                translate(chat.next());
-            } else {
-                finish();
-            }
+    protected void pull() {
+        if (chat.hasNext()) {
+            translate(chat.next());
+        } else {
+            finish();
         }
-        return !ready.isEmpty();
     }
 
     @Override
-    public Chunk next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        return ready.poll();
-    }
-
-    @Override
-    public void close() {
-        finished = true;
+    protected void closeUpstream() {
         chat.close();
     }
 
@@ -131,7 +116,7 @@ final class MessagesStreamTranslator implements ChunkStream {
     }
 
     private void finish() {
-        finished = true;
+        endStream();
         if (!started) {
             throw UpstreamFailure.io(provider, "stream ended before its first chunk", null);
         }
@@ -171,6 +156,6 @@ final class MessagesStreamTranslator implements ChunkStream {
     }
 
     private void emit(String name, ObjectNode data) {
-        ready.add(new Chunk(name, Body.of(data)));
+        enqueue(new Chunk(name, Body.of(data)));
     }
 }

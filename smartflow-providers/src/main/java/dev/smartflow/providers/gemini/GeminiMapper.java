@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.exchange.Body;
+import dev.smartflow.providers.translate.ChatTranslation;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
@@ -221,7 +222,7 @@ final class GeminiMapper {
         JsonNode args = functionCall.path("args");
         call.putObject("function")
                 .put("name", functionCall.path("name").asText())
-                .put("arguments", json(args.isObject() ? args : NODES.objectNode()));
+                .put("arguments", ChatTranslation.json(args.isObject() ? args : NODES.objectNode()));
         return call;
     }
 
@@ -347,15 +348,7 @@ final class GeminiMapper {
 
     /** Appends a turn, merging it into the previous one when the role repeats. */
     private static void append(ArrayNode contents, String role, ArrayNode parts) {
-        if (parts.isEmpty()) {
-            return;
-        }
-        JsonNode last = contents.isEmpty() ? null : contents.get(contents.size() - 1);
-        if (last != null && role.equals(last.path("role").asText())) {
-            ((ArrayNode) last.path("parts")).addAll(parts);
-            return;
-        }
-        contents.addObject().put("role", role).set("parts", parts);
+        ChatTranslation.appendTurn(contents, role, "parts", parts);
     }
 
     private static ArrayNode contentParts(JsonNode content, int index) {
@@ -399,20 +392,11 @@ final class GeminiMapper {
 
     /** A data URL as {@code inlineData}; any other URL as {@code fileData}, its MIME type guessed from its name. */
     private static ObjectNode media(JsonNode imageUrl, int index) {
-        String url = imageUrl.isTextual() ? imageUrl.textValue() : imageUrl.path("url").asText();
+        String url = ChatTranslation.imageUrl(imageUrl);
         ObjectNode part = NODES.objectNode();
-        if (url.startsWith("data:")) {
-            int comma = url.indexOf(',');
-            String meta = comma < 0 ? "" : url.substring(5, comma);
-            if (comma < 0 || !meta.endsWith(";base64")) {
-                throw invalid(index, "content", "messages[" + index + "] has an image data URL that is not base64");
-            }
-            part.putObject("inlineData")
-                    .put("mimeType", meta.substring(0, meta.length() - ";base64".length()))
-                    .put("data", url.substring(comma + 1));
-        } else {
-            part.putObject("fileData").put("mimeType", guessMimeType(url)).put("fileUri", url);
-        }
+        ChatTranslation.dataUrl(url, index).ifPresentOrElse(
+                data -> part.putObject("inlineData").put("mimeType", data.mediaType()).put("data", data.data()),
+                () -> part.putObject("fileData").put("mimeType", guessMimeType(url)).put("fileUri", url));
         return part;
     }
 
@@ -442,14 +426,7 @@ final class GeminiMapper {
             String name = function.path("name").asText();
             String id = call.path("id").asText();
             callNames.put(id, name);
-            String arguments = function.path("arguments").asText("");
-            JsonNode args;
-            try {
-                args = arguments.isBlank() ? NODES.objectNode() : Body.MAPPER.readTree(arguments);
-            } catch (JsonProcessingException e) {
-                throw invalid(index, "tool_calls", "messages[" + index + "].tool_calls has arguments that are not "
-                        + "JSON");
-            }
+            JsonNode args = ChatTranslation.toolArguments(function, index);
             ObjectNode part = parts.addObject();
             part.putObject("functionCall").put("name", name).set("args", args);
             int mark = id.indexOf(SIGNATURE_MARK);
@@ -545,13 +522,5 @@ final class GeminiMapper {
 
     private static InvalidRequest invalid(int index, String field, String message) {
         return new InvalidRequest(message, "invalid_request", "messages[" + index + "]." + field);
-    }
-
-    static String json(JsonNode node) {
-        try {
-            return Body.MAPPER.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a parsed tree cannot fail to serialise", e);
-        }
     }
 }

@@ -88,11 +88,7 @@ public final class GeminiProvider implements Provider {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.enabled = enabled;
         this.name = settings.name();
-        HttpUrl url = HttpUrl.parse(settings.apiBase().orElse(DEFAULT_BASE));
-        if (url == null) {
-            throw new IllegalArgumentException("provider '" + name + "': the API base is not an http or https URL");
-        }
-        this.base = url;
+        this.base = UpstreamHttp.parseBase(name, settings.apiBase().orElse(DEFAULT_BASE));
         settings.apiKey().ifPresent(key -> UpstreamHttp.requireHeaderSafe(name, key));
         this.errors = new GeminiErrors(name, settings.apiKey());
     }

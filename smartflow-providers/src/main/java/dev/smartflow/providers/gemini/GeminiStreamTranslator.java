@@ -5,16 +5,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
-import dev.smartflow.core.exchange.Chunk;
-import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.providers.sse.SseCall;
 import dev.smartflow.providers.sse.SseDecoder;
+import dev.smartflow.providers.sse.UpstreamChunkStream;
+import dev.smartflow.providers.translate.ChatChunks;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 
@@ -34,7 +32,7 @@ import java.util.Set;
  * An event holding {@code error}, a body that ends before any {@code finishReason}, a broken connection or a passed
  * deadline are thrown as {@link UpstreamFailure} after the call is closed.
  */
-final class GeminiStreamTranslator implements ChunkStream {
+final class GeminiStreamTranslator extends UpstreamChunkStream {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final SseCall upstream;
@@ -42,7 +40,6 @@ final class GeminiStreamTranslator implements ChunkStream {
     private final GeminiErrors errors;
     private final long created;
     private final boolean includeUsage;
-    private final ArrayDeque<Chunk> ready = new ArrayDeque<>(4);
     private final Set<Integer> started = new HashSet<>();
     /** Per candidate: the number of tool calls so far, which is the next call's index. */
     private final Map<Integer, Integer> toolCalls = new HashMap<>();
@@ -51,7 +48,6 @@ final class GeminiStreamTranslator implements ChunkStream {
     private String model;
     private JsonNode usage = NODES.objectNode();
     private boolean finished;
-    private boolean done;
 
     GeminiStreamTranslator(SseCall upstream, String provider, GeminiErrors errors, String model, long created,
                            boolean includeUsage) {
@@ -64,47 +60,32 @@ final class GeminiStreamTranslator implements ChunkStream {
     }
 
     @Override
-    public boolean hasNext() {
-        while (ready.isEmpty() && !done) {
-            if (upstream.closed()) {
-                done = true;
-                break;
-            }
-            SseDecoder.Event event = upstream.next();
-            if (event == null) {
-                end();
-            } else {
-                translate(event.data());
-            }
+    protected void pull() {
+        if (upstream.closed()) {
+            endStream();
+            return;
         }
-        return !ready.isEmpty();
+        SseDecoder.Event event = upstream.next();
+        if (event == null) {
+            end();
+        } else {
+            translate(event.data());
+        }
     }
 
     @Override
-    public Chunk next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        return ready.poll();
-    }
-
-    @Override
-    public void close() {
-        done = true;
+    protected void closeUpstream() {
         upstream.close();
     }
 
     private void end() {
         upstream.close();
-        done = true;
+        endStream();
         if (!finished) {
             throw UpstreamFailure.io(provider, "stream ended early", null);
         }
         if (includeUsage) {
-            ObjectNode chunk = base();
-            chunk.putArray("choices");
-            chunk.set("usage", GeminiMapper.usage(usage));
-            ready.add(Chunk.data(Body.of(chunk)));
+            enqueue(ChatChunks.usageOnly(idOrEmpty(), created, model, GeminiMapper.usage(usage)));
         }
     }
 
@@ -170,23 +151,10 @@ final class GeminiStreamTranslator implements ChunkStream {
     }
 
     private void emit(int index, ObjectNode delta, String finishReason) {
-        ObjectNode chunk = base();
-        ObjectNode choice = chunk.putArray("choices").addObject();
-        choice.put("index", index);
-        choice.set("delta", delta);
-        if (finishReason == null) {
-            choice.putNull("finish_reason");
-        } else {
-            choice.put("finish_reason", finishReason);
-        }
-        ready.add(Chunk.data(Body.of(chunk)));
+        enqueue(ChatChunks.choice(idOrEmpty(), created, model, index, delta, finishReason));
     }
 
-    private ObjectNode base() {
-        return NODES.objectNode()
-                .put("id", id == null ? "" : id)
-                .put("object", "chat.completion.chunk")
-                .put("created", created)
-                .put("model", model);
+    private String idOrEmpty() {
+        return id == null ? "" : id;
     }
 }

@@ -68,7 +68,7 @@ public final class OpenAiProvider implements Provider {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.name = settings.name();
         this.vendor = OpenAiVendor.named(name);
-        this.base = settings.apiBase().or(vendor::defaultBase).map(this::parseBase);
+        this.base = settings.apiBase().or(vendor::defaultBase).map(text -> UpstreamHttp.parseBase(name, text));
         this.apiVersion = settings.apiVersion().orElse(OpenAiVendor.AZURE_DEFAULT_API_VERSION);
         settings.apiKey().ifPresent(key -> UpstreamHttp.requireHeaderSafe(name, key));
         this.available = base.isPresent() && (settings.apiKey().isPresent() || !vendor.needsKey());
@@ -181,13 +181,5 @@ public final class OpenAiProvider implements Provider {
             }
         });
         return headers.build();
-    }
-
-    private HttpUrl parseBase(String text) {
-        HttpUrl url = HttpUrl.parse(text);
-        if (url == null) {
-            throw new IllegalArgumentException("provider '" + name + "': the API base is not an http or https URL");
-        }
-        return url;
     }
 }

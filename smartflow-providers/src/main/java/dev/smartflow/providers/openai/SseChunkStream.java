@@ -5,14 +5,13 @@ import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Chunk;
-import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.providers.Deadline;
 import dev.smartflow.providers.sse.SseCall;
 import dev.smartflow.providers.sse.SseDecoder;
+import dev.smartflow.providers.sse.UpstreamChunkStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import okhttp3.Call;
@@ -28,14 +27,13 @@ import okhttp3.Response;
  * <p>Deadlines, draining after {@code [DONE]} and closing are {@link SseCall}'s: while the reader waits for a chunk,
  * the call expires after the idle timeout, and while it is busy with a chunk the deadline is suspended.
  */
-final class SseChunkStream implements ChunkStream {
+final class SseChunkStream extends UpstreamChunkStream {
     private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
     private final String provider;
     private final SseCall upstream;
     private final OpenAiErrors errors;
 
-    private Chunk next;
     /** The last two chunks, kept to judge an end without {@code [DONE]}: the very last may be a usage-only chunk. */
     private Body last;
     private Body beforeLast;
@@ -48,25 +46,17 @@ final class SseChunkStream implements ChunkStream {
     }
 
     @Override
-    public boolean hasNext() {
-        if (next == null && !upstream.closed()) {
-            next = read();
+    protected void pull() {
+        Chunk chunk = upstream.closed() ? null : read();
+        if (chunk == null) {
+            endStream();
+        } else {
+            enqueue(chunk);
         }
-        return next != null;
     }
 
     @Override
-    public Chunk next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        Chunk chunk = next;
-        next = null;
-        return chunk;
-    }
-
-    @Override
-    public void close() {
+    protected void closeUpstream() {
         upstream.close();
     }
 

@@ -1,49 +1,16 @@
 package dev.smartflow.providers.anthropic;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.smartflow.core.exchange.Body;
-import dev.smartflow.core.exchange.Chunk;
-import dev.smartflow.core.exchange.ChunkStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.smartflow.providers.WireFixtures;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Anthropic answers written in the documented wire format under {@code fixtures/anthropic/}, and small readers. */
+/** Anthropic answers in the documented wire format under {@code fixtures/anthropic/}, and a transcript reader. */
 final class AnthropicFixtures {
     private AnthropicFixtures() {
     }
 
     static String text(String name) {
-        try (InputStream in = AnthropicFixtures.class.getResourceAsStream("/fixtures/anthropic/" + name)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no fixture " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static JsonNode json(String text) {
-        try {
-            return Body.MAPPER.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Reads a stream to its end. */
-    static List<Chunk> readAll(ChunkStream stream) {
-        List<Chunk> out = new ArrayList<>();
-        try (stream) {
-            while (stream.hasNext()) {
-                out.add(stream.next());
-            }
-        }
-        return out;
+        return WireFixtures.text("anthropic", name);
     }
 
     /** The {@code event}, {@code data} pairs of a transcript, split by hand rather than by the decoder under test. */

@@ -1,6 +1,6 @@
 package dev.smartflow.providers.anthropic;
 
-import static dev.smartflow.providers.anthropic.AnthropicFixtures.json;
+import static dev.smartflow.providers.WireFixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

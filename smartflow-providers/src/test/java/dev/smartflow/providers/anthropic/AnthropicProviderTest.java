@@ -1,7 +1,10 @@
 package dev.smartflow.providers.anthropic;
 
-import static dev.smartflow.providers.anthropic.AnthropicFixtures.json;
-import static dev.smartflow.providers.anthropic.AnthropicFixtures.readAll;
+import static dev.smartflow.providers.WireFixtures.answer;
+import static dev.smartflow.providers.WireFixtures.exchange;
+import static dev.smartflow.providers.WireFixtures.json;
+import static dev.smartflow.providers.WireFixtures.readAll;
+import static dev.smartflow.providers.WireFixtures.sse;
 import static dev.smartflow.providers.anthropic.AnthropicFixtures.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,11 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.error.UpstreamFailure;
-import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.ChunkStream;
-import dev.smartflow.core.exchange.Exchange;
-import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.providers.HttpTransport;
@@ -60,19 +60,6 @@ final class AnthropicProviderTest {
         ProviderSettings settings = ProviderSettings.of("anthropic").withApiKey(KEY)
                 .withApiBase(server.url("/").toString());
         return new AnthropicProvider(settings, transport, InstantSource.fixed(Instant.ofEpochSecond(1700000000)));
-    }
-
-    private static Exchange exchange(Operation operation, String body, String... headers) {
-        return Exchange.of(operation, Body.json(body), headers.length == 0 ? Headers.EMPTY : Headers.of(headers));
-    }
-
-    private static MockResponse answer(int status, String body) {
-        return new MockResponse.Builder().code(status).addHeader("content-type", "application/json").body(body)
-                .build();
-    }
-
-    private static MockResponse sse(String transcript) {
-        return new MockResponse.Builder().addHeader("content-type", "text/event-stream").body(transcript).build();
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.smartflow.providers.anthropic;
 
-import static dev.smartflow.providers.anthropic.AnthropicFixtures.json;
+import static dev.smartflow.providers.WireFixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
@@ -13,6 +13,7 @@ import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.providers.ProviderSettings;
+import dev.smartflow.providers.WireFixtures;
 import dev.smartflow.providers.openai.OpenAiProvider;
 import java.util.List;
 import mockwebserver3.MockResponse;
@@ -141,7 +142,7 @@ final class MessagesBridgeTest {
         JsonNode sent = json(server.takeRequest().getBody().utf8());
         assertEquals(true, sent.path("stream").booleanValue());
         assertEquals(true, sent.at("/stream_options/include_usage").booleanValue());
-        List<Chunk> events = AnthropicFixtures.readAll(assertInstanceOf(Response.Streamed.class, response).chunks());
+        List<Chunk> events = WireFixtures.readAll(assertInstanceOf(Response.Streamed.class, response).chunks());
         assertEquals(List.of("message_start", "content_block_start", "content_block_delta", "content_block_stop",
                 "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
                 "message_delta", "message_stop"), events.stream().map(Chunk::event).toList());

@@ -1,6 +1,6 @@
 package dev.smartflow.providers.gemini;
 
-import static dev.smartflow.providers.gemini.GeminiProviderTest.json;
+import static dev.smartflow.providers.WireFixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

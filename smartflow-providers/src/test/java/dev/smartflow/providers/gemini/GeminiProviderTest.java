@@ -1,5 +1,9 @@
 package dev.smartflow.providers.gemini;
 
+import static dev.smartflow.providers.WireFixtures.answer;
+import static dev.smartflow.providers.WireFixtures.exchange;
+import static dev.smartflow.providers.WireFixtures.json;
+import static dev.smartflow.providers.WireFixtures.sse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -10,19 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.UpstreamFailure;
-import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.ChunkStream;
-import dev.smartflow.core.exchange.Exchange;
-import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.providers.ProviderSettings;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.smartflow.providers.WireFixtures;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -69,45 +67,11 @@ final class GeminiProviderTest {
     }
 
     static String text(String name) {
-        try (InputStream in = GeminiProviderTest.class.getResourceAsStream("/fixtures/gemini/" + name)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no fixture " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static JsonNode json(String text) {
-        try {
-            return Body.MAPPER.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Exchange exchange(Operation operation, String body, String... headers) {
-        return Exchange.of(operation, Body.json(body), headers.length == 0 ? Headers.EMPTY : Headers.of(headers));
-    }
-
-    private static MockResponse answer(int status, String body) {
-        return new MockResponse.Builder().code(status).addHeader("content-type", "application/json").body(body)
-                .build();
-    }
-
-    private static MockResponse sse(String transcript) {
-        return new MockResponse.Builder().addHeader("content-type", "text/event-stream").body(transcript).build();
+        return WireFixtures.text("gemini", name);
     }
 
     private static List<JsonNode> readAll(ChunkStream stream) {
-        List<JsonNode> out = new ArrayList<>();
-        try (stream) {
-            while (stream.hasNext()) {
-                out.add(stream.next().data().json());
-            }
-        }
-        return out;
+        return WireFixtures.readAll(stream).stream().map(chunk -> chunk.data().json()).toList();
     }
 
     private static JsonNode delta(JsonNode chunk) {

@@ -2,27 +2,37 @@ package dev.smartflow.providers.openai;
 
 import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.ChunkStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.smartflow.providers.ProviderRegistry;
+import dev.smartflow.providers.ProviderSettings;
+import dev.smartflow.providers.WireFixtures;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import mockwebserver3.MockWebServer;
 
 /** Recorded OpenAI answers under {@code fixtures/openai/}, and small readers for them. */
 final class Fixtures {
+    /** The key the registry-built adapters of these tests send. */
+    static final String KEY = "sk-test-4fJ9aQ2mX7pL0sB3";
+
     private Fixtures() {
     }
 
-    static String text(String name) {
-        try (InputStream in = Fixtures.class.getResourceAsStream("/fixtures/openai/" + name)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no fixture " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * A registry whose {@code openai} adapter has {@link #KEY} and sends to {@code server}, with any explicit
+     * {@code settings}; the test closes it.
+     */
+    static ProviderRegistry registry(MockWebServer server, ProviderSettings... settings) {
+        ProviderRegistry.Builder builder = ProviderRegistry.builder()
+                .environment(Map.of("OPENAI_API_KEY", KEY, "OPENAI_API_BASE", server.url("/v1").toString()));
+        for (ProviderSettings explicit : settings) {
+            builder.provider(explicit);
         }
+        return builder.build();
+    }
+
+    static String text(String name) {
+        return WireFixtures.text("openai", name);
     }
 
     /**
@@ -39,7 +49,7 @@ final class Fixtures {
         return out;
     }
 
-    /** Reads a stream to its end. */
+    /** Reads a stream to its end, leaving the closing to the test. */
     static List<Chunk> readAll(ChunkStream stream) {
         List<Chunk> out = new ArrayList<>();
         while (stream.hasNext()) {

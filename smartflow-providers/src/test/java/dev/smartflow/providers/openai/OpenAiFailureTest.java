@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** How upstream failures surface: status mapping, messages, scrubbing, broken connections and deadlines. */
 @Timeout(20)
 final class OpenAiFailureTest {
-    private static final String KEY = "sk-test-4fJ9aQ2mX7pL0sB3";
+    private static final String KEY = Fixtures.KEY;
     private static final String BODY =
             "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
@@ -234,10 +234,7 @@ final class OpenAiFailureTest {
     }
 
     private Provider openAi(ProviderSettings settings) {
-        registry = ProviderRegistry.builder()
-                .environment(Map.of("OPENAI_API_KEY", KEY, "OPENAI_API_BASE", server.url("/v1").toString()))
-                .provider(settings)
-                .build();
+        registry = Fixtures.registry(server, settings);
         return registry.provider("openai").orElseThrow();
     }
 }

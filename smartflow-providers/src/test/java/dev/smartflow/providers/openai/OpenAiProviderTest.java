@@ -19,6 +19,7 @@ import dev.smartflow.core.routing.Target;
 import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.providers.ProviderSettings;
+import dev.smartflow.providers.WireFixtures;
 import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockResponse;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 /** What the adapter sends for each operation and vendor dialect, and what it makes of a good answer. */
 @Timeout(20)
 final class OpenAiProviderTest {
-    private static final String KEY = "sk-test-4fJ9aQ2mX7pL0sB3";
+    private static final String KEY = Fixtures.KEY;
     /** A chat body with everything Smartflow does not read: an unknown field, tools, image parts, odd spacing. */
     private static final String RICH_BODY = """
             {"model":"gpt-4o-mini",  "messages":[{"role":"user","content":[{"type":"text","text":"What is this?"},\
@@ -266,9 +267,7 @@ final class OpenAiProviderTest {
     }
 
     private Provider openAi() {
-        registry = ProviderRegistry.builder()
-                .environment(Map.of("OPENAI_API_KEY", KEY, "OPENAI_API_BASE", server.url("/v1").toString()))
-                .build();
+        registry = Fixtures.registry(server);
         return registry.provider("openai").orElseThrow();
     }
 
@@ -277,10 +276,6 @@ final class OpenAiProviderTest {
     }
 
     static MockResponse json(int status, String body) {
-        return new MockResponse.Builder()
-                .code(status)
-                .setHeader("Content-Type", "application/json")
-                .body(body)
-                .build();
+        return WireFixtures.answer(status, body);
     }
 }

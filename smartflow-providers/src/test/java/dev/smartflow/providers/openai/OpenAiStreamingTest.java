@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
@@ -39,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
 /** Streamed answers: chunk framing, order, ends normal and broken, and the stream deadlines. */
 @Timeout(20)
 final class OpenAiStreamingTest {
-    private static final String KEY = "sk-test-4fJ9aQ2mX7pL0sB3";
+    private static final String KEY = Fixtures.KEY;
     private static final String STREAM_BODY =
             "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}";
 
@@ -299,10 +298,7 @@ final class OpenAiStreamingTest {
     }
 
     private Provider openAi(ProviderSettings settings) {
-        registry = ProviderRegistry.builder()
-                .environment(Map.of("OPENAI_API_KEY", KEY, "OPENAI_API_BASE", server.url("/v1").toString()))
-                .provider(settings)
-                .build();
+        registry = Fixtures.registry(server, settings);
         return registry.provider("openai").orElseThrow();
     }
 
