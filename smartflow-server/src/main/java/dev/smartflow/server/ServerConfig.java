@@ -36,10 +36,15 @@ import java.util.Set;
  * @param defaultProvider where model names that no rule recognises go ({@code SMARTFLOW_DEFAULT_PROVIDER})
  * @param catalogFile     model prices that replace or add to the bundled catalog ({@code catalog_file},
  *                        {@code SMARTFLOW_CATALOG_FILE}); same format as the bundled {@code models.json}
+ * @param databaseUrl     the durable store ({@code database_url}, {@code SMARTFLOW_DATABASE_URL}):
+ *                        {@code jdbc:postgresql:...} or {@code jdbc:h2:...}; absent means H2 in the data dir
+ * @param redisUrl        the shared hot state ({@code redis_url}, {@code SMARTFLOW_REDIS_URL}); absent means in-process
+ *                        memory, for a single instance
  */
 public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service> services, Path dataDir,
                            Optional<String> masterKey, long maxRequestBytes, List<ProviderSettings> providers,
-                           Optional<String> defaultProvider, Optional<Path> catalogFile) {
+                           Optional<String> defaultProvider, Optional<Path> catalogFile, Optional<String> databaseUrl,
+                           Optional<String> redisUrl) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public ServerConfig {
@@ -51,6 +56,8 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         providers = List.copyOf(providers);
         Objects.requireNonNull(defaultProvider, "defaultProvider");
         Objects.requireNonNull(catalogFile, "catalogFile");
+        Objects.requireNonNull(databaseUrl, "databaseUrl");
+        Objects.requireNonNull(redisUrl, "redisUrl");
         if (maxRequestBytes < 1024) {
             throw new IllegalArgumentException("max request size must be at least 1024 bytes");
         }
@@ -104,29 +111,31 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         Optional<Path> catalogFile = Optional.ofNullable(env.get("SMARTFLOW_CATALOG_FILE"))
                 .or(() -> Optional.ofNullable(root.path("catalog_file").textValue()))
                 .filter(f -> !f.isBlank()).map(Path::of);
+        Optional<String> databaseUrl = setting(env, "SMARTFLOW_DATABASE_URL", root, "database_url");
+        Optional<String> redisUrl = setting(env, "SMARTFLOW_REDIS_URL", root, "redis_url");
 
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, providers(root),
-                defaultProvider, catalogFile);
+                defaultProvider, catalogFile, databaseUrl, redisUrl);
     }
 
     public ServerConfig withServices(Set<Service> newServices) {
         return new ServerConfig(host, ports, newServices, dataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile);
+                defaultProvider, catalogFile, databaseUrl, redisUrl);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, ports, services, newDataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile);
+                defaultProvider, catalogFile, databaseUrl, redisUrl);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         return new ServerConfig(host, newPorts, services, dataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile);
+                defaultProvider, catalogFile, databaseUrl, redisUrl);
     }
 
     public ServerConfig withMasterKey(String key) {
         return new ServerConfig(host, ports, services, dataDir, Optional.of(key), maxRequestBytes, providers,
-                defaultProvider, catalogFile);
+                defaultProvider, catalogFile, databaseUrl, redisUrl);
     }
 
     /** The configuration with secrets masked, for the startup log. */
@@ -135,7 +144,20 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         return "ServerConfig[host=" + host + ", ports=" + ports + ", services=" + services + ", dataDir=" + dataDir
                 + ", masterKey=" + (masterKey.isPresent() ? "██" : "generated") + ", maxRequestBytes="
                 + maxRequestBytes + ", providers=" + providers + ", defaultProvider=" + defaultProvider
-                + ", catalogFile=" + catalogFile.map(Path::toString).orElse("none") + "]";
+                + ", catalogFile=" + catalogFile.map(Path::toString).orElse("none")
+                + ", databaseUrl=" + databaseUrl.map(ServerConfig::masked).orElse("h2 in the data dir")
+                + ", redisUrl=" + redisUrl.map(ServerConfig::masked).orElse("in-memory") + "]";
+    }
+
+    /** A URL without its credentials: user info and query parameters (where JDBC URLs carry passwords) hidden. */
+    static String masked(String url) {
+        return url.replaceAll("//[^/@]*@", "//██@").replaceAll("[?;].*$", "?██");
+    }
+
+    private static Optional<String> setting(Map<String, String> env, String variable, JsonNode root, String field) {
+        return Optional.ofNullable(env.get(variable))
+                .or(() -> Optional.ofNullable(root.path(field).textValue()))
+                .map(String::strip).filter(v -> !v.isEmpty());
     }
 
     public static Set<Service> parseServices(String list) {

@@ -3,13 +3,21 @@ package dev.smartflow.server;
 import dev.smartflow.core.Smartflow;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.MasterKeyAuthenticator;
+import dev.smartflow.core.keys.VirtualKeyAuthenticator;
+import dev.smartflow.core.keys.VirtualKeys;
+import dev.smartflow.core.memory.InMemorySharedState;
+import dev.smartflow.core.spi.Database;
+import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.bridge.BridgeService;
 import dev.smartflow.server.compliance.ComplianceService;
 import dev.smartflow.server.management.ManagementService;
 import dev.smartflow.server.policy.PolicyService;
 import dev.smartflow.server.proxy.ProxyService;
+import dev.smartflow.store.redis.RedisSharedState;
+import dev.smartflow.store.sql.SqlDatabase;
 import io.javalin.Javalin;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -17,7 +25,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One Smartflow process: the pipeline and the services of {@link ServerConfig#services()}, each on its own port.
+ * One Smartflow process: the pipeline and the services of {@link ServerConfig#services()}, each on its own port, over
+ * the durable store ({@link ServerConfig#databaseUrl()}, H2 in the data dir by default) and the shared state
+ * ({@link ServerConfig#redisUrl()}, in-process by default). Callers authenticate with the master key or a virtual key.
  *
  * <pre>{@code
  * try (SmartflowServer server = SmartflowServer.start(config, registry)) {
@@ -30,10 +40,13 @@ public final class SmartflowServer implements AutoCloseable {
 
     private final Smartflow smartflow;
     private final Map<Service, Javalin> apps;
+    /** Closed in reverse order after the services and the pipeline. */
+    private final List<AutoCloseable> resources;
 
-    private SmartflowServer(Smartflow smartflow, Map<Service, Javalin> apps) {
+    private SmartflowServer(Smartflow smartflow, Map<Service, Javalin> apps, List<AutoCloseable> resources) {
         this.smartflow = smartflow;
         this.apps = apps;
+        this.resources = resources;
     }
 
     /**
@@ -47,14 +60,26 @@ public final class SmartflowServer implements AutoCloseable {
         Authenticator master = new MasterKeyAuthenticator(masterKey);
         LOG.log(System.Logger.Level.INFO, "model catalog " + registry.catalog().version() + ": "
                 + registry.catalog().entries().size() + " models");
-        Smartflow smartflow = Smartflow.builder().resolver(registry).authenticator(master)
-                .pricing(registry.catalog()).build();
+        List<AutoCloseable> resources = new ArrayList<>();
+        Smartflow smartflow = null;
         Map<Service, Javalin> apps = new EnumMap<>(Service.class);
         try {
+            Database database = config.databaseUrl().map(SqlDatabase::connect)
+                    .orElseGet(() -> SqlDatabase.h2(config.dataDir()));
+            resources.add(database);
+            SharedState state = config.redisUrl().<SharedState>map(RedisSharedState::connect)
+                    .orElseGet(InMemorySharedState::new);
+            resources.add(state);
+            VirtualKeyAuthenticator virtualKeys = new VirtualKeyAuthenticator(database.keys(), state);
+            resources.add(virtualKeys);
+            VirtualKeys keys = new VirtualKeys(database.keys(), state, InstantSource.system(),
+                    virtualKeys::invalidate);
+            smartflow = Smartflow.builder().resolver(registry).authenticator(master.or(virtualKeys))
+                    .pricing(registry.catalog()).build();
             for (Service service : config.services()) {
                 Javalin app = switch (service) {
                     case PROXY -> ProxyService.create(smartflow, registry, config);
-                    case MANAGEMENT -> ManagementService.create(registry, master, config);
+                    case MANAGEMENT -> ManagementService.create(registry, master, keys, config);
                     case COMPLIANCE -> ComplianceService.create(config);
                     case POLICY -> PolicyService.create(config);
                     case BRIDGE -> BridgeService.create(config);
@@ -64,10 +89,10 @@ public final class SmartflowServer implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, service.id() + " listening on " + config.host() + ":" + app.port());
             }
         } catch (RuntimeException e) {
-            new SmartflowServer(smartflow, apps).close();
+            new SmartflowServer(smartflow, apps, resources).close();
             throw e;
         }
-        return new SmartflowServer(smartflow, apps);
+        return new SmartflowServer(smartflow, apps, resources);
     }
 
     /** The bound port of a running service. */
@@ -83,7 +108,7 @@ public final class SmartflowServer implements AutoCloseable {
         return new ArrayList<>(apps.keySet());
     }
 
-    /** Stops every service, then releases the providers. */
+    /** Stops every service, then releases the providers, the key cache, the shared state and the database. */
     @Override
     public void close() {
         apps.values().forEach(app -> {
@@ -93,6 +118,16 @@ public final class SmartflowServer implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "stopping a service failed", e);
             }
         });
-        smartflow.close();
+        if (smartflow != null) {
+            smartflow.close();
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing " + resources.get(i).getClass().getSimpleName()
+                        + " failed", e);
+            }
+        }
     }
 }

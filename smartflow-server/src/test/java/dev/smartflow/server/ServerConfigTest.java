@@ -66,6 +66,37 @@ class ServerConfigTest {
     }
 
     @Test
+    void backendsComeFromTheFileOrTheEnvironmentAndDefaultToEmbedded() throws Exception {
+        Path file = dir.resolve("smartflow.yaml");
+        Files.writeString(file, """
+                database_url: jdbc:h2:mem:from-file
+                redis_url: redis://127.0.0.1:6379
+                """);
+        ServerConfig fromFile = ServerConfig.load(Optional.of(file), Map.of());
+        assertEquals(Optional.of("jdbc:h2:mem:from-file"), fromFile.databaseUrl());
+        assertEquals(Optional.of("redis://127.0.0.1:6379"), fromFile.redisUrl());
+        ServerConfig fromEnv = ServerConfig.load(Optional.of(file), Map.of(
+                "SMARTFLOW_DATABASE_URL", "jdbc:postgresql://db/smartflow", "SMARTFLOW_REDIS_URL", "redis://cache"));
+        assertEquals(Optional.of("jdbc:postgresql://db/smartflow"), fromEnv.databaseUrl());
+        assertEquals(Optional.of("redis://cache"), fromEnv.redisUrl());
+        ServerConfig embedded = ServerConfig.load(Optional.empty(), Map.of());
+        assertTrue(embedded.databaseUrl().isEmpty());
+        assertTrue(embedded.redisUrl().isEmpty());
+    }
+
+    @Test
+    void backendCredentialsNeverAppearInToString() {
+        ServerConfig config = ServerConfig.load(Optional.empty(), Map.of(
+                "SMARTFLOW_DATABASE_URL", "jdbc:postgresql://db:5432/smartflow?user=sf&password=db-secret",
+                "SMARTFLOW_REDIS_URL", "redis://:redis-secret@cache:6379/0"));
+        String text = config.toString();
+        assertFalse(text.contains("db-secret"), text);
+        assertFalse(text.contains("redis-secret"), text);
+        assertTrue(text.contains("jdbc:postgresql://db:5432/smartflow"), text);
+        assertTrue(text.contains("cache:6379"), text);
+    }
+
+    @Test
     void theMasterKeyNeverAppearsInToString() {
         ServerConfig config = ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_MASTER_KEY", "sk-very-secret"));
         assertEquals(Optional.of("sk-very-secret"), config.masterKey());

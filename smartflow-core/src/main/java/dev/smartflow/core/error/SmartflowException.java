@@ -11,7 +11,7 @@ import java.util.Optional;
  * and written to logs.
  */
 public abstract sealed class SmartflowException extends RuntimeException
-        permits InvalidRequest, Unauthorized, NotFound, UpstreamFailure {
+        permits InvalidRequest, Unauthorized, PermissionDenied, NotFound, UpstreamFailure {
     private final String code;
     private final String param;
 

@@ -49,6 +49,17 @@ class SmartflowExceptionTest {
     }
 
     @Test
+    void permissionDeniedIs403WithOpenAisPermissionErrorType() {
+        // given
+        SmartflowException denied = new PermissionDenied("this key may not call openai", "provider_not_allowed");
+
+        // then
+        assertEquals(403, denied.status());
+        assertEquals("permission_error", denied.type());
+        assertEquals("provider_not_allowed", denied.code().orElseThrow());
+    }
+
+    @Test
     void statusOfEveryErrorCanBeMappedWithOneExhaustiveSwitch() {
         // given
         SmartflowException failure = new Unauthorized("x");
@@ -57,6 +68,7 @@ class SmartflowExceptionTest {
         String kind = switch (failure) {
             case InvalidRequest e -> "invalid";
             case Unauthorized e -> "unauthorized";
+            case PermissionDenied e -> "denied";
             case NotFound e -> "not-found";
             case UpstreamFailure e -> "upstream";
         };

@@ -7,25 +7,62 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smartflow.core.Pipeline;
 import dev.smartflow.core.error.InvalidRequest;
+import dev.smartflow.core.error.PermissionDenied;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Attempt;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
+import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.spi.KeyId;
+import dev.smartflow.core.spi.VirtualKey;
 import dev.smartflow.core.testing.FakeProvider;
 import dev.smartflow.core.testing.FakeResolver;
 import dev.smartflow.core.testing.Json;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RouteStageTest {
     private final FakeProvider openai = new FakeProvider("openai");
     private final FakeProvider groq = new FakeProvider("groq");
     private final Pipeline pipeline = Pipeline.builder().route(new RouteStage(new FakeResolver(openai, groq))).build();
+
+    @Test
+    void aKeyRestrictedToOtherProvidersIsDeniedWith403AndNothingIsCalled() {
+        // given
+        VirtualKey key = VirtualKey.builder(KeyId.of("key_1"), "ci", "team-a", "hash", Instant.EPOCH)
+                .allowedProviders(Set.of("groq")).build();
+        Exchange exchange = Json.chat("gpt-4o-mini").withPrincipal(Principal.of(key));
+
+        // when
+        PermissionDenied denied = assertThrows(PermissionDenied.class, () -> pipeline.execute(exchange));
+
+        // then
+        assertEquals(403, denied.status());
+        assertEquals("provider_not_allowed", denied.code().orElseThrow());
+        assertTrue(openai.calls().isEmpty());
+        assertTrue(groq.calls().isEmpty());
+    }
+
+    @Test
+    void aKeyMayCallAProviderItAllows() {
+        // given
+        VirtualKey key = VirtualKey.builder(KeyId.of("key_1"), "ci", "team-a", "hash", Instant.EPOCH)
+                .allowedProviders(Set.of("groq")).build();
+        groq.reply(Json.completion("hi", 1, 1));
+
+        // when
+        pipeline.execute(Json.chat("groq/llama-3.3-70b").withPrincipal(Principal.of(key)));
+
+        // then
+        assertEquals("llama-3.3-70b", groq.onlyCall().model());
+    }
 
     @Test
     void providerReceivesTheTargetModelWithoutItsPrefix() {

@@ -2,6 +2,7 @@ package dev.smartflow.server.http;
 
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.NotFound;
+import dev.smartflow.core.error.PermissionDenied;
 import dev.smartflow.core.error.SmartflowException;
 import dev.smartflow.core.error.Unauthorized;
 import dev.smartflow.core.error.UpstreamFailure;
@@ -83,7 +84,8 @@ public final class Services {
         if (e instanceof UpstreamFailure upstream) {
             LOG.log(System.Logger.Level.WARNING, () -> requestId(ctx) + ": " + e.getMessage()
                     + (upstream.getCause() == null ? "" : " (" + upstream.getCause() + ")"));
-        } else if (!(e instanceof InvalidRequest || e instanceof Unauthorized || e instanceof NotFound)) {
+        } else if (!(e instanceof InvalidRequest || e instanceof Unauthorized || e instanceof PermissionDenied
+                || e instanceof NotFound)) {
             LOG.log(System.Logger.Level.INFO, () -> requestId(ctx) + ": " + e.getMessage());
         }
         fail(ctx, e.status(), ErrorShape.of(ctx).body(e));

@@ -4,20 +4,23 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.keys.Authenticator;
+import dev.smartflow.core.keys.VirtualKeys;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.ServerConfig;
 import dev.smartflow.server.http.Services;
 import io.javalin.Javalin;
 
 /**
- * The management API (port 7778). Every {@code /api} route needs the master key. Today it reports the providers;
- * keys, logs, analytics and alerts join it in their own issues.
+ * The management API (port 7778). Every {@code /api} route needs the master key. It reports the providers and manages
+ * virtual keys ({@code /api/enterprise/vkeys}, see {@link VirtualKeyRoutes}); logs, analytics and alerts join it in
+ * their own issues.
  */
 public final class ManagementService {
     private ManagementService() {
     }
 
-    public static Javalin create(ProviderRegistry registry, Authenticator master, ServerConfig config) {
+    public static Javalin create(ProviderRegistry registry, Authenticator master, VirtualKeys keys,
+                                 ServerConfig config) {
         return Services.create("management", config.maxRequestBytes(), app -> {
             app.routes.before("/api/*", ctx -> Services.requireKey(ctx, master));
             app.routes.get("/api/providers", ctx -> {
@@ -29,6 +32,7 @@ public final class ManagementService {
                         .put("api_base", p.apiBase().orElse(null)));
                 Services.json(ctx, 200, Body.of(root).bytes());
             });
+            new VirtualKeyRoutes(keys).register(app);
         });
     }
 }

@@ -1,0 +1,114 @@
+package dev.smartflow.core.keys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.smartflow.core.exchange.Principal;
+import dev.smartflow.core.memory.InMemoryDatabase;
+import dev.smartflow.core.memory.InMemorySharedState;
+import dev.smartflow.core.spi.KeyId;
+import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.spi.VirtualKey;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class VirtualKeysTest {
+    private final KeyStore store = new InMemoryDatabase().keys();
+    private final InMemorySharedState state = new InMemorySharedState();
+    private final VirtualKeys keys = new VirtualKeys(store, state,
+            InstantSource.fixed(Instant.parse("2026-11-23T10:00:00Z")));
+
+    @Test
+    void aTokenIsSkSfAnd48LowerCaseHexDigits() {
+        // when
+        String token = keys.issue("ci", "team-a", b -> b).token();
+
+        // then
+        assertTrue(token.matches("sk-sf-[0-9a-f]{48}"), token);
+        assertTrue(VirtualKeys.looksLikeToken(token));
+    }
+
+    @Test
+    void everyIssueMakesADifferentTokenAndId() {
+        // when
+        VirtualKeys.Issued first = keys.issue("a", "team-a", b -> b);
+        VirtualKeys.Issued second = keys.issue("b", "team-a", b -> b);
+
+        // then
+        assertNotEquals(first.token(), second.token());
+        assertNotEquals(first.key().id(), second.key().id());
+    }
+
+    @Test
+    void onlyTheTokensSha256IsStored() {
+        // when
+        VirtualKeys.Issued issued = keys.issue("ci", "team-a", b -> b.allowedProviders(Set.of("openai")));
+
+        // then
+        VirtualKey stored = store.findById(issued.key().id()).orElseThrow();
+        assertEquals(VirtualKeys.hash(issued.token()), stored.tokenHash());
+        assertTrue(stored.tokenHash().matches("[0-9a-f]{64}"));
+        assertNotEquals(issued.token(), stored.tokenHash());
+        assertEquals(Set.of("openai"), stored.allowedProviders());
+        assertEquals(Instant.parse("2026-11-23T10:00:00Z"), stored.createdAt());
+        assertTrue(stored.active());
+    }
+
+    @Test
+    void theTokenNeverAppearsInToString() {
+        // when
+        VirtualKeys.Issued issued = keys.issue("ci", "team-a", b -> b);
+
+        // then
+        assertFalse(issued.toString().contains(issued.token()));
+        assertFalse(issued.key().toString().contains(issued.token()));
+        assertFalse(issued.key().toString().contains(issued.key().tokenHash()));
+        assertFalse(Principal.of(issued.key()).toString().contains(issued.token()));
+        assertEquals("Principal[kind=VIRTUAL_KEY, id=" + issued.key().id() + "]",
+                Principal.of(issued.key()).toString());
+    }
+
+    @Test
+    void revokingMarksTheKeyInactiveAndAnnouncesItsId() {
+        // given
+        VirtualKeys.Issued issued = keys.issue("ci", "team-a", b -> b);
+        List<String> messages = new ArrayList<>();
+        state.subscribe(VirtualKeys.CHANNEL, messages::add);
+
+        // when
+        boolean revoked = keys.revoke(issued.key().id());
+
+        // then
+        assertTrue(revoked);
+        assertFalse(store.findById(issued.key().id()).orElseThrow().active());
+        assertEquals(List.of(issued.key().id().value()), messages);
+    }
+
+    @Test
+    void revokingAnUnknownKeyAnnouncesNothing() {
+        // given
+        List<String> messages = new ArrayList<>();
+        state.subscribe(VirtualKeys.CHANNEL, messages::add);
+
+        // when
+        boolean revoked = keys.revoke(KeyId.of("key_unknown"));
+
+        // then
+        assertFalse(revoked);
+        assertTrue(messages.isEmpty());
+    }
+
+    @Test
+    void malformedTokensDoNotLookLikeTokens() {
+        assertFalse(VirtualKeys.looksLikeToken("sk-sf-"));
+        assertFalse(VirtualKeys.looksLikeToken("sk-sf-" + "A".repeat(48)));
+        assertFalse(VirtualKeys.looksLikeToken("sk-xx-" + "a".repeat(48)));
+        assertFalse(VirtualKeys.looksLikeToken("sk-sf-" + "a".repeat(49)));
+    }
+}
