@@ -6,7 +6,6 @@ import dev.smartflow.core.keys.MasterKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeys;
 import dev.smartflow.core.memory.InMemorySharedState;
-import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.bridge.BridgeService;
@@ -64,8 +63,8 @@ public final class SmartflowServer implements AutoCloseable {
         Smartflow smartflow = null;
         Map<Service, Javalin> apps = new EnumMap<>(Service.class);
         try {
-            Database database = config.databaseUrl().map(SqlDatabase::connect)
-                    .orElseGet(() -> SqlDatabase.h2(config.dataDir()));
+            OpeningDatabase database = new OpeningDatabase(() -> config.databaseUrl().map(SqlDatabase::connect)
+                    .orElseGet(() -> SqlDatabase.h2(config.dataDir())));
             resources.add(database);
             SharedState state = config.redisUrl().<SharedState>map(RedisSharedState::connect)
                     .orElseGet(InMemorySharedState::new);
@@ -76,7 +75,11 @@ public final class SmartflowServer implements AutoCloseable {
                     virtualKeys::invalidate);
             smartflow = Smartflow.builder().resolver(registry).authenticator(master.or(virtualKeys))
                     .pricing(registry.catalog()).build();
-            for (Service service : config.services()) {
+            // In enum order, proxy first: it is the service callers and health checks wait for.
+            for (Service service : Service.values()) {
+                if (!config.services().contains(service)) {
+                    continue;
+                }
                 Javalin app = switch (service) {
                     case PROXY -> ProxyService.create(smartflow, registry, config);
                     case MANAGEMENT -> ManagementService.create(registry, master, keys, config);
@@ -88,6 +91,7 @@ public final class SmartflowServer implements AutoCloseable {
                 app.start(config.host(), config.port(service));
                 LOG.log(System.Logger.Level.INFO, service.id() + " listening on " + config.host() + ":" + app.port());
             }
+            database.await();
         } catch (RuntimeException e) {
             new SmartflowServer(smartflow, apps, resources).close();
             throw e;

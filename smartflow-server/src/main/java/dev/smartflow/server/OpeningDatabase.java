@@ -1,0 +1,126 @@
+package dev.smartflow.server;
+
+import dev.smartflow.core.spi.AuditLog;
+import dev.smartflow.core.spi.Database;
+import dev.smartflow.core.spi.KeyId;
+import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.spi.VirtualKey;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/**
+ * The database while it opens on a virtual thread of its own. Opening H2 or a PostgreSQL pool and checking migrations
+ * takes about a second; the services bind their ports meanwhile, so {@code /health} answers sooner. A call that needs
+ * the database before it is open waits for it. {@link SmartflowServer#start} still waits for the open before it
+ * returns, so a database that cannot be opened fails the start as before.
+ */
+final class OpeningDatabase implements Database {
+    private final CompletableFuture<Database> opening;
+    private final KeyStore keys = new WaitingKeyStore();
+
+    OpeningDatabase(Supplier<Database> open) {
+        this.opening = new CompletableFuture<>();
+        Thread.ofVirtual().name("smartflow-database-open").start(() -> {
+            try {
+                opening.complete(open.get());
+            } catch (Throwable e) {
+                opening.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** Waits until the database is open; rethrows what opening it threw. */
+    Database await() {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    boolean open() {
+        return opening.isDone() && !opening.isCompletedExceptionally();
+    }
+
+    @Override
+    public KeyStore keys() {
+        return keys;
+    }
+
+    @Override
+    public AuditLog audit() {
+        return await().audit();
+    }
+
+    @Override
+    public void close() {
+        await().close();
+    }
+
+    /** Every call waits for the open, then goes to the real store. */
+    private final class WaitingKeyStore implements KeyStore {
+        private KeyStore store() {
+            return await().keys();
+        }
+
+        @Override
+        public void create(VirtualKey key) {
+            store().create(key);
+        }
+
+        @Override
+        public Optional<VirtualKey> findById(KeyId id) {
+            return store().findById(id);
+        }
+
+        @Override
+        public Optional<VirtualKey> findByTokenHash(String tokenHash) {
+            return store().findByTokenHash(tokenHash);
+        }
+
+        @Override
+        public List<VirtualKey> list() {
+            return store().list();
+        }
+
+        @Override
+        public List<VirtualKey> listByOwner(String ownerId) {
+            return store().listByOwner(ownerId);
+        }
+
+        @Override
+        public boolean revoke(KeyId id) {
+            return store().revoke(id);
+        }
+
+        @Override
+        public boolean touch(KeyId id, Instant lastUsed) {
+            return store().touch(id, lastUsed);
+        }
+
+        @Override
+        public long addSpend(KeyId id, String periodKey, long micros) {
+            return store().addSpend(id, periodKey, micros);
+        }
+
+        @Override
+        public long spend(KeyId id, String periodKey) {
+            return store().spend(id, periodKey);
+        }
+
+        @Override
+        public boolean resetSpend(KeyId id, String periodKey) {
+            return store().resetSpend(id, periodKey);
+        }
+    }
+}
