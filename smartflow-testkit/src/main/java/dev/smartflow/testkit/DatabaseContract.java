@@ -24,11 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -497,30 +492,7 @@ public abstract class DatabaseContract {
     }
 
     /** Runs the task on {@value #THREADS} virtual threads released together; the results in task order. */
-    protected static <T> List<T> concurrently(IndexedTask<T> task) throws Exception {
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<T>> futures = new ArrayList<>();
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < THREADS; i++) {
-                int index = i;
-                Callable<T> call = () -> {
-                    start.await();
-                    return task.run(index);
-                };
-                futures.add(threads.submit(call));
-            }
-            start.countDown();
-        }
-        List<T> results = new ArrayList<>();
-        for (Future<T> future : futures) {
-            results.add(future.get());
-        }
-        return results;
-    }
-
-    /** A task that knows which of the concurrent runs it is. */
-    @FunctionalInterface
-    protected interface IndexedTask<T> {
-        T run(int index) throws Exception;
+    protected static <T> List<T> concurrently(Concurrently.IndexedTask<T> task) throws Exception {
+        return Concurrently.run(THREADS, task);
     }
 }
