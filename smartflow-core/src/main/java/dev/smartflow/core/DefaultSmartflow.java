@@ -1,7 +1,11 @@
 package dev.smartflow.core;
 
+import dev.smartflow.core.budget.BudgetStage;
+import dev.smartflow.core.budget.Budgets;
+import dev.smartflow.core.budget.RateLimitStage;
 import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.cost.CostStage;
+import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
@@ -52,6 +56,14 @@ final class DefaultSmartflow implements Smartflow {
             pipeline.addStage(new AuthStage(builder.authenticator));
         }
         pipeline.addStage(new ValidationStage());
+        if (builder.sharedState != null) {
+            pipeline.addStage(new RateLimitStage(builder.sharedState));
+            if (builder.keyStore != null) {
+                Pricing pricing = builder.pricing == null ? Pricing.none() : builder.pricing;
+                pipeline.addStage(new BudgetStage(new Budgets(builder.sharedState, builder.keyStore, builder.clock),
+                        builder.resolver, pricing));
+            }
+        }
         builder.stages.forEach(pipeline::addStage);
         pipeline.addStage(new ModelsStage(builder.resolver)).route(new RouteStage(builder.resolver));
         builder.attemptStages.forEach(pipeline::addAttemptStage);

@@ -11,6 +11,9 @@ import dev.smartflow.core.model.EmbeddingRequest;
 import dev.smartflow.core.model.EmbeddingResponse;
 import dev.smartflow.core.model.ModelList;
 import dev.smartflow.core.routing.ModelResolver;
+import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.spi.SharedState;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -67,14 +70,18 @@ public interface Smartflow extends AutoCloseable {
 
     /**
      * Configures a {@link Smartflow}. Stages run in this order: trace, authenticate (when an authenticator is set),
-     * validate, the stages added with {@link #addStage}, models, route; then per provider attempt the stages added with
-     * {@link #addAttemptStage}, and last the cost stage (when {@link #pricing} is set), next to the provider.
+     * validate, rate limits and budgets (when {@link #sharedState} is set), the stages added with {@link #addStage},
+     * models, route; then per provider attempt the stages added with {@link #addAttemptStage}, and last the cost stage
+     * (when {@link #pricing} is set), next to the provider.
      */
     final class Builder {
         ModelResolver resolver;
         Authenticator authenticator;
         Pricing pricing;
         Ticker ticker = Ticker.system();
+        SharedState sharedState;
+        KeyStore keyStore;
+        InstantSource clock = InstantSource.system();
         final List<Stage> stages = new ArrayList<>();
         final List<Stage> attemptStages = new ArrayList<>();
         final List<AutoCloseable> closeables = new ArrayList<>();
@@ -118,6 +125,42 @@ public interface Smartflow extends AutoCloseable {
                 throw new IllegalStateException("pricing was already set");
             }
             this.pricing = Objects.requireNonNull(pricing, "pricing");
+            return this;
+        }
+
+        /**
+         * Enforces virtual keys' {@code rpm_limit} and {@code tpm_limit} in this shared state
+         * ({@link dev.smartflow.core.budget.RateLimitStage}); with a {@link #keyStore} as well, their budgets
+         * ({@link dev.smartflow.core.budget.BudgetStage}, priced with {@link #pricing}). Both run after validation and
+         * before the stages added with {@link #addStage}. The caller closes the state.
+         *
+         * @throws IllegalStateException if shared state was already set
+         */
+        public Builder sharedState(SharedState state) {
+            if (this.sharedState != null) {
+                throw new IllegalStateException("sharedState was already set");
+            }
+            this.sharedState = Objects.requireNonNull(state, "sharedState");
+            return this;
+        }
+
+        /**
+         * Where budgets' spend is kept durably, per key and period; with {@link #sharedState}, enables budgets. The
+         * caller closes it.
+         *
+         * @throws IllegalStateException if a key store was already set
+         */
+        public Builder keyStore(KeyStore store) {
+            if (this.keyStore != null) {
+                throw new IllegalStateException("keyStore was already set");
+            }
+            this.keyStore = Objects.requireNonNull(store, "keyStore");
+            return this;
+        }
+
+        /** The wall clock that picks budget periods (in UTC); {@link InstantSource#system()} by default. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

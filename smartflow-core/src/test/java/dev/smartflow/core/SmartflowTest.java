@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.core.budget.BudgetStage;
+import dev.smartflow.core.budget.RateLimitStage;
 import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.cost.CostStage;
 import dev.smartflow.core.cost.Pricing;
@@ -24,6 +26,8 @@ import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.keys.MasterKeyAuthenticator;
+import dev.smartflow.core.memory.InMemoryDatabase;
+import dev.smartflow.core.memory.InMemorySharedState;
 import dev.smartflow.core.model.ChatRequest;
 import dev.smartflow.core.model.ChatResponse;
 import dev.smartflow.core.model.ChatStream;
@@ -39,6 +43,7 @@ import dev.smartflow.core.testing.FakeTicker;
 import dev.smartflow.core.testing.FedChunkStream;
 import dev.smartflow.core.testing.Json;
 import dev.smartflow.core.testing.RecordingChunkStream;
+import dev.smartflow.core.validation.ValidationStage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -636,6 +641,26 @@ class SmartflowTest {
         // then
         assertEquals(Optional.empty(), answer.headers().get(CostStage.COST_USD));
         assertEquals(Optional.empty(), answer.cost());
+    }
+
+    @Test
+    void rateLimitsAndBudgetsRunAfterValidationOnlyWhenConfigured() {
+        // given
+        Stage mine = (exchange, chain) -> chain.proceed(exchange);
+        InMemorySharedState state = new InMemorySharedState();
+        Smartflow limited = Smartflow.builder().resolver(resolver).sharedState(state)
+                .keyStore(new InMemoryDatabase().keys()).addStage(mine).build();
+        Smartflow plain = Smartflow.builder().resolver(resolver).addStage(mine).build();
+
+        // then
+        List<Stage> stages = ((DefaultSmartflow) limited).pipelineStages();
+        int validation = stages.indexOf(stages.stream().filter(s -> s instanceof ValidationStage).findFirst()
+                .orElseThrow());
+        assertTrue(stages.get(validation + 1) instanceof RateLimitStage);
+        assertTrue(stages.get(validation + 2) instanceof BudgetStage);
+        assertSame(mine, stages.get(validation + 3));
+        assertTrue(((DefaultSmartflow) plain).pipelineStages().stream()
+                .noneMatch(s -> s instanceof RateLimitStage || s instanceof BudgetStage));
     }
 
     @Test

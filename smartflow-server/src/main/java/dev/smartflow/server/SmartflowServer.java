@@ -1,6 +1,7 @@
 package dev.smartflow.server;
 
 import dev.smartflow.core.Smartflow;
+import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.MasterKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeyAuthenticator;
@@ -73,8 +74,11 @@ public final class SmartflowServer implements AutoCloseable {
             resources.add(virtualKeys);
             VirtualKeys keys = new VirtualKeys(database.keys(), state, InstantSource.system(),
                     virtualKeys::invalidate);
+            // the management API's view of budgets: the same stores and clock as the pipeline's budget stage
+            InstantSource clock = InstantSource.system();
+            Budgets budgets = new Budgets(state, database.keys(), clock);
             smartflow = Smartflow.builder().resolver(registry).authenticator(master.or(virtualKeys))
-                    .pricing(registry.catalog()).build();
+                    .pricing(registry.catalog()).sharedState(state).keyStore(database.keys()).clock(clock).build();
             // In enum order, proxy first: it is the service callers and health checks wait for.
             for (Service service : Service.values()) {
                 if (!config.services().contains(service)) {
@@ -82,7 +86,7 @@ public final class SmartflowServer implements AutoCloseable {
                 }
                 Javalin app = switch (service) {
                     case PROXY -> ProxyService.create(smartflow, registry, config);
-                    case MANAGEMENT -> ManagementService.create(registry, master, keys, config);
+                    case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, config);
                     case COMPLIANCE -> ComplianceService.create(config);
                     case POLICY -> PolicyService.create(config);
                     case BRIDGE -> BridgeService.create(config);

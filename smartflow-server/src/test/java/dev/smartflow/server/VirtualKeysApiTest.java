@@ -45,7 +45,8 @@ class VirtualKeysApiTest {
         String id = created.path("id").asText();
         List<String[]> routes = List.of(new String[] {"POST", VKEYS}, new String[] {"GET", VKEYS},
                 new String[] {"GET", VKEYS + "/owner/team-a"}, new String[] {"GET", VKEYS + "/" + id},
-                new String[] {"POST", VKEYS + "/" + id + "/revoke"});
+                new String[] {"POST", VKEYS + "/" + id + "/revoke"}, new String[] {"GET", VKEYS + "/" + id + "/budget"},
+                new String[] {"POST", VKEYS + "/" + id + "/reset"});
         List<String[]> credentials = List.of(new String[0], new String[] {"authorization", "Bearer wrong-key"},
                 new String[] {"authorization", "Bearer " + created.path("token").asText()});
 

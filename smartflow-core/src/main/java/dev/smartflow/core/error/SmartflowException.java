@@ -1,5 +1,6 @@
 package dev.smartflow.core.error;
 
+import dev.smartflow.core.exchange.Headers;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,7 +12,8 @@ import java.util.Optional;
  * and written to logs.
  */
 public abstract sealed class SmartflowException extends RuntimeException
-        permits InvalidRequest, Unauthorized, PermissionDenied, NotFound, UpstreamFailure {
+        permits InvalidRequest, Unauthorized, PermissionDenied, NotFound, RateLimited, BudgetExceeded,
+        UpstreamFailure {
     private final String code;
     private final String param;
 
@@ -30,6 +32,14 @@ public abstract sealed class SmartflowException extends RuntimeException
     /** OpenAI's machine-readable error {@code code}, e.g. {@code invalid_api_key}. */
     public Optional<String> code() {
         return Optional.ofNullable(code);
+    }
+
+    /**
+     * Headers the caller receives with the error, e.g. {@code Retry-After} on a {@link RateLimited}; empty for most
+     * errors. The server writes them as they are.
+     */
+    public Headers headers() {
+        return Headers.EMPTY;
     }
 
     /** The request parameter at fault, if one is. */

@@ -70,10 +70,28 @@ class SmartflowExceptionTest {
             case Unauthorized e -> "unauthorized";
             case PermissionDenied e -> "denied";
             case NotFound e -> "not-found";
+            case RateLimited e -> "rate-limited";
+            case BudgetExceeded e -> "budget";
             case UpstreamFailure e -> "upstream";
         };
 
         // then
         assertEquals("unauthorized", kind);
+    }
+
+    @Test
+    void budgetExceededCarriesItsHeadersAndOpenAiCodes() {
+        BudgetExceeded failure = new BudgetExceeded(1_500);
+
+        assertEquals(429, failure.status());
+        assertEquals("budget_exceeded", failure.type());
+        assertEquals(Optional.of("insufficient_quota"), failure.code());
+        assertEquals(Optional.of("true"), failure.headers().get("X-Smartflow-Budget-Exceeded"));
+        assertEquals(Optional.of("0.001500"), failure.headers().get("X-Smartflow-Budget-Remaining"));
+    }
+
+    @Test
+    void mostErrorsCarryNoHeaders() {
+        assertEquals(0, new Unauthorized("x").headers().size());
     }
 }

@@ -88,6 +88,7 @@ public final class Services {
                 || e instanceof NotFound)) {
             LOG.log(System.Logger.Level.INFO, () -> requestId(ctx) + ": " + e.getMessage());
         }
+        e.headers().forEach(ctx::header);
         fail(ctx, e.status(), ErrorShape.of(ctx).body(e));
     }
 

@@ -2,6 +2,7 @@ package dev.smartflow.server.management;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.VirtualKeys;
@@ -20,7 +21,7 @@ public final class ManagementService {
     }
 
     public static Javalin create(ProviderRegistry registry, Authenticator master, VirtualKeys keys,
-                                 ServerConfig config) {
+                                 Budgets budgets, ServerConfig config) {
         return Services.create("management", config.maxRequestBytes(), app -> {
             app.routes.before("/api/*", ctx -> Services.requireKey(ctx, master));
             app.routes.get("/api/providers", ctx -> {
@@ -32,7 +33,7 @@ public final class ManagementService {
                         .put("api_base", p.apiBase().orElse(null)));
                 Services.json(ctx, 200, Body.of(root).bytes());
             });
-            new VirtualKeyRoutes(keys).register(app);
+            new VirtualKeyRoutes(keys, budgets).register(app);
         });
     }
 }

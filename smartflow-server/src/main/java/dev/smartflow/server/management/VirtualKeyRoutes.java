@@ -3,6 +3,7 @@ package dev.smartflow.server.management;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.NotFound;
 import dev.smartflow.core.exchange.Body;
@@ -26,17 +27,21 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * {@code /api/enterprise/vkeys}: create, list, show and revoke virtual keys. The token appears once, in the answer to
- * create; no route ever returns a token or its hash. Money is USD decimals in JSON and micro-USD in the store.
+ * {@code /api/enterprise/vkeys}: create, list, show and revoke virtual keys; {@code GET /{key}/budget} shows the
+ * current period's limit, spent, reserved and remaining, and {@code POST /{key}/reset} starts the period again. The
+ * token appears once, in the answer to create; no route ever returns a token or its hash. Money is USD decimals in
+ * JSON and micro-USD in the store.
  */
 final class VirtualKeyRoutes {
     private static final String BASE = "/api/enterprise/vkeys";
     private static final BigDecimal MICROS_PER_USD = BigDecimal.valueOf(1_000_000);
 
     private final VirtualKeys keys;
+    private final Budgets budgets;
 
-    VirtualKeyRoutes(VirtualKeys keys) {
+    VirtualKeyRoutes(VirtualKeys keys, Budgets budgets) {
         this.keys = keys;
+        this.budgets = budgets;
     }
 
     void register(JavalinConfig app) {
@@ -51,6 +56,35 @@ final class VirtualKeyRoutes {
             VirtualKey revoked = keys.store().findById(key.id()).orElse(key.revoked());
             Services.json(ctx, 200, Body.of(describe(revoked)).bytes());
         });
+        app.routes.get(BASE + "/{key}/budget", ctx -> Services.json(ctx, 200, budget(find(ctx)).bytes()));
+        app.routes.post(BASE + "/{key}/reset", ctx -> {
+            VirtualKey key = find(ctx);
+            budgets.reset(key);
+            Services.json(ctx, 200, budget(key).bytes());
+        });
+    }
+
+    /** The key's budget this period, in USD: limit (null when unlimited), spent, reserved, remaining. */
+    private Body budget(VirtualKey key) {
+        Budgets.View view = budgets.view(key);
+        ObjectNode node = Body.MAPPER.createObjectNode();
+        node.put("key_id", key.id().value());
+        if (view.limitMicros().isPresent()) {
+            node.put("limit_usd", usd(view.limitMicros().getAsLong()));
+            node.put("remaining_usd", usd(view.remainingMicros().orElse(0)));
+        } else {
+            node.putNull("limit_usd");
+            node.putNull("remaining_usd");
+        }
+        node.put("spent_usd", usd(view.spentMicros()));
+        node.put("reserved_usd", usd(view.reservedMicros()));
+        node.put("period", view.period().name().toLowerCase(Locale.ROOT));
+        node.put("period_key", view.periodKey());
+        return Body.of(node);
+    }
+
+    private static BigDecimal usd(long micros) {
+        return BigDecimal.valueOf(micros, 6).stripTrailingZeros();
     }
 
     private void create(Context ctx) {

@@ -1,0 +1,164 @@
+package dev.smartflow.core.budget;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.core.Chain;
+import dev.smartflow.core.Stage;
+import dev.smartflow.core.cost.CostMeter;
+import dev.smartflow.core.cost.Pricing;
+import dev.smartflow.core.cost.TokenPrice;
+import dev.smartflow.core.error.BudgetExceeded;
+import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.Operation;
+import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.model.Cost;
+import dev.smartflow.core.model.Usage;
+import dev.smartflow.core.routing.ModelResolver;
+import dev.smartflow.core.routing.Target;
+import dev.smartflow.core.spi.VirtualKey;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Keeps a virtual key's spend within its budget for the period, even under concurrent calls from many instances.
+ *
+ * <p><b>Design.</b> Checking spent-so-far before a call and adding the cost after it overspends: a hundred calls that
+ * all start while the budget has room all pass. So before the call this stage atomically <em>reserves</em> the call's
+ * worst-case cost ({@link dev.smartflow.core.spi.SharedState#reserve}); a reservation the budget cannot cover fails
+ * the call with {@link BudgetExceeded} before anything upstream sees it. Spent plus open reservations never exceed the
+ * limit, and an actual cost never exceeds its worst case, so spend never exceeds the limit.
+ *
+ * <p><b>Worst case.</b> Priced at the model as routed (the {@link ModelResolver}'s provider and model, looked up in
+ * {@link Pricing}): the prompt, estimated as the body's bytes / 4 tokens (rounded up; JSON overhead makes this an
+ * over-estimate of real prompts), at the input price, plus {@code max_tokens} (or {@code max_completion_tokens}; when
+ * absent, {@link #DEFAULT_MAX_TOKENS}) at the output price; embeddings have no output. A model with no price reserves
+ * the configured floor (0 by default): its cost is unknown before and after the call, so it cannot be held to a budget.
+ *
+ * <p><b>Settling.</b> The actual cost comes from the exchange's {@link CostMeter}, which the cost stage fills next to
+ * the provider: at once for a complete answer, when a stream ends or is closed for a streamed one (the stream is
+ * wrapped, never buffered). A priced call without reported usage settles at its reservation (what it could have cost:
+ * never under-counted); an unpriced one at 0. A call that fails (an exception, or a stream that fails while read) is
+ * released: it spends nothing. Settled costs also go to the durable store ({@link Budgets}).
+ *
+ * <p>Runs only for principals with a virtual key that has a budget, and only on routed operations.
+ */
+public final class BudgetStage implements Stage {
+    /** The completion tokens assumed when a request sets no {@code max_tokens}. */
+    public static final long DEFAULT_MAX_TOKENS = 4096;
+
+    private final Budgets budgets;
+    private final ModelResolver resolver;
+    private final Pricing pricing;
+    private final long defaultMaxTokens;
+    private final long unpricedFloorMicros;
+
+    /**
+     * @param defaultMaxTokens    completion tokens assumed when the request names none
+     * @param unpricedFloorMicros what a call to a model without a price reserves
+     */
+    public BudgetStage(Budgets budgets, ModelResolver resolver, Pricing pricing, long defaultMaxTokens,
+                       long unpricedFloorMicros) {
+        this.budgets = Objects.requireNonNull(budgets, "budgets");
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.pricing = Objects.requireNonNull(pricing, "pricing");
+        if (defaultMaxTokens < 0 || unpricedFloorMicros < 0) {
+            throw new IllegalArgumentException("defaultMaxTokens and unpricedFloorMicros must not be negative");
+        }
+        this.defaultMaxTokens = defaultMaxTokens;
+        this.unpricedFloorMicros = unpricedFloorMicros;
+    }
+
+    public BudgetStage(Budgets budgets, ModelResolver resolver, Pricing pricing) {
+        this(budgets, resolver, pricing, DEFAULT_MAX_TOKENS, 0);
+    }
+
+    @Override
+    public Response handle(Exchange exchange, Chain chain) {
+        VirtualKey key = exchange.principal().key().orElse(null);
+        if (key == null || key.budgetMicros().isEmpty() || !exchange.operation().routed()) {
+            return chain.proceed(exchange);
+        }
+        long worstCase = worstCaseMicros(exchange);
+        Budgets.Hold hold = budgets.reserve(key, worstCase, key.budgetMicros().getAsLong());
+        if (!hold.reservation().granted()) {
+            throw new BudgetExceeded(hold.reservation().remainingMicros());
+        }
+        Response response;
+        try {
+            response = chain.proceed(exchange);
+        } catch (RuntimeException | Error e) {
+            budgets.release(hold);
+            throw e;
+        }
+        Optional<CostMeter> meter = exchange.get(CostMeter.KEY);
+        return switch (response) {
+            case Response.Complete complete -> {
+                budgets.settle(hold, actualMicros(meter, worstCase));
+                yield complete;
+            }
+            case Response.Streamed streamed -> new Response.Streamed(streamed.status(), streamed.headers(),
+                    new SettlingChunkStream(streamed.chunks(), completed -> {
+                        if (completed) {
+                            budgets.settle(hold, actualMicros(meter, worstCase));
+                        } else {
+                            budgets.release(hold);
+                        }
+                    }));
+        };
+    }
+
+    /** The call's worst-case cost in micro-USD, as described in the class comment. */
+    long worstCaseMicros(Exchange exchange) {
+        Optional<TokenPrice> price = price(exchange);
+        if (price.isEmpty()) {
+            return unpricedFloorMicros;
+        }
+        long prompt = promptTokens(exchange);
+        long completion = exchange.operation() == Operation.EMBEDDINGS ? 0 : maxTokens(exchange.body().json());
+        try {
+            return price.get().costMicros(new Usage(prompt, completion, Math.addExact(prompt, completion)));
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** The prompt's tokens as estimated before the call: the body's bytes / 4, rounded up. */
+    static long promptTokens(Exchange exchange) {
+        return (exchange.body().length() + 3L) / 4;
+    }
+
+    private long maxTokens(JsonNode body) {
+        for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
+            JsonNode value = body.path(field);
+            if (value.canConvertToLong() && value.asLong() >= 0) {
+                return value.asLong();
+            }
+        }
+        return defaultMaxTokens;
+    }
+
+    private Optional<TokenPrice> price(Exchange exchange) {
+        try {
+            Optional<String> model = exchange.body().text("model");
+            if (model.isEmpty()) {
+                return Optional.empty();
+            }
+            Target target = resolver.resolve(model.get());
+            return pricing.price(target.provider().name(), target.model());
+        } catch (RuntimeException e) {
+            // an unknown model fails in the route stage with its own error; the floor is held until then
+            return Optional.empty();
+        }
+    }
+
+    private static long actualMicros(Optional<CostMeter> meter, long worstCase) {
+        Optional<Cost> cost = meter.flatMap(CostMeter::cost);
+        if (cost.isEmpty()) {
+            return 0;
+        }
+        return switch (cost.get().status()) {
+            case PRICED -> cost.get().micros().orElse(worstCase);
+            case NO_USAGE -> worstCase;
+            case UNPRICED -> 0;
+        };
+    }
+}

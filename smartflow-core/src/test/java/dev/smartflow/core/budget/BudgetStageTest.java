@@ -1,0 +1,307 @@
+package dev.smartflow.core.budget;
+
+import static dev.smartflow.core.testing.Json.body;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.smartflow.core.Pipeline;
+import dev.smartflow.core.cost.CostMeter;
+import dev.smartflow.core.cost.CostStage;
+import dev.smartflow.core.cost.Pricing;
+import dev.smartflow.core.cost.TokenPrice;
+import dev.smartflow.core.error.BudgetExceeded;
+import dev.smartflow.core.exchange.Chunk;
+import dev.smartflow.core.exchange.ChunkStream;
+import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.Headers;
+import dev.smartflow.core.exchange.Operation;
+import dev.smartflow.core.exchange.Principal;
+import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.memory.InMemoryDatabase;
+import dev.smartflow.core.memory.InMemorySharedState;
+import dev.smartflow.core.routing.RouteStage;
+import dev.smartflow.core.spi.BudgetPeriod;
+import dev.smartflow.core.spi.BudgetState;
+import dev.smartflow.core.spi.KeyId;
+import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.spi.VirtualKey;
+import dev.smartflow.core.testing.FakeProvider;
+import dev.smartflow.core.testing.FakeResolver;
+import dev.smartflow.core.testing.FakeTicker;
+import dev.smartflow.core.testing.FedChunkStream;
+import dev.smartflow.core.testing.Json;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class BudgetStageTest {
+    /** 1 micro-USD per prompt token, 2 per completion token. */
+    private static final Pricing PRICING = (provider, model) -> model.equals("m")
+            ? Optional.of(TokenPrice.perMillion(1_000_000, 1_000_000, 2_000_000)) : Optional.empty();
+    private static final int MAX_TOKENS = 10;
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-23T10:00:00Z"));
+    private final InstantSource clock = now::get;
+    private final FakeTicker ticker = new FakeTicker();
+    private final InMemorySharedState state = new InMemorySharedState(ticker, Runnable::run);
+    private final KeyStore store = new InMemoryDatabase().keys();
+    private final Budgets budgets = new Budgets(state, store, clock);
+    private final FakeProvider openai = new FakeProvider("openai");
+    private final FakeResolver resolver = new FakeResolver(openai);
+    private final BudgetStage stage = new BudgetStage(budgets, resolver, PRICING);
+    private final Pipeline pipeline = Pipeline.builder()
+            .addStage(stage)
+            .route(new RouteStage(resolver))
+            .addAttemptStage(new CostStage(PRICING))
+            .build();
+
+    private static VirtualKey key(long budgetMicros, BudgetPeriod period) {
+        return VirtualKey.builder(KeyId.of("key_1"), "ci", "team-a", "hash", Instant.parse("2026-01-01T00:00:00Z"))
+                .budget(budgetMicros, period).build();
+    }
+
+    private static Exchange call(VirtualKey key, boolean stream) {
+        Exchange exchange = Exchange.of(Operation.CHAT, body("{'model':'m','max_tokens':" + MAX_TOKENS
+                        + (stream ? ",'stream':true" : "") + ",'messages':[{'role':'user','content':'hello there'}]}"),
+                Headers.EMPTY);
+        return exchange.withPrincipal(Principal.of(key)).with(CostMeter.KEY, new CostMeter());
+    }
+
+    private long worstCase(VirtualKey key) {
+        return stage.worstCaseMicros(call(key, false));
+    }
+
+    private static long promptTokens(Exchange exchange) {
+        return BudgetStage.promptTokens(exchange);
+    }
+
+    private BudgetState budget(VirtualKey key) {
+        return state.budget(Budgets.budgetKey(key, budgets.periodKey(key)));
+    }
+
+    @Test
+    void worstCaseIsThePromptEstimateAtTheInputPricePlusMaxTokensAtTheOutputPrice() {
+        VirtualKey key = key(1_000_000, BudgetPeriod.MONTHLY);
+        Exchange exchange = call(key, false);
+
+        assertEquals((exchange.body().length() + 3) / 4 + MAX_TOKENS * 2L, stage.worstCaseMicros(exchange));
+    }
+
+    @Test
+    void callReservesTheWorstCaseThenSettlesTheExactCost() {
+        // given: 3 prompt + 5 completion tokens = 3 + 10 micro-USD
+        VirtualKey key = key(1_000_000, BudgetPeriod.MONTHLY);
+        openai.reply(Json.completion("hi", 3, 5));
+
+        // when
+        Response response = pipeline.execute(call(key, false));
+
+        // then
+        assertEquals(200, response.status());
+        assertEquals(new BudgetState(13, 0), budget(key));
+        assertEquals(13, store.spend(key.id(), "2026-11"));
+    }
+
+    @Test
+    void providerFailureReleasesTheReservation() {
+        VirtualKey key = key(1_000_000, BudgetPeriod.MONTHLY);
+        openai.fail(new IllegalStateException("upstream down"));
+
+        assertThrows(IllegalStateException.class, () -> pipeline.execute(call(key, false)));
+
+        assertEquals(BudgetState.EMPTY, budget(key));
+        assertEquals(0, store.spend(key.id(), "2026-11"));
+    }
+
+    @Test
+    void callThatCannotFitIsRefusedBeforeTheProviderWithWhatRemains() {
+        VirtualKey key = key(5, BudgetPeriod.MONTHLY);
+
+        BudgetExceeded refused = assertThrows(BudgetExceeded.class, () -> pipeline.execute(call(key, false)));
+
+        assertEquals(5, refused.remainingMicros());
+        assertEquals(429, refused.status());
+        assertEquals(Optional.of("insufficient_quota"), refused.code());
+        assertEquals(Optional.of("0.000005"), refused.headers().get(BudgetExceeded.REMAINING));
+        assertTrue(openai.calls().isEmpty());
+    }
+
+    @Test
+    void aNewPeriodStartsFromZeroByTheClock() {
+        // given: a daily budget that covers exactly one worst case, spent at the worst case
+        VirtualKey probe = key(1, BudgetPeriod.DAILY);
+        long worst = worstCase(probe);
+        VirtualKey key = key(worst, BudgetPeriod.DAILY);
+        long prompt = promptTokens(call(key, false));
+        openai.reply(Json.completion("hi", (int) prompt, MAX_TOKENS));
+        pipeline.execute(call(key, false));
+        assertThrows(BudgetExceeded.class, () -> pipeline.execute(call(key, false)));
+
+        // when: the next day, in UTC
+        now.set(Instant.parse("2026-11-24T00:00:00Z"));
+        openai.reply(Json.completion("hi", 1, 1));
+
+        // then
+        assertEquals(200, pipeline.execute(call(key, false)).status());
+        assertEquals(worst, store.spend(key.id(), "2026-11-23"));
+        assertEquals(3, store.spend(key.id(), "2026-11-24"));
+    }
+
+    @Test
+    void periodKeysAreUtcDaysIsoWeeksMonthsAndLifetime() {
+        Instant at = Instant.parse("2026-11-23T23:30:00Z");
+        assertEquals("2026-11-23", Budgets.periodKey(BudgetPeriod.DAILY, at));
+        assertEquals("2026-W48", Budgets.periodKey(BudgetPeriod.WEEKLY, at));
+        assertEquals("2026-11", Budgets.periodKey(BudgetPeriod.MONTHLY, at));
+        assertEquals("lifetime", Budgets.periodKey(BudgetPeriod.LIFETIME, at));
+        // ISO weeks belong to the week-based year: 1 January 2027 is in 2026's 53rd week
+        assertEquals("2026-W53", Budgets.periodKey(BudgetPeriod.WEEKLY, Instant.parse("2027-01-01T00:00:00Z")));
+    }
+
+    @Test
+    void twoHundredConcurrentCallsNeverSpendMoreThanTheBudget() throws Exception {
+        // given: a budget of exactly 50 worst cases, and calls that cost exactly their worst case
+        long worst = worstCase(key(1, BudgetPeriod.MONTHLY));
+        VirtualKey key = key(50 * worst, BudgetPeriod.MONTHLY);
+        int prompt = (int) promptTokens(call(key, false));
+        for (int i = 0; i < 200; i++) {
+            openai.reply(Json.completion("hi", prompt, MAX_TOKENS));
+        }
+
+        // when
+        List<Future<Boolean>> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 200; i++) {
+                results.add(threads.submit(() -> {
+                    try {
+                        return pipeline.execute(call(key, false)).status() == 200;
+                    } catch (BudgetExceeded e) {
+                        return false;
+                    }
+                }));
+            }
+        }
+
+        // then
+        int succeeded = 0;
+        for (Future<Boolean> result : results) {
+            succeeded += result.get() ? 1 : 0;
+        }
+        assertEquals(50, succeeded);
+        assertEquals(50, openai.calls().size());
+        assertEquals(new BudgetState(50 * worst, 0), budget(key));
+        assertTrue(budget(key).spentMicros() <= key.budgetMicros().getAsLong());
+        assertEquals(50 * worst, store.spend(key.id(), "2026-11"));
+    }
+
+    @Test
+    void streamSettlesWhenItEndsAndIsNeverBuffered() {
+        // given: a stream whose usage arrives last
+        VirtualKey key = key(1_000_000, BudgetPeriod.MONTHLY);
+        long worst = stage.worstCaseMicros(call(key, true));
+        FedChunkStream upstream = new FedChunkStream().feed(Json.delta("he"));
+        openai.reply(new Response.Streamed(200, Headers.EMPTY, upstream));
+
+        // when: the first chunk is read while the upstream has sent nothing more (reading ahead fails the test)
+        Response.Streamed response = assertInstanceOf(Response.Streamed.class,
+                pipeline.execute(call(key, true)));
+        assertTrue(response.chunks().hasNext());
+        response.chunks().next();
+
+        // then: still reserved, nothing spent
+        assertEquals(worst, budget(key).reservedMicros());
+        assertEquals(0, budget(key).spentMicros());
+
+        // when: the rest arrives and the stream ends
+        upstream.feed(Chunk.data(body("{'choices':[],'usage':{'prompt_tokens':3,'completion_tokens':5,"
+                + "'total_tokens':8}}"))).end();
+        while (response.chunks().hasNext()) {
+            response.chunks().next();
+        }
+
+        // then
+        assertEquals(new BudgetState(13, 0), budget(key));
+        assertEquals(13, store.spend(key.id(), "2026-11"));
+    }
+
+    @Test
+    void streamThatFailsWhileReadIsReleased() {
+        VirtualKey key = key(1_000_000, BudgetPeriod.MONTHLY);
+        openai.reply(new Response.Streamed(200, Headers.EMPTY, new ChunkStream() {
+            private int reads;
+
+            @Override
+            public boolean hasNext() {
+                if (reads++ > 0) {
+                    throw new IllegalStateException("upstream went away");
+                }
+                return true;
+            }
+
+            @Override
+            public Chunk next() {
+                return Json.delta("he");
+            }
+
+            @Override
+            public void close() {
+            }
+        }));
+        Response.Streamed response = (Response.Streamed) pipeline.execute(call(key, true));
+        assertTrue(response.chunks().hasNext());
+        response.chunks().next();
+
+        assertThrows(IllegalStateException.class, () -> response.chunks().hasNext());
+
+        assertEquals(BudgetState.EMPTY, budget(key));
+        assertFalse(openai.calls().isEmpty());
+    }
+
+    @Test
+    void durableSpendSeedsAnEmptySharedState() {
+        // given: spend recorded before a restart, and a fresh shared state
+        VirtualKey key = key(100, BudgetPeriod.MONTHLY);
+        store.addSpend(key.id(), "2026-11", 95);
+
+        // when
+        Budgets.View view = budgets.view(key);
+
+        // then
+        assertEquals(95, view.spentMicros());
+        assertEquals(OptionalLong.of(5), view.remainingMicros());
+        assertThrows(BudgetExceeded.class, () -> pipeline.execute(call(key, false)));
+    }
+
+    @Test
+    void resetStartsTheCurrentPeriodAgainInBothStores() {
+        VirtualKey key = key(1_000_000, BudgetPeriod.MONTHLY);
+        openai.reply(Json.completion("hi", 3, 5));
+        pipeline.execute(call(key, false));
+
+        budgets.reset(key);
+
+        assertEquals(BudgetState.EMPTY, budget(key));
+        assertEquals(0, store.spend(key.id(), "2026-11"));
+        assertEquals(0, budgets.view(key).spentMicros());
+    }
+
+    @Test
+    void principalsWithoutABudgetPassUntouched() {
+        openai.reply(Json.completion("hi", 3, 5));
+
+        assertEquals(200, pipeline.execute(Json.chat("m")).status());
+        assertEquals(BudgetState.EMPTY, budget(key(1, BudgetPeriod.MONTHLY)));
+    }
+}
