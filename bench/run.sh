@@ -4,7 +4,9 @@
 #
 # Environment (defaults in brackets):
 #   WARMUP [40]  DURATION [20]  CONNECTIONS [32]  STREAM_SECONDS [=DURATION]  STREAM_WARMUP [5]
-#   UPSTREAM_PORT [18080]  GATEWAY_PORT [17775]  KEY [sk-bench-master]
+#   UPSTREAM_PORT [18080]  GATEWAY_PORT [17775]  KEY [sk-bench-master] (the master key)
+#   VIRTUAL_KEY [1]: load the gateway with a virtual key that has a budget and rpm/tpm limits (auth cache, rate
+#     windows, budget reserve/settle on every call); 0 uses the master key (no budget or limits)
 #   GATEWAY_CMD [./smartflow serve --services proxy --data $WORKDIR/bench-data]
 #   GATEWAY_URL [http://127.0.0.1:$GATEWAY_PORT]  GATEWAY_HEALTH_URL [$GATEWAY_URL/health]
 #   SMARTFLOW_JAVA_OPTS is passed through to the launcher.
@@ -15,7 +17,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 OVERRIDES=""
-for var in WARMUP DURATION CONNECTIONS STREAM_SECONDS STREAM_WARMUP UPSTREAM_PORT GATEWAY_PORT KEY GATEWAY_CMD \
+for var in WARMUP DURATION CONNECTIONS STREAM_SECONDS STREAM_WARMUP UPSTREAM_PORT GATEWAY_PORT KEY VIRTUAL_KEY GATEWAY_CMD \
   GATEWAY_URL GATEWAY_HEALTH_URL SMARTFLOW_JAVA_OPTS; do
   [[ -z ${!var+set} ]] || OVERRIDES+="$var=$(printf %q "${!var}") "
 done
@@ -29,6 +31,9 @@ STREAM_WARMUP=${STREAM_WARMUP:-5}
 UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
 GATEWAY_PORT=${GATEWAY_PORT:-17775}
 KEY=${KEY:-sk-bench-master}
+MASTER=$KEY
+VIRTUAL_KEY=${VIRTUAL_KEY:-1}
+MANAGEMENT_PORT=$((GATEWAY_PORT + 3))
 GATEWAY_URL=${GATEWAY_URL:-http://127.0.0.1:$GATEWAY_PORT}
 GATEWAY_HEALTH_URL=${GATEWAY_HEALTH_URL:-$GATEWAY_URL/health}
 DIRECT_URL=http://127.0.0.1:$UPSTREAM_PORT
@@ -51,7 +56,7 @@ fi
 JAVA=java
 
 WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/smartflow-bench.XXXXXX")
-GATEWAY_CMD=${GATEWAY_CMD:-./smartflow serve --services proxy --data $WORKDIR/bench-data}
+GATEWAY_CMD=${GATEWAY_CMD:-./smartflow serve --services proxy,management --data $WORKDIR/bench-data}
 PIDS=()
 
 cleanup() {
@@ -174,12 +179,23 @@ UPSTREAM_PID=${PIDS[-1]}
 wait_http_200 "$DIRECT_URL/v1/models" "$UPSTREAM_PID" 15 || { cat "$WORKDIR/upstream.log" >&2; die "FakeUpstream did not start"; }
 
 echo "== starting gateway on core 1: $GATEWAY_CMD"
-start_bg "$WORKDIR/gateway.log" env PROXY_PORT="$GATEWAY_PORT" OPENAI_API_BASE="$DIRECT_URL/v1" \
-  OPENAI_API_KEY=sk-fake SMARTFLOW_MASTER_KEY="$KEY" taskset -c 1 bash -c "exec $GATEWAY_CMD"
+start_bg "$WORKDIR/gateway.log" env PROXY_PORT="$GATEWAY_PORT" MANAGEMENT_PORT="$MANAGEMENT_PORT" \
+  OPENAI_API_BASE="$DIRECT_URL/v1" OPENAI_API_KEY=sk-fake SMARTFLOW_MASTER_KEY="$MASTER" \
+  taskset -c 1 bash -c "exec $GATEWAY_CMD"
 GATEWAY_PID=${PIDS[-1]}
 if ! wait_http_200 "$GATEWAY_HEALTH_URL" "$GATEWAY_PID" 60; then
   tail -50 "$WORKDIR/gateway.log" >&2
   die "gateway did not answer 200 on $GATEWAY_HEALTH_URL within 60 s"
+fi
+if [[ $VIRTUAL_KEY == 1 ]]; then
+  wait_http_200 "http://127.0.0.1:$MANAGEMENT_PORT/health" "$GATEWAY_PID" 30 || die "management did not start"
+  # A budget far above what the run spends and limits far above its rate: every call takes the full path.
+  created=$(curl -s --max-time 10 -H "Authorization: Bearer $MASTER" -H 'Content-Type: application/json' \
+    -d '{"name":"bench","owner_id":"bench","budget_usd":1000000,"period":"monthly","rpm_limit":1000000000,"tpm_limit":1000000000000}' \
+    "http://127.0.0.1:$MANAGEMENT_PORT/api/enterprise/vkeys")
+  KEY=$(sed -n 's/.*"token":"\(sk-sf-[0-9a-f]*\)".*/\1/p' <<<"$created")
+  [[ -n $KEY ]] || die "could not create a virtual key: $created"
+  echo "== loading with a virtual key (budget and rpm/tpm limits on)"
 fi
 check_chat gateway "$GATEWAY_URL"
 check_chat direct "$DIRECT_URL"
@@ -253,7 +269,9 @@ mkdir -p bench/results
   echo
   echo "Command: \`$INVOCATION\`"
   echo
-  echo "Gateway: \`$GATEWAY_CMD\`${SMARTFLOW_JAVA_OPTS:+ with SMARTFLOW_JAVA_OPTS=\`$SMARTFLOW_JAVA_OPTS\`}"
+  echo "Gateway: \`$GATEWAY_CMD\`${SMARTFLOW_JAVA_OPTS:+ with SMARTFLOW_JAVA_OPTS=\`$SMARTFLOW_JAVA_OPTS\`};" \
+    "calls authenticated with $([[ $VIRTUAL_KEY == 1 ]] && echo "a virtual key (budget, rpm and tpm limits on)" \
+    || echo "the master key")."
   echo
   echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1);" \
     "$("$JAVA" -version 2>&1 | head -1). Gateway on core 1; FakeUpstream, wrk and StreamProbe on core 0."
