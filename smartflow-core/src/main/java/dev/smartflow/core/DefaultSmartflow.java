@@ -23,6 +23,7 @@ import dev.smartflow.core.routing.ModelsStage;
 import dev.smartflow.core.routing.RouteStage;
 import dev.smartflow.core.trace.TraceStage;
 import dev.smartflow.core.validation.ValidationStage;
+import java.util.ArrayList;
 import java.util.List;
 
 final class DefaultSmartflow implements Smartflow {
@@ -35,8 +36,12 @@ final class DefaultSmartflow implements Smartflow {
     private final boolean prices;
     private final Headers callHeaders;
 
-    DefaultSmartflow(Builder builder) {
-        this(pipeline(builder), List.copyOf(builder.closeables), builder.authenticator != null,
+    /** Builds the pipeline; what it creates and must close later joins the builder's own closeables. */
+    static DefaultSmartflow create(Builder builder) {
+        List<AutoCloseable> owned = new ArrayList<>();
+        Pipeline pipeline = pipeline(builder, owned);
+        owned.addAll(builder.closeables);
+        return new DefaultSmartflow(pipeline, List.copyOf(owned), builder.authenticator != null,
                 builder.pricing != null, Headers.EMPTY);
     }
 
@@ -50,7 +55,7 @@ final class DefaultSmartflow implements Smartflow {
     }
 
     /** The default order, in one place. */
-    private static Pipeline pipeline(Builder builder) {
+    private static Pipeline pipeline(Builder builder, List<AutoCloseable> owned) {
         Pipeline.Builder pipeline = Pipeline.builder().addStage(new TraceStage(builder.ticker));
         if (builder.authenticator != null) {
             pipeline.addStage(new AuthStage(builder.authenticator));
@@ -60,8 +65,9 @@ final class DefaultSmartflow implements Smartflow {
             pipeline.addStage(new RateLimitStage(builder.sharedState));
             if (builder.keyStore != null) {
                 Pricing pricing = builder.pricing == null ? Pricing.none() : builder.pricing;
-                pipeline.addStage(new BudgetStage(new Budgets(builder.sharedState, builder.keyStore, builder.clock),
-                        builder.resolver, pricing));
+                Budgets budgets = new Budgets(builder.sharedState, builder.keyStore, builder.clock);
+                owned.add(budgets);
+                pipeline.addStage(new BudgetStage(budgets, builder.resolver, pricing));
             }
         }
         builder.stages.forEach(pipeline::addStage);

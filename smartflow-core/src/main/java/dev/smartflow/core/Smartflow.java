@@ -187,7 +187,7 @@ public interface Smartflow extends AutoCloseable {
             if (resolver == null) {
                 throw new IllegalStateException("a resolver is required: Smartflow.builder().resolver(...)");
             }
-            return new DefaultSmartflow(this);
+            return DefaultSmartflow.create(this);
         }
     }
 }

@@ -77,6 +77,7 @@ public final class SmartflowServer implements AutoCloseable {
             // the management API's view of budgets: the same stores and clock as the pipeline's budget stage
             InstantSource clock = InstantSource.system();
             Budgets budgets = new Budgets(state, database.keys(), clock);
+            resources.add(budgets);
             smartflow = Smartflow.builder().resolver(registry).authenticator(master.or(virtualKeys))
                     .pricing(registry.catalog()).sharedState(state).keyStore(database.keys()).clock(clock).build();
             // In enum order, proxy first: it is the service callers and health checks wait for.

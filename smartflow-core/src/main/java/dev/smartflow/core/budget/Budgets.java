@@ -29,7 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code budget:<key id>:<period key>}, so a new period is simply a new, empty budget: rollover needs no job.
  *
  * <p><b>Durable spend and seeding.</b> Settled costs are added to {@link KeyStore#addSpend} as well, so spend survives
- * a restart. Shared state may not (in-memory state dies with the process), so before the first reservation against a
+ * a restart; that write happens behind the request, batched once a second per key and period ({@link SpendLedger}),
+ * and {@link #close()} writes what is still pending. Shared state may not (in-memory state dies with the process), so before the first reservation against a
  * budget the shared total is seeded from the durable one: whoever first sets the marker {@code budget-seeded:<budget>}
  * in shared state (atomic, so one process among many) copies the durable spend in, and only when shared state knows
  * nothing of the budget yet (so a Redis that kept its totals is never counted twice). Within a process, callers wait
@@ -45,8 +46,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * budgets.reset(key);                      // the current period starts again from zero
  * }</pre>
  */
-public final class Budgets {
-    private static final System.Logger LOG = System.getLogger(Budgets.class.getName());
+public final class Budgets implements AutoCloseable {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd");
     private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM");
     /** Longer than any period but a lifetime; a lifetime budget re-seeds only when shared state has forgotten it. */
@@ -59,11 +59,29 @@ public final class Budgets {
     private final Set<String> seeded = ConcurrentHashMap.newKeySet();
     /** Makes this process's other callers wait for a seed under way; a lock, not synchronized: the seed does I/O. */
     private final ReentrantLock seeding = new ReentrantLock();
+    private final SpendLedger ledger;
 
     public Budgets(SharedState state, KeyStore store, InstantSource clock) {
+        this(state, store, clock, SpendLedger.DEFAULT_INTERVAL);
+    }
+
+    /** @param flushInterval how often settled spend is written to the durable store */
+    public Budgets(SharedState state, KeyStore store, InstantSource clock, Duration flushInterval) {
         this.state = Objects.requireNonNull(state, "state");
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.ledger = new SpendLedger(store, flushInterval);
+    }
+
+    /** Writes settled spend that is still pending to the durable store now. */
+    public void flush() {
+        ledger.flush();
+    }
+
+    /** Stops the background writer after writing what is pending. */
+    @Override
+    public void close() {
+        ledger.close();
     }
 
     /** A key's budget this period, as the admin API shows it. */
@@ -117,6 +135,7 @@ public final class Budgets {
     public void reset(VirtualKey key) {
         String periodKey = periodKey(key);
         String budgetKey = budgetKey(key, periodKey);
+        ledger.discard(key.id(), periodKey);
         store.resetSpend(key.id(), periodKey);
         state.resetBudget(budgetKey);
         // nothing durable is left to seed from, and the mark keeps a later first call from looking
@@ -132,18 +151,10 @@ public final class Budgets {
         return new Hold(key, periodKey, state.reserve(budgetKey, micros, limitMicros));
     }
 
-    /** Settles a granted hold with the actual cost, in shared state and (best effort) in the durable store. */
+    /** Settles a granted hold with the actual cost: in shared state now, in the durable store behind the request. */
     void settle(Hold hold, long actualMicros) {
         state.settle(hold.reservation(), actualMicros);
-        if (actualMicros > 0) {
-            try {
-                store.addSpend(hold.key().id(), hold.periodKey(), actualMicros);
-            } catch (RuntimeException e) {
-                // the shared total already counts it; only a restart with in-memory state would forget it
-                LOG.log(System.Logger.Level.WARNING, "recording spend of key " + hold.key().id().value()
-                        + " in the durable store failed", e);
-            }
-        }
+        ledger.add(hold.key().id(), hold.periodKey(), actualMicros);
     }
 
     void release(Hold hold) {

@@ -111,6 +111,7 @@ class BudgetStageTest {
         // then
         assertEquals(200, response.status());
         assertEquals(new BudgetState(13, 0), budget(key));
+        budgets.flush(); // durable spend is written behind the request
         assertEquals(13, store.spend(key.id(), "2026-11"));
     }
 
@@ -122,6 +123,7 @@ class BudgetStageTest {
         assertThrows(IllegalStateException.class, () -> pipeline.execute(call(key, false)));
 
         assertEquals(BudgetState.EMPTY, budget(key));
+        budgets.flush(); // durable spend is written behind the request
         assertEquals(0, store.spend(key.id(), "2026-11"));
     }
 
@@ -155,6 +157,7 @@ class BudgetStageTest {
 
         // then
         assertEquals(200, pipeline.execute(call(key, false)).status());
+        budgets.flush(); // durable spend is written behind the request
         assertEquals(worst, store.spend(key.id(), "2026-11-23"));
         assertEquals(3, store.spend(key.id(), "2026-11-24"));
     }
@@ -203,6 +206,7 @@ class BudgetStageTest {
         assertEquals(50, openai.calls().size());
         assertEquals(new BudgetState(50 * worst, 0), budget(key));
         assertTrue(budget(key).spentMicros() <= key.budgetMicros().getAsLong());
+        budgets.flush(); // durable spend is written behind the request
         assertEquals(50 * worst, store.spend(key.id(), "2026-11"));
     }
 
@@ -233,6 +237,7 @@ class BudgetStageTest {
 
         // then
         assertEquals(new BudgetState(13, 0), budget(key));
+        budgets.flush(); // durable spend is written behind the request
         assertEquals(13, store.spend(key.id(), "2026-11"));
     }
 
@@ -293,6 +298,7 @@ class BudgetStageTest {
         budgets.reset(key);
 
         assertEquals(BudgetState.EMPTY, budget(key));
+        budgets.flush(); // durable spend is written behind the request
         assertEquals(0, store.spend(key.id(), "2026-11"));
         assertEquals(0, budgets.view(key).spentMicros());
     }
