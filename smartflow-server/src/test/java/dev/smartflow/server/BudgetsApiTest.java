@@ -5,38 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Budgets and rate limits of virtual keys, over real HTTP: the 429s, their headers, and the admin routes. */
-class BudgetsApiTest {
+class BudgetsApiTest extends GatewayTest {
     private static final String CHAT =
             "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String MASTER = "Bearer " + Gateway.MASTER;
     private static final String VKEYS = "/api/enterprise/vkeys";
 
-    @TempDir
-    Path data;
-    Upstream upstream;
-    Gateway gateway;
-
-    @BeforeEach
-    void start() throws Exception {
-        upstream = new Upstream();
-        gateway = new Gateway(upstream, data);
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-        upstream.close();
-    }
 
     @Test
     void callOverTheBudgetIsRefusedWith429AndNeverReachesTheUpstream() throws Exception {

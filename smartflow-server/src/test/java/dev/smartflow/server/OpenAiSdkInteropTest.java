@@ -16,34 +16,24 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The official OpenAI Java SDK, unmodified, pointed at the gateway. */
-class OpenAiSdkInteropTest {
-    @TempDir
-    Path data;
-    Upstream upstream;
-    Gateway gateway;
+class OpenAiSdkInteropTest extends GatewayTest {
     OpenAIClient client;
 
     @BeforeEach
-    void start() throws Exception {
-        upstream = new Upstream();
-        gateway = new Gateway(upstream, data);
+    void start() {
         client = sdk(Gateway.MASTER);
     }
 
     @AfterEach
     void stop() {
         client.close();
-        gateway.close();
-        upstream.close();
     }
 
     private OpenAIClient sdk(String key) {

@@ -19,31 +19,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.RecordedRequest;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ProxyServiceTest {
+class ProxyServiceTest extends GatewayTest {
     private static final String CHAT = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String BEARER = "Bearer " + Gateway.MASTER;
 
-    @TempDir
-    Path data;
-    Upstream upstream;
-    Gateway gateway;
-
-    @BeforeEach
-    void start() throws Exception {
-        upstream = new Upstream();
-        gateway = new Gateway(upstream, data);
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-        upstream.close();
-    }
 
     @Test
     void chatIsForwardedAndAnsweredWithSmartflowHeaders() throws Exception {

@@ -7,36 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.keys.VirtualKeys;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class VirtualKeysApiTest {
+class VirtualKeysApiTest extends GatewayTest {
     private static final String CHAT =
             "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String MASTER = "Bearer " + Gateway.MASTER;
     private static final String VKEYS = "/api/enterprise/vkeys";
 
-    @TempDir
-    Path data;
-    Upstream upstream;
-    Gateway gateway;
-
-    @BeforeEach
-    void start() throws Exception {
-        upstream = new Upstream();
-        gateway = new Gateway(upstream, data);
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-        upstream.close();
-    }
 
     @Test
     void everyManagementRouteRejectsAMissingOrWrongMasterKeyWith401() throws Exception {

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.smartflow.core.memory.InMemoryDatabase;
 import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.KeyStore;
-import dev.smartflow.core.spi.VirtualKey;
+import dev.smartflow.core.testing.DelegatingKeyStore;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -77,13 +74,12 @@ class SpendLedgerTest {
         }
     }
 
-    /** Delegates to a real store, failing addSpend while {@link #failing} is set. */
-    private static final class FlakyStore implements KeyStore {
-        private final KeyStore delegate;
+    /** A real store whose addSpend fails while {@link #failing} is set. */
+    private static final class FlakyStore extends DelegatingKeyStore {
         volatile boolean failing;
 
         FlakyStore(KeyStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -91,52 +87,7 @@ class SpendLedgerTest {
             if (failing) {
                 throw new IllegalStateException("database down");
             }
-            return delegate.addSpend(id, periodKey, micros);
-        }
-
-        @Override
-        public void create(VirtualKey key) {
-            delegate.create(key);
-        }
-
-        @Override
-        public Optional<VirtualKey> findById(KeyId id) {
-            return delegate.findById(id);
-        }
-
-        @Override
-        public Optional<VirtualKey> findByTokenHash(String tokenHash) {
-            return delegate.findByTokenHash(tokenHash);
-        }
-
-        @Override
-        public List<VirtualKey> list() {
-            return delegate.list();
-        }
-
-        @Override
-        public List<VirtualKey> listByOwner(String ownerId) {
-            return delegate.listByOwner(ownerId);
-        }
-
-        @Override
-        public boolean revoke(KeyId id) {
-            return delegate.revoke(id);
-        }
-
-        @Override
-        public boolean touch(KeyId id, Instant lastUsed) {
-            return delegate.touch(id, lastUsed);
-        }
-
-        @Override
-        public long spend(KeyId id, String periodKey) {
-            return delegate.spend(id, periodKey);
-        }
-
-        @Override
-        public boolean resetSpend(KeyId id, String periodKey) {
-            return delegate.resetSpend(id, periodKey);
+            return super.addSpend(id, periodKey, micros);
         }
     }
 }

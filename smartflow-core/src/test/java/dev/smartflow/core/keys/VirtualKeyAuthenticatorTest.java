@@ -8,6 +8,7 @@ import dev.smartflow.core.memory.InMemoryDatabase;
 import dev.smartflow.core.memory.InMemorySharedState;
 import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.testing.DelegatingKeyStore;
 import dev.smartflow.core.spi.VirtualKey;
 import dev.smartflow.core.testing.FakeTicker;
 import java.time.Duration;
@@ -191,45 +192,19 @@ class VirtualKeyAuthenticatorTest {
     }
 
     /** Counts lookups and touches on the real in-memory store. */
-    private static final class CountingKeyStore implements KeyStore {
+    private static final class CountingKeyStore extends DelegatingKeyStore {
         final AtomicInteger lookups = new AtomicInteger();
         final AtomicInteger touches = new AtomicInteger();
         volatile boolean failTouches;
-        private final KeyStore delegate;
 
         CountingKeyStore(KeyStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void create(VirtualKey key) {
-            delegate.create(key);
-        }
-
-        @Override
-        public Optional<VirtualKey> findById(KeyId id) {
-            return delegate.findById(id);
+            super(delegate);
         }
 
         @Override
         public Optional<VirtualKey> findByTokenHash(String tokenHash) {
             lookups.incrementAndGet();
-            return delegate.findByTokenHash(tokenHash);
-        }
-
-        @Override
-        public List<VirtualKey> list() {
-            return delegate.list();
-        }
-
-        @Override
-        public List<VirtualKey> listByOwner(String ownerId) {
-            return delegate.listByOwner(ownerId);
-        }
-
-        @Override
-        public boolean revoke(KeyId id) {
-            return delegate.revoke(id);
+            return super.findByTokenHash(tokenHash);
         }
 
         @Override
@@ -238,22 +213,7 @@ class VirtualKeyAuthenticatorTest {
             if (failTouches) {
                 throw new IllegalStateException("the database is down");
             }
-            return delegate.touch(id, lastUsed);
-        }
-
-        @Override
-        public long addSpend(KeyId id, String periodKey, long micros) {
-            return delegate.addSpend(id, periodKey, micros);
-        }
-
-        @Override
-        public long spend(KeyId id, String periodKey) {
-            return delegate.spend(id, periodKey);
-        }
-
-        @Override
-        public boolean resetSpend(KeyId id, String periodKey) {
-            return delegate.resetSpend(id, periodKey);
+            return super.touch(id, lastUsed);
         }
     }
 }
