@@ -1,5 +1,6 @@
 package dev.smartflow.core;
 
+import dev.smartflow.core.audit.AuditStage;
 import dev.smartflow.core.budget.BudgetStage;
 import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.budget.RateLimitStage;
@@ -57,6 +58,10 @@ final class DefaultSmartflow implements Smartflow {
     /** The default order, in one place. */
     private static Pipeline pipeline(Builder builder, List<AutoCloseable> owned) {
         Pipeline.Builder pipeline = Pipeline.builder().addStage(new TraceStage(builder.ticker));
+        if (!builder.auditListeners.isEmpty()) {
+            // outside every stage that can refuse a call, so refusals are recorded too
+            pipeline.addStage(new AuditStage(builder.ticker, builder.clock, builder.auditListeners));
+        }
         if (builder.authenticator != null) {
             pipeline.addStage(new AuthStage(builder.authenticator));
         }

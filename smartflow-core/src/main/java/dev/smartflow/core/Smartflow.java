@@ -1,5 +1,6 @@
 package dev.smartflow.core;
 
+import dev.smartflow.core.audit.AuditListener;
 import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Response;
@@ -69,9 +70,9 @@ public interface Smartflow extends AutoCloseable {
     void close();
 
     /**
-     * Configures a {@link Smartflow}. Stages run in this order: trace, authenticate (when an authenticator is set),
-     * validate, rate limits and budgets (when {@link #sharedState} is set), the stages added with {@link #addStage},
-     * models, route; then per provider attempt the stages added with {@link #addAttemptStage}, and last the cost stage
+     * Configures a {@link Smartflow}. Stages run in this order: trace, audit (when a listener is added), authenticate
+     * (when an authenticator is set), validate, rate limits and budgets (when {@link #sharedState} is set), the stages
+     * added with {@link #addStage}, models, route; then per provider attempt the stages added with {@link #addAttemptStage}, and last the cost stage
      * (when {@link #pricing} is set), next to the provider.
      */
     final class Builder {
@@ -84,6 +85,7 @@ public interface Smartflow extends AutoCloseable {
         InstantSource clock = InstantSource.system();
         final List<Stage> stages = new ArrayList<>();
         final List<Stage> attemptStages = new ArrayList<>();
+        final List<AuditListener> auditListeners = new ArrayList<>();
         final List<AutoCloseable> closeables = new ArrayList<>();
 
         private Builder() {
@@ -173,6 +175,17 @@ public interface Smartflow extends AutoCloseable {
         /** An exchange stage of your own, run after validation and before routing. */
         public Builder addStage(Stage stage) {
             stages.add(Objects.requireNonNull(stage, "stage"));
+            return this;
+        }
+
+        /**
+         * Tells {@code listener} of every call once it is over, failures included, with its
+         * {@link dev.smartflow.core.spi.AuditRecord} (see {@link dev.smartflow.core.audit.AuditStage}). With at
+         * least one listener the audit stage runs right after trace, before authentication. Tokens and cost are
+         * recorded only with {@link #pricing}. The caller closes listeners that need closing, after this instance.
+         */
+        public Builder addAuditListener(AuditListener listener) {
+            auditListeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

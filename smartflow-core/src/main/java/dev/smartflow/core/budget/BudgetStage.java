@@ -7,9 +7,11 @@ import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.cost.TokenPrice;
 import dev.smartflow.core.error.BudgetExceeded;
+import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.exchange.StreamEnd;
 import dev.smartflow.core.model.Cost;
 import dev.smartflow.core.model.Usage;
 import dev.smartflow.core.routing.ModelResolver;
@@ -96,11 +98,12 @@ public final class BudgetStage implements Stage {
                 yield complete;
             }
             case Response.Streamed streamed -> new Response.Streamed(streamed.status(), streamed.headers(),
-                    new SettlingChunkStream(streamed.chunks(), completed -> {
-                        if (completed) {
-                            budgets.settle(hold, actualMicros(meter, worstCase));
-                        } else {
+                    ChunkStream.onEnd(streamed.chunks(), end -> {
+                        if (end instanceof StreamEnd.Failed) {
                             budgets.release(hold);
+                        } else {
+                            // a stream closed early was still served up to there: it costs what it metered
+                            budgets.settle(hold, actualMicros(meter, worstCase));
                         }
                     }));
         };

@@ -2,6 +2,7 @@ package dev.smartflow.core.cost;
 
 import dev.smartflow.core.exchange.Attribute;
 import dev.smartflow.core.model.Cost;
+import dev.smartflow.core.model.Usage;
 import java.util.Optional;
 
 /**
@@ -17,13 +18,21 @@ public final class CostMeter {
     public static final Attribute<CostMeter> KEY = Attribute.of("cost-meter", CostMeter.class);
 
     private volatile Cost cost;
+    private volatile Usage usage;
 
     /** The cost, once known: at once for a complete answer, at the end of a stream. */
     public Optional<Cost> cost() {
         return Optional.ofNullable(cost);
     }
 
-    void record(Cost value) {
+    /** The token counts the provider reported, once known; empty when it reported none. */
+    public Optional<Usage> usage() {
+        return Optional.ofNullable(usage);
+    }
+
+    void record(Cost value, Optional<Usage> reported) {
+        // usage first: whoever sees the cost sees the usage it was computed from
+        this.usage = reported.orElse(null);
         this.cost = value;
     }
 

@@ -51,13 +51,13 @@ public final class CostStage implements Stage {
                 // the provider parsed the answer already, and the tree is cached: no scan, no second parse
                 read(reader, complete.body(), false);
                 Cost cost = cost(attempt.get(), reader);
-                meter.ifPresent(m -> m.record(cost));
+                meter.ifPresent(m -> m.record(cost, reader.usage()));
                 yield complete.withHeader(COST_USD, cost.usd()).withHeader(COST_STATUS, cost.status().id());
             }
             case Response.Streamed streamed -> meter.isEmpty() ? streamed
                     : new Response.Streamed(streamed.status(), streamed.headers(),
                             new MeteredChunkStream(streamed.chunks(), reader -> meter.get().record(
-                                    cost(attempt.get(), reader))));
+                                    cost(attempt.get(), reader), reader.usage())));
         };
     }
 

@@ -2,6 +2,7 @@ package dev.smartflow.core.keys;
 
 import dev.smartflow.core.Chain;
 import dev.smartflow.core.Stage;
+import dev.smartflow.core.audit.Trail;
 import dev.smartflow.core.error.Unauthorized;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
@@ -31,6 +32,7 @@ public final class AuthStage implements Stage {
                 "missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'"));
         Principal principal = authenticator.authenticate(token)
                 .orElseThrow(() -> new Unauthorized("invalid API key"));
+        exchange.get(Trail.KEY).ifPresent(trail -> trail.principal(principal));
         return chain.proceed(exchange.withPrincipal(principal));
     }
 

@@ -2,6 +2,7 @@ package dev.smartflow.core.routing;
 
 import dev.smartflow.core.Chain;
 import dev.smartflow.core.Stage;
+import dev.smartflow.core.audit.Trail;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.PermissionDenied;
 import dev.smartflow.core.exchange.Attempt;
@@ -43,6 +44,7 @@ public final class RouteStage implements Stage {
                     "provider_not_allowed");
         }
         Attempt attempt = new Attempt(target.provider(), target.model(), 1);
+        exchange.get(Trail.KEY).ifPresent(trail -> trail.attempt(attempt));
         Response response = chain.proceed(exchange.with(Attempt.KEY, attempt));
         return response.withHeader(PROVIDER, attempt.provider().name()).withHeader(MODEL, attempt.model());
     }

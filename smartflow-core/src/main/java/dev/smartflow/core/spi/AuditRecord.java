@@ -31,7 +31,8 @@ import java.util.OptionalDouble;
  * @param teamId           the team, when known
  * @param route            the route served, e.g. {@code /v1/chat/completions}; not blank
  * @param provider         the provider that answered (or last failed); not blank
- * @param model            the model asked for; not blank
+ * @param model            the model that served the call (as its provider knows it), or the model asked for when no
+ *                         provider was reached; not blank
  * @param promptTokens     tokens in; not negative
  * @param completionTokens tokens out; not negative
  * @param costMicros       what the request cost, in micro-USD; not negative

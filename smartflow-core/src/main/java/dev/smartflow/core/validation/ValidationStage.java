@@ -35,10 +35,19 @@ public final class ValidationStage implements Stage {
             throw invalid("'stream' must be a boolean", "stream");
         }
         switch (exchange.operation()) {
-            case CHAT, ANTHROPIC_MESSAGES -> checkMessages(body.path("messages"));
+            case CHAT, ANTHROPIC_MESSAGES, ANTHROPIC_COUNT_TOKENS -> checkMessages(body.path("messages"));
             case COMPLETIONS -> requireTextOrArray(body.path("prompt"), "prompt");
             case EMBEDDINGS -> requireTextOrArray(body.path("input"), "input");
-            case MODELS -> { }
+            case IMAGES -> requireText(body.path("prompt"), "prompt");
+            case SPEECH -> requireText(body.path("input"), "input");
+            case RERANK -> {
+                requireText(body.path("query"), "query");
+                JsonNode documents = body.path("documents");
+                if (!documents.isArray() || documents.isEmpty()) {
+                    throw invalid("'documents' must be a non-empty array", "documents");
+                }
+            }
+            case TRANSCRIPTIONS, MODELS -> { }
         }
     }
 
@@ -66,6 +75,15 @@ public final class ValidationStage implements Stage {
         }
         if (!(node.isTextual() || node.isArray()) || (node.isArray() && node.isEmpty())) {
             throw invalid("'" + name + "' must be a string or a non-empty array", name);
+        }
+    }
+
+    private static void requireText(JsonNode node, String name) {
+        if (node.isMissingNode() || node.isNull()) {
+            throw invalid("missing required parameter '" + name + "'", name);
+        }
+        if (!node.isTextual() || node.textValue().isBlank()) {
+            throw invalid("'" + name + "' must be a non-empty string", name);
         }
     }
 

@@ -12,6 +12,7 @@ import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.testing.RecordingChain;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +85,28 @@ class ValidationStageTest {
         assertSame(valid, chain.onlyExchange());
         assertRejected(exchange(Operation.ANTHROPIC_MESSAGES, "{'model':'claude-sonnet-4-5','max_tokens':64}"),
                 "messages");
+    }
+
+    @Test
+    void mediaAndRerankNeedTheirOwnRequiredFields() {
+        // given
+        Exchange image = exchange(Operation.IMAGES, "{'model':'dall-e-3','prompt':'a cat'}");
+        Exchange speech = exchange(Operation.SPEECH, "{'model':'tts-1','input':'hello','voice':'alloy'}");
+        Exchange rerank = exchange(Operation.RERANK, "{'model':'rerank-v3.5','query':'q','documents':['a','b']}");
+
+        // when
+        stage.handle(image, chain);
+        stage.handle(speech, chain);
+        stage.handle(rerank, chain);
+
+        // then
+        assertEquals(List.of(image, speech, rerank), chain.proceeded());
+        assertRejected(exchange(Operation.IMAGES, "{'model':'dall-e-3'}"), "prompt");
+        assertRejected(exchange(Operation.IMAGES, "{'model':'dall-e-3','prompt':'  '}"), "prompt");
+        assertRejected(exchange(Operation.SPEECH, "{'model':'tts-1','input':7}"), "input");
+        assertRejected(exchange(Operation.RERANK, "{'model':'r','documents':['a']}"), "query");
+        assertRejected(exchange(Operation.RERANK, "{'model':'r','query':'q','documents':[]}"), "documents");
+        assertRejected(exchange(Operation.ANTHROPIC_COUNT_TOKENS, "{'model':'claude-sonnet-4-5'}"), "messages");
     }
 
     @Test

@@ -1,19 +1,14 @@
-package dev.smartflow.core.budget;
+package dev.smartflow.core.exchange;
 
-import dev.smartflow.core.exchange.Chunk;
-import dev.smartflow.core.exchange.ChunkStream;
 import java.util.function.Consumer;
 
-/**
- * Passes a stream through chunk by chunk and reports once how it ended: {@code true} at its end or when it is closed,
- * {@code false} when reading it failed. Holds no chunk: nothing is buffered.
- */
-final class SettlingChunkStream implements ChunkStream {
+/** See {@link ChunkStream#onEnd}. Holds no chunk: nothing is buffered. */
+final class WatchedChunkStream implements ChunkStream {
     private final ChunkStream delegate;
-    private final Consumer<Boolean> onEnd;
+    private final Consumer<StreamEnd> onEnd;
     private boolean ended;
 
-    SettlingChunkStream(ChunkStream delegate, Consumer<Boolean> onEnd) {
+    WatchedChunkStream(ChunkStream delegate, Consumer<StreamEnd> onEnd) {
         this.delegate = delegate;
         this.onEnd = onEnd;
     }
@@ -24,11 +19,11 @@ final class SettlingChunkStream implements ChunkStream {
         try {
             more = delegate.hasNext();
         } catch (RuntimeException e) {
-            end(false);
+            end(new StreamEnd.Failed(e));
             throw e;
         }
         if (!more) {
-            end(true);
+            end(StreamEnd.COMPLETED);
         }
         return more;
     }
@@ -38,7 +33,7 @@ final class SettlingChunkStream implements ChunkStream {
         try {
             return delegate.next();
         } catch (RuntimeException e) {
-            end(false);
+            end(new StreamEnd.Failed(e));
             throw e;
         }
     }
@@ -48,14 +43,14 @@ final class SettlingChunkStream implements ChunkStream {
         try {
             delegate.close();
         } finally {
-            end(true);
+            end(StreamEnd.CLOSED);
         }
     }
 
-    private void end(boolean completed) {
+    private void end(StreamEnd how) {
         if (!ended) {
             ended = true;
-            onEnd.accept(completed);
+            onEnd.accept(how);
         }
     }
 }

@@ -1,0 +1,39 @@
+package dev.smartflow.core.audit;
+
+import dev.smartflow.core.exchange.Attempt;
+import dev.smartflow.core.exchange.Attribute;
+import dev.smartflow.core.exchange.Principal;
+import java.util.Optional;
+
+/**
+ * What inner stages learn about a call that the audit stage, which runs outside them, must report: who the caller
+ * turned out to be and which provider attempt served (or last failed) the call. The audit stage puts a trail on the
+ * exchange ({@link #KEY}); the authenticate stage and the route stage write to it when it is there.
+ *
+ * <p>Like {@link dev.smartflow.core.cost.CostMeter}, a mutable value on an immutable exchange, so that facts flow
+ * outwards as well as inwards. Safe to read from another thread; the last write wins.
+ */
+public final class Trail {
+    public static final Attribute<Trail> KEY = Attribute.of("audit-trail", Trail.class);
+
+    private volatile Principal principal;
+    private volatile Attempt attempt;
+
+    /** Records the authenticated caller. */
+    public void principal(Principal value) {
+        this.principal = value;
+    }
+
+    /** Records the provider attempt under way; a later attempt replaces an earlier one. */
+    public void attempt(Attempt value) {
+        this.attempt = value;
+    }
+
+    public Optional<Principal> principal() {
+        return Optional.ofNullable(principal);
+    }
+
+    public Optional<Attempt> attempt() {
+        return Optional.ofNullable(attempt);
+    }
+}
