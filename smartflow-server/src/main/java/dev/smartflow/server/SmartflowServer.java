@@ -7,6 +7,7 @@ import dev.smartflow.core.keys.MasterKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeys;
 import dev.smartflow.core.memory.InMemorySharedState;
+import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.bridge.BridgeService;
@@ -39,12 +40,15 @@ public final class SmartflowServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SmartflowServer.class.getName());
 
     private final Smartflow smartflow;
+    private final Database database;
     private final Map<Service, Javalin> apps;
     /** Closed in reverse order after the services and the pipeline. */
     private final List<AutoCloseable> resources;
 
-    private SmartflowServer(Smartflow smartflow, Map<Service, Javalin> apps, List<AutoCloseable> resources) {
+    private SmartflowServer(Smartflow smartflow, Database database, Map<Service, Javalin> apps,
+                            List<AutoCloseable> resources) {
         this.smartflow = smartflow;
+        this.database = database;
         this.apps = apps;
         this.resources = resources;
     }
@@ -63,8 +67,9 @@ public final class SmartflowServer implements AutoCloseable {
         List<AutoCloseable> resources = new ArrayList<>();
         Smartflow smartflow = null;
         Map<Service, Javalin> apps = new EnumMap<>(Service.class);
+        OpeningDatabase database = null;
         try {
-            OpeningDatabase database = new OpeningDatabase(() -> config.databaseUrl().map(SqlDatabase::connect)
+            database = new OpeningDatabase(() -> config.databaseUrl().map(SqlDatabase::connect)
                     .orElseGet(() -> SqlDatabase.h2(config.dataDir())));
             resources.add(database);
             SharedState state = config.redisUrl().<SharedState>map(RedisSharedState::connect)
@@ -87,7 +92,8 @@ public final class SmartflowServer implements AutoCloseable {
                 }
                 Javalin app = switch (service) {
                     case PROXY -> ProxyService.create(smartflow, registry, config);
-                    case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, config);
+                    case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, database::audit,
+                            config);
                     case COMPLIANCE -> ComplianceService.create(config);
                     case POLICY -> PolicyService.create(config);
                     case BRIDGE -> BridgeService.create(config);
@@ -98,10 +104,10 @@ public final class SmartflowServer implements AutoCloseable {
             }
             database.await();
         } catch (RuntimeException e) {
-            new SmartflowServer(smartflow, apps, resources).close();
+            new SmartflowServer(smartflow, database, apps, resources).close();
             throw e;
         }
-        return new SmartflowServer(smartflow, apps, resources);
+        return new SmartflowServer(smartflow, database, apps, resources);
     }
 
     /** The bound port of a running service. */
@@ -111,6 +117,11 @@ public final class SmartflowServer implements AutoCloseable {
             throw new IllegalArgumentException(service.id() + " is not running");
         }
         return app.port();
+    }
+
+    /** The durable store the services use; for tests that seed or inspect records. */
+    Database database() {
+        return database;
     }
 
     public List<Service> services() {

@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smartflow.core.spi.AuditAnalytics;
+import dev.smartflow.core.spi.AuditAnalytics.ByCaller;
+import dev.smartflow.core.spi.AuditAnalytics.ByDay;
+import dev.smartflow.core.spi.AuditAnalytics.ByModel;
+import dev.smartflow.core.spi.AuditAnalytics.ByProvider;
+import dev.smartflow.core.spi.AuditAnalytics.Latency;
 import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.core.spi.AuditQuery;
 import dev.smartflow.core.spi.AuditRecord;
@@ -17,6 +23,8 @@ import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.VirtualKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -87,6 +95,7 @@ public abstract class DatabaseContract {
         assertThrows(IllegalStateException.class, () -> keys.addSpend(KeyId.of("k"), "p", 1));
         assertThrows(IllegalStateException.class, () -> audit.query(AuditQuery.latest(1)));
         assertThrows(IllegalStateException.class, () -> audit.append(List.of(record("r", T0))));
+        assertThrows(IllegalStateException.class, () -> audit.analytics(T0, T0.plusSeconds(1), 10));
         database.close();
     }
 
@@ -416,6 +425,206 @@ public abstract class DatabaseContract {
         assertThrows(IllegalArgumentException.class, () -> audit.summary(T0, T0.minusSeconds(1)));
     }
 
+    // --- audit: analytics
+
+    @Test
+    void analyticsAddUpEveryFigureOfTheRangeExactly() {
+        // given
+        audit.append(twoDaysOfTraffic());
+
+        // when
+        AuditAnalytics analytics = audit.analytics(T0, T0.plus(Duration.ofDays(2)), 3);
+
+        // then
+        ByModel claude = new ByModel("anthropic", "claude-3", 2, 1, 0, 300, 100, 3_000);
+        ByModel gpt4o = new ByModel("openai", "gpt-4o", 2, 0, 0, 300, 70, 3_000);
+        ByModel mini = new ByModel("openai", "gpt-4o-mini", 3, 0, 2, 40, 20, 300);
+        AuditAnalytics expected = new AuditAnalytics(micros(T0), micros(T0.plus(Duration.ofDays(2))),
+                8, 2, 2, 640, 190, 6_300,
+                new Latency(50_000, 400_000, 400_000, 400_000),
+                List.of(new ByProvider("openai", 5, 0, 2, 340, 90, 3_300),
+                        new ByProvider("anthropic", 2, 1, 0, 300, 100, 3_000),
+                        new ByProvider("none", 1, 1, 0, 0, 0, 0)),
+                // costliest: claude-3 and gpt-4o tie on cost and requests, so the provider decides
+                List.of(claude, gpt4o, mini),
+                // most used: gpt-4o-mini, then the tie as above; none/unknown-model (1 request) is cut by top 3
+                List.of(mini, claude, gpt4o),
+                // every key has 2 requests: cost decides
+                List.of(new ByCaller("k2", 2, 3_100), new ByCaller("k1", 2, 3_000), new ByCaller("k3", 2, 200)),
+                List.of(new ByCaller("alice", 2, 3_000), new ByCaller("bob", 2, 100), new ByCaller("carol", 1, 100)),
+                List.of(new ByDay(LocalDate.of(2026, 11, 1), 5, 1, 1, 6_100),
+                        new ByDay(LocalDate.of(2026, 11, 2), 3, 1, 1, 200)));
+        assertEquals(expected, analytics);
+        assertEquals(0.25, analytics.errorRate());
+        assertEquals(0.25, analytics.cacheHitRate());
+        assertEquals(830, analytics.totalTokens());
+    }
+
+    @Test
+    void topCutsTheModelKeyAndUserListsButNeverTheProviders() {
+        // given
+        audit.append(twoDaysOfTraffic());
+
+        // when
+        AuditAnalytics analytics = audit.analytics(T0, T0.plus(Duration.ofDays(2)), 1);
+
+        // then
+        assertEquals(List.of("openai", "anthropic", "none"),
+                analytics.providers().stream().map(ByProvider::provider).toList());
+        assertEquals(List.of("claude-3"), analytics.models().stream().map(ByModel::model).toList());
+        assertEquals(List.of("gpt-4o-mini"), analytics.topModels().stream().map(ByModel::model).toList());
+        assertEquals(List.of(new ByCaller("k2", 2, 3_100)), analytics.topKeys());
+        assertEquals(List.of(new ByCaller("alice", 2, 3_000)), analytics.topUsers());
+        assertEquals(8, analytics.requests());
+        assertEquals(2, analytics.days().size());
+    }
+
+    @Test
+    void topListsBreakTiesBySecondFigureThenByNameInStringOrder() {
+        // given: by cost "ab" (11) leads, then "c" (10, two requests), then "B" and "a-b" (10, one request each);
+        // String order puts "B" before "a-b" (a case-insensitive collation would not), and top 3 cuts "a-b"
+        List<AuditRecord> records = new ArrayList<>();
+        int i = 0;
+        for (String name : List.of("ab", "a-b", "B", "c", "c")) {
+            i++;
+            records.add(AuditRecord.builder("t" + i, T0.plusSeconds(i), "/v1/chat/completions", "openai", name)
+                    .keyId(KeyId.of(name))
+                    .userId(name)
+                    .costMicros(name.equals("ab") ? 11 : name.equals("c") && i == 5 ? 0 : 10)
+                    .build());
+        }
+        audit.append(records);
+
+        // when
+        AuditAnalytics analytics = audit.analytics(T0, T0.plusSeconds(60), 3);
+
+        // then
+        assertEquals(List.of("ab", "c", "B"), analytics.models().stream().map(ByModel::model).toList());
+        assertEquals(List.of("c", "ab", "B"), analytics.topModels().stream().map(ByModel::model).toList());
+        List<ByCaller> callers = List.of(new ByCaller("c", 2, 10), new ByCaller("ab", 1, 11),
+                new ByCaller("B", 1, 10));
+        assertEquals(callers, analytics.topKeys());
+        assertEquals(callers, analytics.topUsers());
+    }
+
+    @Test
+    void providersWithEqualCostAndRequestsAreInStringOrder() {
+        // given
+        audit.append(List.of(builder("r1", T0, "az").costMicros(5).build(),
+                builder("r2", T0, "a-z").costMicros(5).build(),
+                builder("r3", T0, "Az").costMicros(5).build(),
+                builder("r4", T0, "cheap").build(),
+                builder("r5", T0, "cheap").build()));
+
+        // when
+        AuditAnalytics analytics = audit.analytics(T0, T0.plusSeconds(1), 10);
+
+        // then
+        assertEquals(List.of("Az", "a-z", "az", "cheap"),
+                analytics.providers().stream().map(ByProvider::provider).toList());
+    }
+
+    @Test
+    void latencyPercentilesAreTheNearestRankAmongTheRangesLatencies() {
+        // given: day 1 holds 1..20 ms, day 2 holds 1..6 ms, day 3 a single request, each in a scrambled order
+        List<AuditRecord> records = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            long millis = (i * 7 % 20) + 1;
+            records.add(builder("a" + i, T0.plusSeconds(i), "openai").latencyMicros(millis * 1_000).build());
+        }
+        for (int i = 0; i < 6; i++) {
+            long millis = (i * 5 % 6) + 1;
+            records.add(builder("b" + i, T0.plus(Duration.ofDays(1)).plusSeconds(i), "openai")
+                    .latencyMicros(millis * 1_000).build());
+        }
+        records.add(builder("c", T0.plus(Duration.ofDays(2)), "openai").latencyMicros(777).build());
+        audit.append(records);
+
+        // when
+        Latency twenty = audit.analytics(T0, T0.plus(Duration.ofDays(1)), 10).latency();
+        Latency six = audit.analytics(T0.plus(Duration.ofDays(1)), T0.plus(Duration.ofDays(2)), 10).latency();
+        Latency one = audit.analytics(T0.plus(Duration.ofDays(2)), T0.plus(Duration.ofDays(3)), 10).latency();
+        Latency all = audit.analytics(T0, T0.plus(Duration.ofDays(3)), 10).latency();
+
+        // then: ranks ceil(p * n / 100)
+        assertEquals(new Latency(10_000, 18_000, 19_000, 20_000), twenty); // ranks 10, 18, 19, 20
+        assertEquals(new Latency(3_000, 6_000, 6_000, 6_000), six);         // ranks 3, 6, 6, 6 (not 5 for p90)
+        assertEquals(new Latency(777, 777, 777, 777), one);
+        // 27 values: 777 µs, 1 ms twice, ..., 6 ms twice, 7..20 ms; ranks 14, 25, 26, 27
+        assertEquals(new Latency(7_000, 18_000, 19_000, 20_000), all);
+    }
+
+    @Test
+    void analyticsCountFromInclusiveToExclusiveToTheMicrosecond() {
+        // given
+        Instant to = T0.plusSeconds(60);
+        audit.append(List.of(
+                builder("before", T0.minusNanos(1_000), "openai").costMicros(1).build(),
+                builder("first", T0, "openai").costMicros(10).build(),
+                builder("last", to.minusNanos(1_000), "openai").costMicros(100).build(),
+                builder("at-end", to, "openai").costMicros(1_000).build()));
+
+        // when
+        AuditAnalytics analytics = audit.analytics(T0, to, 10);
+        AuditAnalytics widened = audit.analytics(T0.minusNanos(999), to.plusNanos(1_000), 10);
+
+        // then
+        assertEquals(2, analytics.requests());
+        assertEquals(110, analytics.costMicros());
+        assertEquals(micros(T0), analytics.from());
+        assertEquals(micros(to), analytics.to());
+        // the bounds truncate to the microsecond: T0 - 999 ns is the microsecond of "before", to + 1 µs takes "at-end"
+        assertEquals(4, widened.requests());
+        assertEquals(1_111, widened.costMicros());
+    }
+
+    @Test
+    void daysAreUtcDaysBeforeTheEpochToo() {
+        // given
+        audit.append(List.of(builder("r1", Instant.parse("1969-12-31T23:59:59.999999Z"), "openai").build(),
+                builder("r2", Instant.parse("1970-01-01T00:00:00Z"), "openai").costMicros(3).build(),
+                builder("r3", Instant.parse("1969-12-31T00:00:00Z"), "openai").build(),
+                builder("r4", Instant.parse("1969-12-30T23:59:59.999999Z"), "openai").build()));
+
+        // when
+        AuditAnalytics analytics = audit.analytics(Instant.parse("1969-12-01T00:00:00Z"),
+                Instant.parse("1970-02-01T00:00:00Z"), 10);
+
+        // then
+        assertEquals(List.of(new ByDay(LocalDate.of(1969, 12, 30), 1, 0, 0, 0),
+                new ByDay(LocalDate.of(1969, 12, 31), 2, 0, 0, 0),
+                new ByDay(LocalDate.of(1970, 1, 1), 1, 0, 0, 3)), analytics.days());
+    }
+
+    @Test
+    void analyticsOfAnEmptyRangeAreZerosWithoutNaN() {
+        // given
+        audit.append(twoDaysOfTraffic());
+        Instant from = T0.plusSeconds(10);
+        Instant to = T0.plusSeconds(20);
+
+        // when
+        AuditAnalytics analytics = audit.analytics(from, to, 10);
+
+        // then
+        assertEquals(AuditAnalytics.empty(micros(from), micros(to)), analytics);
+        assertEquals(0.0, analytics.errorRate());
+        assertEquals(0.0, analytics.cacheHitRate());
+        assertEquals(Latency.ZERO, analytics.latency());
+        assertEquals(AuditAnalytics.empty(micros(T0), micros(T0)), audit.analytics(T0, T0, 10));
+    }
+
+    @Test
+    void analyticsRejectAnInvertedRangeAndATopOutOfBounds() {
+        audit.append(twoDaysOfTraffic());
+
+        assertThrows(IllegalArgumentException.class, () -> audit.analytics(T0, T0.minusSeconds(1), 10));
+        assertThrows(IllegalArgumentException.class, () -> audit.analytics(T0, T0.plusSeconds(1), 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> audit.analytics(T0, T0.plusSeconds(1), AuditAnalytics.MAX_TOP + 1));
+        assertEquals(8, audit.analytics(T0, T0.plus(Duration.ofDays(2)), AuditAnalytics.MAX_TOP).requests());
+    }
+
     // --- audit: concurrency
 
     @Test
@@ -476,6 +685,43 @@ public abstract class DatabaseContract {
                 .latencyMicros(412_345)
                 .failed(502, "upstream_error")
                 .build();
+    }
+
+    /**
+     * Eight requests over 2026-11-01 and 2026-11-02 (from {@link #T0}), with two more just outside
+     * {@code [T0, T0 + 2 days)}. The figures the analytics tests expect are worked out from this table.
+     */
+    protected static List<AuditRecord> twoDaysOfTraffic() {
+        Instant dayTwo = T0.plus(Duration.ofDays(1));
+        return List.of(
+                call("r1", T0, "openai", "gpt-4o").keyId(KeyId.of("k1")).userId("alice").tokens(100, 50)
+                        .costMicros(1_000).latencyMicros(100_000).build(),
+                call("r2", T0.plusSeconds(1), "openai", "gpt-4o").keyId(KeyId.of("k1")).userId("alice")
+                        .tokens(200, 20).costMicros(2_000).latencyMicros(200_000).build(),
+                call("r3", T0.plusSeconds(2), "openai", "gpt-4o-mini").keyId(KeyId.of("k2")).userId("bob")
+                        .tokens(10, 5).costMicros(100).cacheHit("exact").latencyMicros(5_000).build(),
+                call("r4", T0.plusSeconds(3), "anthropic", "claude-3").keyId(KeyId.of("k2")).tokens(300, 100)
+                        .costMicros(3_000).latencyMicros(400_000).build(),
+                call("r5", T0.plusSeconds(4), "anthropic", "claude-3").userId("bob").failed(502, "upstream_error")
+                        .latencyMicros(50_000).build(),
+                call("r6", dayTwo, "openai", "gpt-4o-mini").keyId(KeyId.of("k3")).userId("carol").tokens(10, 5)
+                        .costMicros(100).cacheHit("semantic").latencyMicros(6_000).build(),
+                call("r7", dayTwo.plusSeconds(1), "none", "unknown-model").failed(401, "invalid_api_key")
+                        .latencyMicros(1_000).build(),
+                call("r8", dayTwo.plusSeconds(2), "openai", "gpt-4o-mini").keyId(KeyId.of("k3")).tokens(20, 10)
+                        .costMicros(100).latencyMicros(300_000).build(),
+                call("before", T0.minusNanos(1_000), "openai", "gpt-4o").keyId(KeyId.of("k9")).userId("zed")
+                        .tokens(9, 9).costMicros(999_999).latencyMicros(9_999_999).failed(500, "x").build(),
+                call("at-end", T0.plus(Duration.ofDays(2)), "gemini", "gemini-pro").keyId(KeyId.of("k9"))
+                        .costMicros(999_999).latencyMicros(9_999_999).build());
+    }
+
+    private static AuditRecord.Builder call(String requestId, Instant timestamp, String provider, String model) {
+        return AuditRecord.builder(requestId, timestamp, "/v1/chat/completions", provider, model);
+    }
+
+    private static Instant micros(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MICROS);
     }
 
     protected static AuditRecord.Builder builder(String requestId, Instant timestamp, String provider) {

@@ -1,12 +1,16 @@
 package dev.smartflow.core.memory;
 
+import dev.smartflow.core.spi.AuditAnalytics;
 import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.core.spi.AuditQuery;
 import dev.smartflow.core.spi.AuditRecord;
 import dev.smartflow.core.spi.AuditSummary;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +24,8 @@ import java.util.function.Supplier;
 /**
  * The {@link AuditLog} of an {@link InMemoryDatabase}. Thread-safe: one lock guards the log, so a batch is appended
  * atomically. Records are kept newest first in a sorted map, so a query walks only as far as its limit needs among
- * the records that match.
+ * the records that match, and the summary and analytics walk only their range. The analytics are the reference the
+ * SQL store's aggregate queries are checked against: same definitions, same tie-breaks.
  */
 public final class InMemoryAuditLog implements AuditLog {
     private static final Comparator<AuditRecord> NEWEST_FIRST = Comparator.comparing(AuditRecord::timestamp)
@@ -83,10 +88,7 @@ public final class InMemoryAuditLog implements AuditLog {
             long errors = 0;
             long cached = 0;
             Map<String, Long> cost = new HashMap<>();
-            for (AuditRecord record : newestFirst.keySet()) {
-                if (record.timestamp().isBefore(from) || !record.timestamp().isBefore(to)) {
-                    continue;
-                }
+            for (AuditRecord record : range(from, to)) {
                 requests++;
                 errors += record.failed() ? 1 : 0;
                 cached += record.cached() ? 1 : 0;
@@ -96,6 +98,70 @@ public final class InMemoryAuditLog implements AuditLog {
         });
     }
 
+    @Override
+    public AuditAnalytics analytics(Instant fromInclusive, Instant toExclusive, int top) {
+        Instant from = Objects.requireNonNull(fromInclusive, "from").truncatedTo(ChronoUnit.MICROS);
+        Instant to = Objects.requireNonNull(toExclusive, "to").truncatedTo(ChronoUnit.MICROS);
+        if (to.isBefore(from)) {
+            throw new IllegalArgumentException("to " + to + " is before from " + from);
+        }
+        if (top < 1 || top > AuditAnalytics.MAX_TOP) {
+            throw new IllegalArgumentException("top is not within 1.." + AuditAnalytics.MAX_TOP + ": " + top);
+        }
+        return locked(() -> {
+            Tally total = new Tally();
+            Map<String, Tally> providers = new HashMap<>();
+            Map<List<String>, Tally> models = new HashMap<>();
+            Map<String, Tally> keys = new HashMap<>();
+            Map<String, Tally> users = new HashMap<>();
+            TreeMap<LocalDate, Tally> days = new TreeMap<>();
+            long[] latencies = new long[16];
+            int n = 0;
+            for (AuditRecord record : range(from, to)) {
+                total.add(record);
+                providers.computeIfAbsent(record.provider(), p -> new Tally()).add(record);
+                models.computeIfAbsent(List.of(record.provider(), record.model()), m -> new Tally()).add(record);
+                record.keyId().ifPresent(k -> keys.computeIfAbsent(k.value(), id -> new Tally()).add(record));
+                record.userId().ifPresent(u -> users.computeIfAbsent(u, id -> new Tally()).add(record));
+                days.computeIfAbsent(LocalDate.ofInstant(record.timestamp(), ZoneOffset.UTC), d -> new Tally())
+                        .add(record);
+                if (n == latencies.length) {
+                    latencies = Arrays.copyOf(latencies, n * 2);
+                }
+                latencies[n++] = record.latencyMicros();
+            }
+            long[] ascending = Arrays.copyOf(latencies, n);
+            Arrays.sort(ascending);
+            List<AuditAnalytics.ByModel> byModel = models.entrySet().stream()
+                    .map(e -> e.getValue().model(e.getKey().get(0), e.getKey().get(1)))
+                    .toList();
+            return new AuditAnalytics(from, to, total.requests, total.errors, total.cached, total.promptTokens,
+                    total.completionTokens, total.costMicros, AuditAnalytics.Latency.of(ascending),
+                    providers.entrySet().stream().map(e -> e.getValue().provider(e.getKey()))
+                            .sorted(AuditAnalytics.PROVIDERS_BY_COST).toList(),
+                    byModel.stream().sorted(AuditAnalytics.MODELS_BY_COST).limit(top).toList(),
+                    byModel.stream().sorted(AuditAnalytics.MODELS_BY_REQUESTS).limit(top).toList(),
+                    callers(keys, top), callers(users, top),
+                    days.entrySet().stream().map(e -> e.getValue().day(e.getKey())).toList());
+        });
+    }
+
+    /** The records with {@code from <= timestamp < to}, newest first; call with the lock held. */
+    private Iterable<AuditRecord> range(Instant from, Instant to) {
+        return () -> newestFirst.keySet().stream()
+                .dropWhile(record -> !record.timestamp().isBefore(to))
+                .takeWhile(record -> !record.timestamp().isBefore(from))
+                .iterator();
+    }
+
+    private static List<AuditAnalytics.ByCaller> callers(Map<String, Tally> callers, int top) {
+        return callers.entrySet().stream()
+                .map(e -> new AuditAnalytics.ByCaller(e.getKey(), e.getValue().requests, e.getValue().costMicros))
+                .sorted(AuditAnalytics.CALLERS_BY_REQUESTS)
+                .limit(top)
+                .toList();
+    }
+
     private <T> T locked(Supplier<T> action) {
         lock.lock();
         try {
@@ -103,6 +169,39 @@ public final class InMemoryAuditLog implements AuditLog {
             return action.get();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Running sums over some of a range's records; overflow fails rather than wraps. */
+    private static final class Tally {
+        long requests;
+        long errors;
+        long cached;
+        long promptTokens;
+        long completionTokens;
+        long costMicros;
+
+        void add(AuditRecord record) {
+            requests++;
+            errors += record.failed() ? 1 : 0;
+            cached += record.cached() ? 1 : 0;
+            promptTokens = Math.addExact(promptTokens, record.promptTokens());
+            completionTokens = Math.addExact(completionTokens, record.completionTokens());
+            costMicros = Math.addExact(costMicros, record.costMicros());
+        }
+
+        AuditAnalytics.ByProvider provider(String provider) {
+            return new AuditAnalytics.ByProvider(provider, requests, errors, cached, promptTokens, completionTokens,
+                    costMicros);
+        }
+
+        AuditAnalytics.ByModel model(String provider, String model) {
+            return new AuditAnalytics.ByModel(provider, model, requests, errors, cached, promptTokens,
+                    completionTokens, costMicros);
+        }
+
+        AuditAnalytics.ByDay day(LocalDate date) {
+            return new AuditAnalytics.ByDay(date, requests, errors, cached, costMicros);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
  * int written = audit.append(batch);                      // safe to retry: records already there are skipped
  * List<AuditRecord> latest = audit.query(AuditQuery.latest(100).withKey(keyId));
  * AuditSummary today = audit.summary(dayStart, dayStart.plus(Duration.ofDays(1)));
+ * AuditAnalytics week = audit.analytics(now.minus(Duration.ofDays(7)), now, 10);
  * }</pre>
  *
  * <p><b>Contract.</b> Thread-safe. {@link #append} is atomic per batch and idempotent on
@@ -35,4 +36,16 @@ public interface AuditLog {
      * @throws IllegalArgumentException when {@code to} is before {@code from}
      */
     AuditSummary summary(Instant from, Instant to);
+
+    /**
+     * The analytics of the records with {@code from <= timestamp < to} (bounds truncated as for {@link #summary}):
+     * volume, errors, cache hits, tokens and cost by provider, model, key, user and day, and latency percentiles, with
+     * the top lists cut to {@code top} entries. The SQL store answers with aggregate queries over the timestamp index;
+     * meant for the management API and dashboards, never the request path. Every implementation returns the same
+     * figures for the same records, as {@link AuditAnalytics} defines them.
+     *
+     * @throws IllegalArgumentException when {@code to} is before {@code from}, or {@code top} is not within
+     *                                  1..{@value AuditAnalytics#MAX_TOP}
+     */
+    AuditAnalytics analytics(Instant from, Instant to, int top);
 }

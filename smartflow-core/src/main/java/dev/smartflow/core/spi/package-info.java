@@ -4,6 +4,7 @@
  * {@link dev.smartflow.core.spi.Reservation}, {@link dev.smartflow.core.spi.BudgetState} and
  * {@link dev.smartflow.core.spi.WindowDecision}), and {@link dev.smartflow.core.spi.Database} for durable records: its
  * {@link dev.smartflow.core.spi.KeyStore} of {@link dev.smartflow.core.spi.VirtualKey}s and their spend, and its
- * {@link dev.smartflow.core.spi.AuditLog} of {@link dev.smartflow.core.spi.AuditRecord}s.
+ * {@link dev.smartflow.core.spi.AuditLog} of {@link dev.smartflow.core.spi.AuditRecord}s, read back as pages, an
+ * {@link dev.smartflow.core.spi.AuditSummary} or {@link dev.smartflow.core.spi.AuditAnalytics}.
  */
 package dev.smartflow.core.spi;

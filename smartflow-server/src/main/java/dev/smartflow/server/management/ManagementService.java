@@ -6,10 +6,13 @@ import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.VirtualKeys;
+import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.ServerConfig;
 import dev.smartflow.server.http.Services;
 import io.javalin.Javalin;
+import java.time.InstantSource;
+import java.util.function.Supplier;
 
 /**
  * The management API (port 7778). Every {@code /api} route needs the master key. It reports the providers and manages
@@ -20,8 +23,9 @@ public final class ManagementService {
     private ManagementService() {
     }
 
+    /** @param audit the audit log, asked for per request: the database may still be opening when this returns */
     public static Javalin create(ProviderRegistry registry, Authenticator master, VirtualKeys keys,
-                                 Budgets budgets, ServerConfig config) {
+                                 Budgets budgets, Supplier<AuditLog> audit, ServerConfig config) {
         return Services.create("management", config.maxRequestBytes(), app -> {
             app.routes.before("/api/*", ctx -> Services.requireKey(ctx, master));
             app.routes.get("/api/providers", ctx -> {
@@ -34,6 +38,7 @@ public final class ManagementService {
                 Services.json(ctx, 200, Body.of(root).bytes());
             });
             new VirtualKeyRoutes(keys, budgets).register(app);
+            new AnalyticsRoutes(audit, InstantSource.system()).register(app);
         });
     }
 }
