@@ -6,6 +6,7 @@ import dev.smartflow.core.routing.Target;
 import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.anthropic.AnthropicProvider;
 import dev.smartflow.providers.catalog.ModelCatalog;
+import dev.smartflow.providers.cohere.CohereProvider;
 import dev.smartflow.providers.gemini.GeminiProvider;
 import dev.smartflow.providers.openai.OpenAiProvider;
 import java.util.ArrayList;
@@ -29,11 +30,12 @@ import java.util.Set;
  * {@code perplexity}, {@code nvidia_nim}, {@code huggingface}, {@code novita}, {@code vercel_ai_gateway},
  * {@code deepinfra}, {@code ollama}); each reads {@code <NAME>_API_KEY}, {@code <NAME>_API_BASE} and
  * {@code <NAME>_API_VERSION} and is available once it has a key (Ollama needs none). Anthropic has its own adapter
- * ({@link AnthropicProvider}), available once {@code ANTHROPIC_API_KEY} is set, and so has Gemini
+ * ({@link AnthropicProvider}), available once {@code ANTHROPIC_API_KEY} is set, and so have Gemini
  * ({@link GeminiProvider}), available once {@code GEMINI_API_KEY} is set and {@code GEMINI_ENABLED} is not
- * {@code false}; {@code vertex_ai/} models go to the same Gemini adapter unless one named {@code vertex_ai} is added.
- * The names of the other native protocols ({@code cohere}, {@code deepgram}) are known too, and are served once an
- * adapter for them is {@linkplain Builder#addProvider(Provider) added}.
+ * {@code false}, and Cohere ({@link CohereProvider}), available once {@code COHERE_API_KEY} is set;
+ * {@code vertex_ai/} models go to the same Gemini adapter unless one named {@code vertex_ai} is added. The name of the
+ * other native protocol ({@code deepgram}) is known too, and is served once an adapter for it is
+ * {@linkplain Builder#addProvider(Provider) added}.
  *
  * <p>{@link #resolve(String)} tries, in order:
  * <ol>
@@ -43,8 +45,8 @@ import java.util.Set;
  *   <li>the model name: {@code gpt-}, {@code o1}, {@code o3}, {@code o4-}, {@code chatgpt-}, {@code whisper-},
  *       {@code tts-}, {@code dall-e-}, {@code text-embedding-}, {@code omni-moderation-} go to openai, {@code claude-}
  *       to anthropic, {@code gemini-} to gemini, {@code grok-} to xai, {@code mistral-}, {@code mixtral-},
- *       {@code codestral-}, {@code ministral-}, {@code pixtral-} to mistral, {@code command-} to cohere,
- *       {@code llama-} to groq;</li>
+ *       {@code codestral-}, {@code ministral-}, {@code pixtral-} to mistral, {@code command-}, {@code embed-},
+ *       {@code rerank-} to cohere, {@code llama-} to groq;</li>
  *   <li>the {@linkplain Builder#defaultProvider(String) default provider}, if one is set.</li>
  * </ol>
  * A provider that is found but not configured is an {@link InvalidRequest} naming the variable to set, never its value.
@@ -70,9 +72,10 @@ import java.util.Set;
 public final class ProviderRegistry implements ModelResolver, AutoCloseable {
     /** Protocols whose adapters come in later modules; known as prefixes so that the error says what to do. */
     private static final List<String> NATIVE = List.of("anthropic", "gemini", "vertex_ai", "cohere", "deepgram");
-    /** The native protocol this module has an adapter for. */
+    /** The native protocols this module has adapters for. */
     private static final String ANTHROPIC = "anthropic";
     private static final String GEMINI = "gemini";
+    private static final String COHERE = "cohere";
     /** Served by the Gemini adapter (Google AI's API, not Vertex's endpoints) unless one of its own is added. */
     private static final String VERTEX_AI = "vertex_ai";
 
@@ -98,6 +101,8 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
             Map.entry("ministral-", "mistral"),
             Map.entry("pixtral-", "mistral"),
             Map.entry("command-", "cohere"),
+            Map.entry("embed-", "cohere"),
+            Map.entry("rerank-", "cohere"),
             Map.entry("llama-", "groq"));
 
     /** OpenAI first, then by name: the stable order of {@link #available()} and {@link #describe()}. */
@@ -190,6 +195,7 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                 case OpenAiProvider openAi -> openAi.apiBase().map(ProviderSettings::redactedBase);
                 case AnthropicProvider anthropic -> Optional.of(ProviderSettings.redactedBase(anthropic.apiBase()));
                 case GeminiProvider gemini -> Optional.of(ProviderSettings.redactedBase(gemini.apiBase()));
+                case CohereProvider cohere -> Optional.of(ProviderSettings.redactedBase(cohere.apiBase()));
                 default -> Optional.<String>empty();
             };
             out.add(new ProviderStatus(provider.name(), provider.available(), base));
@@ -290,8 +296,8 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         /**
          * Explicit settings for one provider, e.g. from a config file. A name that is neither a known vendor nor a
          * native protocol declares another OpenAI-compatible server, which needs an {@code apiBase}. Settings for
-         * {@code anthropic} and {@code gemini} configure their built-in adapters; settings for another native
-         * protocol ({@code cohere}, ...) are accepted and unused until its adapter is added.
+         * {@code anthropic}, {@code gemini} and {@code cohere} configure their built-in adapters; settings for another
+         * native protocol ({@code deepgram}) are accepted and unused until its adapter is added.
          *
          * @throws IllegalArgumentException if settings for this name were already given
          */
@@ -369,13 +375,11 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                         ordered.add(name);
                     }
                 }
-                if (!ordered.contains(ANTHROPIC)) {
-                    ordered.add(ANTHROPIC);
-                    merged.computeIfAbsent(ANTHROPIC, n -> fromEnvironment(ProviderSettings.of(n)));
-                }
-                if (!ordered.contains(GEMINI)) {
-                    ordered.add(GEMINI);
-                    merged.computeIfAbsent(GEMINI, n -> fromEnvironment(ProviderSettings.of(n)));
+                for (String builtIn : List.of(ANTHROPIC, GEMINI, COHERE)) {
+                    if (!ordered.contains(builtIn)) {
+                        ordered.add(builtIn);
+                        merged.computeIfAbsent(builtIn, n -> fromEnvironment(ProviderSettings.of(n)));
+                    }
                 }
                 ordered.sort(ORDER);
                 for (String name : ordered) {
@@ -383,6 +387,7 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                     if (provider == null) {
                         provider = switch (name) {
                             case ANTHROPIC -> new AnthropicProvider(merged.get(name), transport);
+                            case COHERE -> new CohereProvider(merged.get(name), transport);
                             case GEMINI -> new GeminiProvider(merged.get(name), transport,
                                     !variable("GEMINI_ENABLED").map(String::strip).filter("false"::equalsIgnoreCase)
                                             .isPresent());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -150,6 +151,18 @@ public final class UpstreamHttp {
     public static boolean isEventStream(okhttp3.Response response) {
         String type = response.header("Content-Type");
         return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+    }
+
+    /**
+     * The 400 for an operation {@code provider} does not serve. Anthropic's {@code count_tokens} gets a message of its
+     * own: only Anthropic counts tokens, so the caller learns that the model, not the request, is the problem.
+     */
+    public static InvalidRequest unsupported(String provider, Operation operation) {
+        String message = operation == Operation.ANTHROPIC_COUNT_TOKENS
+                ? "provider '" + provider + "' cannot count tokens: /v1/messages/count_tokens is served for Anthropic"
+                        + " models only"
+                : "provider '" + provider + "' does not serve " + operation;
+        return new InvalidRequest(message, "unsupported_operation", operation.routed() ? "model" : null);
     }
 
     /**

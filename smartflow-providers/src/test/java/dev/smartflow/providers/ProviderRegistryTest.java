@@ -106,6 +106,8 @@ final class ProviderRegistryTest {
             "ministral-8b-latest, mistral",
             "pixtral-12b-2409, mistral",
             "command-r-plus, cohere",
+            "embed-v4.0, cohere",
+            "rerank-v3.5, cohere",
             "llama-3.3-70b-versatile, groq"})
     void modelNameRulesPickTheProvider(String model, String provider) {
         registry = everything();
@@ -162,25 +164,25 @@ final class ProviderRegistryTest {
 
     @Test
     void nativeProtocolWithoutAnAdapterIsNotConfigured() {
-        registry = ProviderRegistry.builder().environment(Map.of("COHERE_API_KEY", "co-key-0123456789")).build();
+        registry = ProviderRegistry.builder().environment(Map.of("DEEPGRAM_API_KEY", "dg-key-0123456789")).build();
 
-        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("command-r-plus"));
+        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("deepgram/nova-3"));
 
         assertEquals("provider_not_configured", error.code().orElseThrow());
-        assertTrue(error.getMessage().startsWith("provider 'cohere' is not configured"), error.getMessage());
-        assertFalse(error.getMessage().contains("co-key"));
+        assertTrue(error.getMessage().startsWith("provider 'deepgram' is not configured"), error.getMessage());
+        assertFalse(error.getMessage().contains("dg-key"));
     }
 
     @Test
     void settingsForANativeProtocolWaitForItsAdapter() {
         registry = ProviderRegistry.builder()
-                .provider(ProviderSettings.of("cohere").withApiKey("co-key-0123456789"))
+                .provider(ProviderSettings.of("deepgram").withApiKey("dg-key-0123456789"))
                 .build();
 
-        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("cohere/command-r-plus"));
+        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("deepgram/nova-3"));
 
-        assertEquals("provider 'cohere' is not configured: this build has no adapter for it", error.getMessage());
-        assertTrue(registry.provider("cohere").isEmpty(), "OpenAI's adapter must not stand in for another protocol");
+        assertEquals("provider 'deepgram' is not configured: this build has no adapter for it", error.getMessage());
+        assertTrue(registry.provider("deepgram").isEmpty(), "OpenAI's adapter must not stand in for another protocol");
     }
 
     @Test
@@ -308,7 +310,7 @@ final class ProviderRegistryTest {
 
         List<ProviderStatus> described = registry.describe();
 
-        assertEquals(OpenAiProvider.vendors().size() + 2, described.size(), "every vendor, anthropic and gemini");
+        assertEquals(OpenAiProvider.vendors().size() + 3, described.size(), "every vendor, anthropic, gemini, cohere");
         assertEquals("openai", described.getFirst().name());
         ProviderStatus groq = described.stream().filter(s -> s.name().equals("groq")).findFirst().orElseThrow();
         assertTrue(groq.available());

@@ -1,6 +1,7 @@
 package dev.smartflow.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -93,7 +94,8 @@ class BudgetsApiTest extends GatewayTest {
 
     @Test
     void streamedCallSettlesItsCostWhenTheStreamEnds() throws Exception {
-        // given: the stream's usage chunk says 9 prompt + 2 completion tokens = 2.55 -> 3 micro-USD
+        // given: the stream's usage chunk, which the gateway asks for on the caller's behalf, says 9 prompt + 2
+        // completion tokens = 2.55 -> 3 micro-USD (without it the call would settle at its worst case)
         JsonNode created = create("{\"name\":\"ci\",\"owner_id\":\"team-a\",\"budget_usd\":1}");
         String id = created.path("id").asText();
 
@@ -102,7 +104,9 @@ class BudgetsApiTest extends GatewayTest {
                 "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
                 "authorization", "Bearer " + created.path("token").asText())) {
             assertEquals(200, stream.code());
-            assertTrue(stream.body().string().contains("[DONE]"));
+            String text = stream.body().string();
+            assertTrue(text.contains("[DONE]"));
+            assertFalse(text.contains("\"usage\""), "the caller did not ask for the usage chunk");
         }
 
         // then: settled once the server has seen the end (a bounded poll: the last bytes may reach us first)

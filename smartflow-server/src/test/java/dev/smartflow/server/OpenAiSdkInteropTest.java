@@ -13,6 +13,7 @@ import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
@@ -53,7 +54,9 @@ class OpenAiSdkInteropTest extends GatewayTest {
 
     @Test
     void streamedChatCompletionWorksThroughTheSdk() {
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(hello())) {
+        ChatCompletionCreateParams withUsage = hello().toBuilder()
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(withUsage)) {
             List<ChatCompletionChunk> chunks = stream.stream().toList();
             String text = chunks.stream()
                     .flatMap(chunk -> chunk.choices().stream())
@@ -61,6 +64,15 @@ class OpenAiSdkInteropTest extends GatewayTest {
                     .collect(Collectors.joining());
             assertEquals("Hello!", text);
             assertEquals(11, chunks.get(chunks.size() - 1).usage().orElseThrow().totalTokens());
+        }
+    }
+
+    @Test
+    void streamWithoutStreamOptionsEndsWithoutAUsageChunkAsOpenAisWould() {
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(hello())) {
+            List<ChatCompletionChunk> chunks = stream.stream().toList();
+            assertTrue(chunks.stream().allMatch(chunk -> chunk.usage().isEmpty()), chunks.toString());
+            assertEquals("stop", chunks.getLast().choices().get(0).finishReason().orElseThrow().asString());
         }
     }
 

@@ -86,8 +86,21 @@ class ProxyServiceTest extends GatewayTest {
         try (Response response = gateway.post(gateway.proxy("/v1/chat/completions"), body, "authorization", BEARER)) {
             assertEquals(200, response.code());
             assertNull(response.header("x-smartflow-cost-usd"));
-            assertEquals(Upstream.sseText(Upstream.STREAM), response.body().string());
+            assertEquals(Upstream.sseText(Upstream.STREAM_WITHOUT_USAGE), response.body().string());
         }
+    }
+
+    @Test
+    void aStreamIsPricedFromAUsageChunkTheCallerNeverSees() throws Exception {
+        // the caller did not ask for usage: the gateway asks the upstream for it, reads it, and keeps it back
+        String body = CHAT.replace("}]}", "}],\"stream\":true}");
+        try (Response response = gateway.post(gateway.proxy("/v1/chat/completions"), body, "authorization", BEARER)) {
+            String text = response.body().string();
+            assertEquals(Upstream.sseText(Upstream.STREAM_WITHOUT_USAGE), text);
+            assertFalse(text.contains("\"usage\""), text);
+        }
+        JsonNode sent = Gateway.JSON.readTree(upstream.server.takeRequest(5, TimeUnit.SECONDS).getBody().utf8());
+        assertTrue(sent.at("/stream_options/include_usage").asBoolean(), sent.toString());
     }
 
     @Test
@@ -107,7 +120,7 @@ class ProxyServiceTest extends GatewayTest {
 
     @Test
     void streamIsRelayedAsServerSentEventsEndingWithDone() throws Exception {
-        String body = CHAT.replace("}]}", "}],\"stream\":true}");
+        String body = CHAT.replace("}]}", "}],\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
         try (Response response = gateway.post(gateway.proxy("/v1/chat/completions"), body, "authorization", BEARER)) {
             assertEquals(200, response.code());
             assertTrue(response.header("content-type").startsWith("text/event-stream"));

@@ -1,6 +1,7 @@
 package dev.smartflow.server;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +15,8 @@ import okio.BufferedSink;
 
 /**
  * A fake OpenAI and Anthropic upstream speaking the real wire formats: answers by path, and for streams by the
- * request's {@code "stream":true}. Tests replace an answer with {@link #answer(String, MockResponse)}.
+ * request's {@code "stream":true} (with the usage chunk only when {@code stream_options.include_usage} asked). Tests
+ * replace an answer with {@link #answer(String, MockResponse)}.
  */
 final class Upstream implements AutoCloseable {
     static final String CHAT = """
@@ -40,6 +42,9 @@ final class Upstream implements AutoCloseable {
         "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"gpt-4o-mini\","
                 + "\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"total_tokens\":11}}",
     };
+
+    /** {@link #STREAM} as OpenAI sends it to a request without {@code stream_options.include_usage}. */
+    static final String[] STREAM_WITHOUT_USAGE = Arrays.copyOf(STREAM, STREAM.length - 1);
 
     static final String MESSAGE = """
             {"id":"msg_01Gw","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",\
@@ -89,7 +94,9 @@ final class Upstream implements AutoCloseable {
                 }
                 String body = request.getBody() == null ? "" : request.getBody().utf8();
                 return switch (request.getUrl().encodedPath()) {
-                    case "/v1/chat/completions" -> body.contains("\"stream\":true") ? sse(STREAM) : json(200, CHAT);
+                    case "/v1/chat/completions" -> !body.contains("\"stream\":true") ? json(200, CHAT)
+                            // as OpenAI does: the usage chunk only for a request that asked for it
+                            : body.contains("\"include_usage\":true") ? sse(STREAM) : sse(STREAM_WITHOUT_USAGE);
                     case "/v1/embeddings" -> json(200, EMBEDDINGS);
                     case "/v1/models" -> json(200, MODELS);
                     case "/v1/messages" -> body.contains("\"stream\":true")

@@ -41,7 +41,8 @@ import java.util.Optional;
  * never under-counted); an unpriced one at 0. A call that fails (an exception, or a stream that fails while read) is
  * released: it spends nothing. Settled costs also go to the durable store ({@link Budgets}).
  *
- * <p>Runs only for principals with a virtual key that has a budget, and only on routed operations.
+ * <p>Runs only for principals with a virtual key that has a budget, and only on {@linkplain Operation#billed() billed}
+ * operations: a free call (Anthropic's {@code count_tokens}) neither reserves nor spends.
  */
 public final class BudgetStage implements Stage {
     /** The completion tokens assumed when a request sets no {@code max_tokens}. */
@@ -76,7 +77,7 @@ public final class BudgetStage implements Stage {
     @Override
     public Response handle(Exchange exchange, Chain chain) {
         VirtualKey key = exchange.principal().key().orElse(null);
-        if (key == null || key.budgetMicros().isEmpty() || !exchange.operation().routed()) {
+        if (key == null || key.budgetMicros().isEmpty() || !exchange.operation().billed()) {
             return chain.proceed(exchange);
         }
         long worstCase = worstCaseMicros(exchange);

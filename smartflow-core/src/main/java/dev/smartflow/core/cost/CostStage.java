@@ -1,10 +1,12 @@
 package dev.smartflow.core.cost;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.Chain;
 import dev.smartflow.core.Stage;
 import dev.smartflow.core.exchange.Attempt;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.model.Cost;
 import java.util.Objects;
@@ -22,6 +24,14 @@ import java.util.Optional;
  * {@link CostMeter} if it has one. A stream's headers leave before its usage chunk exists, so a streamed answer gets no
  * cost headers: its chunks are passed through one by one, each as it arrives, and the cost lands in the
  * {@link CostMeter} when the stream ends or is closed. Without a meter on the exchange a stream is not looked at.
+ *
+ * <p>A stream can only be priced if it carries usage, and an OpenAI-shaped stream carries it only in a last chunk
+ * ({@code choices: []} plus {@code usage}) that the caller asks for with {@code stream_options.include_usage}. So when
+ * the exchange is metered, providers ask their upstream for that chunk whether or not the caller did; when the caller
+ * did not, this stage reads the chunk and does not pass it on, so the caller sees the stream it asked for. This is the
+ * only place it can be removed: every stage further out sees what the caller will see, and a stage closer to the
+ * provider does not exist. Free operations ({@link Operation#billed()} false, e.g. {@code count_tokens}) are not
+ * priced at all.
  *
  * <p>Pricing is an observer's job: a pricing failure is logged and the call served as if the model had no price.
  */
@@ -41,7 +51,7 @@ public final class CostStage implements Stage {
     public Response handle(Exchange exchange, Chain chain) {
         Response response = chain.proceed(exchange);
         Optional<Attempt> attempt = exchange.get(Attempt.KEY);
-        if (attempt.isEmpty() || !exchange.operation().routed()) {
+        if (attempt.isEmpty() || !exchange.operation().billed()) {
             return response;
         }
         Optional<CostMeter> meter = exchange.get(CostMeter.KEY);
@@ -56,7 +66,7 @@ public final class CostStage implements Stage {
             }
             case Response.Streamed streamed -> meter.isEmpty() ? streamed
                     : new Response.Streamed(streamed.status(), streamed.headers(),
-                            new MeteredChunkStream(streamed.chunks(), reader -> meter.get().record(
+                            new MeteredChunkStream(streamed.chunks(), hidesUsage(exchange), reader -> meter.get().record(
                                     cost(attempt.get(), reader), reader.usage())));
         };
     }
@@ -64,18 +74,46 @@ public final class CostStage implements Stage {
     /**
      * Reads usage from a body that holds some; anything else (no usage, not JSON) leaves the reader as it was.
      *
-     * @param scanFirst look for {@code "usage"} in the raw bytes before parsing: for stream chunks, which nobody else
-     *                  may parse, and of which only the last one or two carry usage
+     * @param scanFirst look for a {@code "usage"} object in the raw bytes before parsing: for stream chunks, which
+     *                  nobody else may parse, and of which only the last one or two carry usage (the others carry
+     *                  none, or {@code "usage":null})
+     * @return the parsed body when it was read, {@code null} when it was not
      */
-    static void read(UsageReader reader, Body data, boolean scanFirst) {
-        if (scanFirst && !data.containsAscii("usage")) {
-            return;
+    static JsonNode read(UsageReader reader, Body data, boolean scanFirst) {
+        if (scanFirst && !data.mayHaveObjectField("usage")) {
+            return null;
         }
         try {
-            reader.accept(data.json());
+            JsonNode json = data.json();
+            reader.accept(json);
+            return json;
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "no usage in an unreadable answer or chunk");
+            return null;
         }
+    }
+
+    /**
+     * True when the stream's usage-only chunk is for pricing alone: an OpenAI-shaped stream (chat or completions)
+     * whose caller did not ask for {@code stream_options.include_usage}.
+     */
+    static boolean hidesUsage(Exchange exchange) {
+        Operation operation = exchange.operation();
+        if (operation != Operation.CHAT && operation != Operation.COMPLETIONS) {
+            return false;
+        }
+        try {
+            JsonNode flag = exchange.body().json().path("stream_options").path("include_usage");
+            return !(flag.isBoolean() && flag.booleanValue());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A chunk that holds usage and no choice: {@code choices: []} (or none) and a {@code usage} object. */
+    static boolean usageOnly(JsonNode chunk) {
+        JsonNode choices = chunk.path("choices");
+        return chunk.path("usage").isObject() && (choices.isMissingNode() || choices.isArray() && choices.isEmpty());
     }
 
     private Cost cost(Attempt attempt, UsageReader reader) {

@@ -148,6 +148,35 @@ public final class Body {
         return false;
     }
 
+    /**
+     * True when the raw bytes hold the key {@code "name"} followed (past whitespace and the colon) by a JSON object,
+     * without parsing or copying: tells {@code "usage":{...}} from the {@code "usage":null} that OpenAI puts in every
+     * chunk of a stream asked for usage. A match inside a string value is possible only with escaped quotes, so a
+     * {@code true} may still be wrong, never a {@code false}.
+     */
+    public boolean mayHaveObjectField(String name) {
+        int n = name.length();
+        outer:
+        for (int i = 0, last = bytes.length - n - 2; i <= last; i++) {
+            if (bytes[i] != '"' || bytes[i + n + 1] != '"') {
+                continue;
+            }
+            for (int j = 0; j < n; j++) {
+                if (bytes[i + 1 + j] != (byte) name.charAt(j)) {
+                    continue outer;
+                }
+            }
+            int k = skipWhitespace(i + n + 2);
+            if (k < bytes.length && bytes[k] == ':') {
+                k = skipWhitespace(k + 1);
+                if (k < bytes.length && bytes[k] == '{') {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** A new body: a private copy of this object, changed by {@code editor}, then serialised. */
     public Body edit(Consumer<ObjectNode> editor) {
         ObjectNode copy = object().deepCopy();
@@ -173,6 +202,14 @@ public final class Body {
     @Override
     public String toString() {
         return "Body[" + bytes.length + " bytes]";
+    }
+
+    private int skipWhitespace(int from) {
+        int i = from;
+        while (i < bytes.length && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\r' || bytes[i] == '\n')) {
+            i++;
+        }
+        return i;
     }
 
     /** Where parsing failed, but not what was there: the text may be part of a prompt. */

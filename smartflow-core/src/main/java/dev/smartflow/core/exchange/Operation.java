@@ -49,4 +49,12 @@ public enum Operation {
     public boolean streams() {
         return streams;
     }
+
+    /**
+     * True when the upstream charges for the call, so that the cost stage prices it and budgets hold it: every routed
+     * operation except {@link #ANTHROPIC_COUNT_TOKENS}, which Anthropic serves free of charge.
+     */
+    public boolean billed() {
+        return routed && this != ANTHROPIC_COUNT_TOKENS;
+    }
 }

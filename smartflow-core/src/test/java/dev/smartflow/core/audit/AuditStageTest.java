@@ -130,7 +130,8 @@ class AuditStageTest {
         FedChunkStream upstream = new FedChunkStream()
                 .feed(Chunk.data(Json.body("{'choices':[{'delta':{'content':'hi'}}]}")));
         openai.reply(new Response.Streamed(200, Headers.EMPTY, upstream));
-        Response.Streamed streamed = (Response.Streamed) smartflow.execute(chat(TOKEN, "'stream':true,"));
+        Response.Streamed streamed = (Response.Streamed) smartflow.execute(chat(TOKEN,
+                "'stream':true,'stream_options':{'include_usage':true},"));
 
         // when
         streamed.chunks().next();

@@ -304,6 +304,25 @@ class BudgetStageTest {
     }
 
     @Test
+    void countTokensIsFreeSoItNeitherReservesNorSpends() {
+        // given: a budget far smaller than any priced call's worst case
+        VirtualKey key = key(1, BudgetPeriod.MONTHLY);
+        openai.replyJson(Json.q("{'input_tokens':12}"));
+        Exchange count = Exchange.of(Operation.ANTHROPIC_COUNT_TOKENS,
+                body("{'model':'m','messages':[{'role':'user','content':'hello there'}]}"), Headers.EMPTY)
+                .withPrincipal(Principal.of(key)).with(CostMeter.KEY, new CostMeter());
+
+        // when
+        Response response = pipeline.execute(count);
+
+        // then
+        assertEquals(200, response.status());
+        assertEquals(BudgetState.EMPTY, budget(key));
+        budgets.flush(); // durable spend is written behind the request
+        assertEquals(0, store.spend(key.id(), "2026-11"));
+    }
+
+    @Test
     void principalsWithoutABudgetPassUntouched() {
         openai.reply(Json.completion("hi", 3, 5));
 

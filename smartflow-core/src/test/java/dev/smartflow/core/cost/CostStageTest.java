@@ -17,6 +17,8 @@ import dev.smartflow.core.testing.FakeProvider;
 import dev.smartflow.core.testing.FakeResolver;
 import dev.smartflow.core.testing.FedChunkStream;
 import dev.smartflow.core.testing.Json;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -141,6 +143,19 @@ class CostStageTest {
         assertEquals(Optional.of("0.010200"), response.headers().get(CostStage.COST_USD));
     }
 
+    /** A streamed chat exchange for gpt-4o-mini, asking for the usage chunk or not. */
+    private static Exchange streamedChat(boolean includeUsage) {
+        return Exchange.of(Operation.CHAT, body("{'model':'gpt-4o-mini','stream':true,"
+                + (includeUsage ? "'stream_options':{'include_usage':true}," : "")
+                + "'messages':[{'role':'user','content':'hi'}]}"), Headers.EMPTY);
+    }
+
+    private static Chunk usageChunk(int prompt, int completion) {
+        return Chunk.data(body("{'object':'chat.completion.chunk','model':'gpt-4o-mini','choices':[],"
+                + "'usage':{'prompt_tokens':" + prompt + ",'completion_tokens':" + completion + ",'total_tokens':"
+                + (prompt + completion) + "}}"));
+    }
+
     @Test
     void streamCostIsComputedWhenTheUsageChunkPassesWithoutBuffering() {
         // given: a stream the test feeds as the upstream sends it
@@ -148,7 +163,7 @@ class CostStageTest {
         openai.reply(new Response.Streamed(200, Headers.EMPTY, upstream));
 
         // when
-        Response.Streamed response = (Response.Streamed) pipeline.execute(metered(Json.chat("gpt-4o-mini")));
+        Response.Streamed response = (Response.Streamed) pipeline.execute(metered(streamedChat(true)));
 
         // then: the first chunk is readable before the usage chunk exists, and no cost header was invented
         assertTrue(response.chunks().hasNext());
@@ -157,15 +172,85 @@ class CostStageTest {
         assertEquals(Optional.empty(), meter.cost());
 
         // when the usage chunk arrives and the stream ends: 1,000 * 0.15 + 500 * 0.60 = 450 micro-USD
-        upstream.feed(Chunk.data(body("{'object':'chat.completion.chunk','model':'gpt-4o-mini','choices':[],"
-                + "'usage':{'prompt_tokens':1000,'completion_tokens':500,'total_tokens':1500}}"))).end();
+        upstream.feed(usageChunk(1_000, 500)).end();
         assertTrue(response.chunks().hasNext());
-        response.chunks().next();
+        assertEquals(usageChunk(1_000, 500), response.chunks().next(), "the caller asked for it");
         assertEquals(Optional.empty(), meter.cost(), "known only at the end");
         assertFalse(response.chunks().hasNext());
 
         // then
         assertEquals(Optional.of(Cost.priced(450)), meter.cost());
+    }
+
+    @Test
+    void usageChunkTheCallerDidNotAskForIsPricedButNotPassedOn() {
+        // given: the provider asked its upstream for usage on the caller's behalf
+        FedChunkStream upstream = new FedChunkStream()
+                .feed(Json.delta("Hel"))
+                .feed(usageChunk(1_000, 500))
+                .end();
+        openai.reply(new Response.Streamed(200, Headers.EMPTY, upstream));
+
+        // when
+        Response.Streamed response = (Response.Streamed) pipeline.execute(metered(streamedChat(false)));
+        List<Chunk> seen = new ArrayList<>();
+        response.chunks().forEachRemaining(seen::add);
+
+        // then: the caller sees only the text, and the stream is priced all the same
+        assertEquals(List.of(Json.delta("Hel")), seen);
+        assertEquals(Optional.of(Cost.priced(450)), meter.cost());
+    }
+
+    @Test
+    void aChunkWithChoicesAndUsageReachesTheCallerEvenUnasked() {
+        // given: a vendor that puts usage on its last choice chunk (Mistral does)
+        Chunk last = Chunk.data(body("{'object':'chat.completion.chunk','model':'gpt-4o-mini','choices':[{'index':0,"
+                + "'delta':{},'finish_reason':'stop'}],'usage':{'prompt_tokens':1000,'completion_tokens':500,"
+                + "'total_tokens':1500}}"));
+        openai.reply(new Response.Streamed(200, Headers.EMPTY, new FedChunkStream().feed(last).end()));
+
+        // when
+        Response.Streamed response = (Response.Streamed) pipeline.execute(metered(streamedChat(false)));
+        List<Chunk> seen = new ArrayList<>();
+        response.chunks().forEachRemaining(seen::add);
+
+        // then
+        assertEquals(List.of(last), seen);
+        assertEquals(Optional.of(Cost.priced(450)), meter.cost());
+    }
+
+    @Test
+    void chunksWithNullUsageAreNotMistakenForUsage() {
+        // given: OpenAI's chunks when usage was asked for, "usage":null on all but the last
+        Chunk text = Chunk.data(body("{'object':'chat.completion.chunk','model':'gpt-4o-mini','choices':[{'index':0,"
+                + "'delta':{'content':'hi'}}],'usage':null}"));
+        openai.reply(new Response.Streamed(200, Headers.EMPTY, new FedChunkStream().feed(text).end()));
+
+        // when
+        Response.Streamed response = (Response.Streamed) pipeline.execute(metered(streamedChat(false)));
+        List<Chunk> seen = new ArrayList<>();
+        response.chunks().forEachRemaining(seen::add);
+
+        // then
+        assertEquals(List.of(text), seen);
+        assertEquals(Optional.of(Cost.noUsage()), meter.cost());
+    }
+
+    @Test
+    void countTokensIsFreeSoNeitherPricedNorMetered() {
+        // given: Anthropic's count_tokens answer, which a priced model serves
+        anthropic.replyJson(Json.q("{'input_tokens':2095}"));
+        Exchange exchange = Exchange.of(Operation.ANTHROPIC_COUNT_TOKENS,
+                body("{'model':'anthropic/claude-sonnet-4-5','messages':[{'role':'user','content':'hi'}]}"),
+                Headers.EMPTY);
+
+        // when
+        Response response = pipeline.execute(metered(exchange));
+
+        // then
+        assertEquals(Optional.empty(), response.headers().get(CostStage.COST_USD));
+        assertEquals(Optional.empty(), response.headers().get(CostStage.COST_STATUS));
+        assertEquals(Optional.empty(), meter.cost());
     }
 
     @Test

@@ -239,4 +239,15 @@ class BodyTest {
         assertFalse(body.containsAscii("usages"));
         assertFalse(Body.EMPTY.containsAscii("usage"));
     }
+
+    @Test
+    void mayHaveObjectFieldTellsAnObjectFromNullWithoutParsing() {
+        assertTrue(Body.json("{\"choices\":[],\"usage\":{\"prompt_tokens\":1}}").mayHaveObjectField("usage"));
+        assertTrue(Body.json("{\"usage\" :\n {}}").mayHaveObjectField("usage"), "whitespace around the colon");
+        assertFalse(Body.json("{\"choices\":[],\"usage\":null}").mayHaveObjectField("usage"));
+        assertFalse(Body.json("{\"usages\":{}}").mayHaveObjectField("usage"));
+        assertFalse(Body.json("{\"text\":\"usage\"}").mayHaveObjectField("usage"), "a value, not a key");
+        assertFalse(Body.json("{\"usage\"").mayHaveObjectField("usage"), "cut short");
+        assertFalse(Body.EMPTY.mayHaveObjectField("usage"));
+    }
 }

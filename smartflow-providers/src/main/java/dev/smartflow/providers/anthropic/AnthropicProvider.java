@@ -14,6 +14,7 @@ import dev.smartflow.providers.Deadline;
 import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.providers.ProviderSettings;
 import dev.smartflow.providers.UpstreamHttp;
+import dev.smartflow.providers.translate.ChatChunks;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
@@ -33,7 +34,9 @@ import okhttp3.Request;
  *   <li>{@link dev.smartflow.core.exchange.Operation#ANTHROPIC_MESSAGES}: a native Messages request is forwarded as
  *       the caller wrote it (only {@code model} is rewritten when routing changed it), with the caller's
  *       {@code anthropic-version} and {@code anthropic-beta} headers, and the answer comes back untouched: the JSON
- *       body, or every server-sent event with its name.</li>
+ *       body, or every server-sent event with its name;</li>
+ *   <li>{@link dev.smartflow.core.exchange.Operation#ANTHROPIC_COUNT_TOKENS}: the same passthrough to
+ *       {@code POST /v1/messages/count_tokens}, whose {@code {"input_tokens": n}} comes back untouched.</li>
  * </ul>
  * Calls carry the configured key as {@code x-api-key} and {@code anthropic-version: 2023-06-01} unless the caller
  * named a version; the caller's own credentials are never forwarded. The base URL defaults to
@@ -101,8 +104,8 @@ public final class AnthropicProvider implements Provider {
     }
 
     /**
-     * @throws InvalidRequest  if the operation is neither chat nor Messages, the provider has no key, or the chat
-     *                         request cannot be expressed in Anthropic's shape
+     * @throws InvalidRequest  if the operation is not chat, Messages or count_tokens, the provider has no key, or the
+     *                         chat request cannot be expressed in Anthropic's shape
      * @throws UpstreamFailure if the upstream fails, times out or answers garbage
      */
     @Override
@@ -113,6 +116,7 @@ public final class AnthropicProvider implements Provider {
         boolean streaming = exchange.streaming();
         Body body;
         boolean translate;
+        String path = "v1/messages";
         switch (exchange.operation()) {
             case CHAT -> {
                 body = Body.of(AnthropicMapper.toMessagesRequest(exchange.body().json(), upstreamModel));
@@ -122,14 +126,18 @@ public final class AnthropicProvider implements Provider {
                 body = UpstreamHttp.withModel(exchange.body(), upstreamModel);
                 translate = false;
             }
-            default -> throw new InvalidRequest("provider '" + name + "' does not serve " + exchange.operation(),
-                    "unsupported_operation", null);
+            case ANTHROPIC_COUNT_TOKENS -> {
+                body = UpstreamHttp.withModel(exchange.body(), upstreamModel);
+                translate = false;
+                path = "v1/messages/count_tokens";
+            }
+            default -> throw UpstreamHttp.unsupported(name, exchange.operation());
         }
         if (!available()) {
             throw notConfigured();
         }
         Request request = new Request.Builder()
-                .url(base.newBuilder().addPathSegments("v1/messages").build())
+                .url(base.newBuilder().addPathSegments(path).build())
                 .headers(requestHeaders(exchange, translate, streaming))
                 .post(UpstreamHttp.json(body))
                 .build();
@@ -141,7 +149,8 @@ public final class AnthropicProvider implements Provider {
                 AnthropicEvents events = new AnthropicEvents(name, call, response, deadline,
                         settings.streamIdleTimeout(), errors);
                 return new Response.Streamed(200, SSE_HEADERS, translate
-                        ? new AnthropicStreamTranslator(events, name, upstreamModel, created, includeUsage(exchange))
+                        ? new AnthropicStreamTranslator(events, name, upstreamModel, created,
+                                ChatChunks.usageChunkWanted(exchange))
                         : new AnthropicEventStream(events));
             }
             Body answer = UpstreamHttp.readJson(name, response, deadline, "answer");
@@ -209,11 +218,6 @@ public final class AnthropicProvider implements Provider {
                 .add("anthropic-version", API_VERSION);
         settings.apiKey().ifPresent(key -> headers.add("x-api-key", key));
         return headers;
-    }
-
-    private static boolean includeUsage(Exchange exchange) {
-        JsonNode flag = exchange.body().json().path("stream_options").path("include_usage");
-        return flag.isBoolean() && flag.booleanValue();
     }
 
     private static long epochSeconds(String timestamp) {

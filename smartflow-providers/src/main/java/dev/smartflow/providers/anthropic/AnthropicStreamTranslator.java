@@ -25,7 +25,8 @@ import java.util.Objects;
  *       {@code reasoning_content};</li>
  *   <li>{@code message_delta}: the chunk with {@code finish_reason};</li>
  *   <li>{@code message_stop}: a usage-only chunk ({@code choices: []}) when the caller asked for
- *       {@code stream_options.include_usage}, then the end.</li>
+ *       {@code stream_options.include_usage} or the call is metered (the cost stage reads it then, and passes it on
+ *       only if asked), then the end.</li>
  * </ul>
  * {@code ping}, {@code content_block_stop}, signature deltas and unknown events yield nothing. Failures, {@code error}
  * events included, are thrown as {@link UpstreamFailure} (see {@link AnthropicEvents}).

@@ -67,8 +67,8 @@ record CatalogFile(Optional<String> version, Optional<String> source, List<Model
                 : OptionalLong.empty();
         return new ModelEntry(provider, model, strings(node, "aliases"),
                 ModelEntry.Mode.parse(text(node, "mode").orElse("chat")), tokens, micros(node, "per_image"),
-                micros(node, "per_audio_second"), micros(node, "per_1m_characters"), context,
-                strings(node, "input_modalities"), strings(node, "output_modalities"));
+                micros(node, "per_audio_second"), micros(node, "per_1m_characters"), micros(node, "per_search"),
+                context, strings(node, "input_modalities"), strings(node, "output_modalities"));
     }
 
     /** A USD amount as exact micro-USD. */

@@ -135,7 +135,7 @@ public final class ModelCatalog implements Pricing {
         return List.copyOf(byId.values());
     }
 
-    /** The bundled list's version ({@code 2025-12-01}), followed by {@code +<override>} when overridden. */
+    /** The bundled list's version ({@code 2026-11-23}), followed by {@code +<override>} when overridden. */
     public String version() {
         return version;
     }

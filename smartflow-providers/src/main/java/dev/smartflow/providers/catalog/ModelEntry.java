@@ -28,24 +28,27 @@ import java.util.OptionalLong;
  * @param microsPerImage             the price of one generated image (the size and quality the catalog notes)
  * @param microsPerAudioSecond       the price of one second of transcribed audio
  * @param microsPerMillionCharacters the price of one million characters of synthesised speech
+ * @param microsPerSearch            the price of one rerank search (Cohere bills a query with up to 100 documents as
+ *                                   one search)
  * @param contextWindow              the most tokens the model takes, prompt and answer together
  * @param inputModalities            what it takes: {@code text}, {@code image}, {@code audio}
- * @param outputModalities           what it gives: {@code text}, {@code image}, {@code audio}, {@code embedding}
+ * @param outputModalities           what it gives: {@code text}, {@code image}, {@code audio}, {@code embedding},
+ *                                   {@code score}
  */
 public record ModelEntry(String provider, String model, List<String> aliases, Mode mode, Optional<TokenPrice> tokens,
                          OptionalLong microsPerImage, OptionalLong microsPerAudioSecond,
-                         OptionalLong microsPerMillionCharacters, OptionalLong contextWindow,
-                         List<String> inputModalities, List<String> outputModalities) {
+                         OptionalLong microsPerMillionCharacters, OptionalLong microsPerSearch,
+                         OptionalLong contextWindow, List<String> inputModalities, List<String> outputModalities) {
 
     public enum Mode {
-        CHAT, EMBEDDING, IMAGE_GENERATION, TRANSCRIPTION, SPEECH;
+        CHAT, EMBEDDING, IMAGE_GENERATION, TRANSCRIPTION, SPEECH, RERANK;
 
         static Mode parse(String text) {
             try {
                 return valueOf(text.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("unknown mode '" + text + "'; one of chat, embedding,"
-                        + " image_generation, transcription, speech");
+                        + " image_generation, transcription, speech, rerank");
             }
         }
     }
@@ -60,6 +63,7 @@ public record ModelEntry(String provider, String model, List<String> aliases, Mo
         nonNegative(microsPerImage, "microsPerImage");
         nonNegative(microsPerAudioSecond, "microsPerAudioSecond");
         nonNegative(microsPerMillionCharacters, "microsPerMillionCharacters");
+        nonNegative(microsPerSearch, "microsPerSearch");
         nonNegative(contextWindow, "contextWindow");
         inputModalities = List.copyOf(inputModalities);
         outputModalities = List.copyOf(outputModalities);
@@ -85,6 +89,7 @@ public record ModelEntry(String provider, String model, List<String> aliases, Mo
         private OptionalLong microsPerImage = OptionalLong.empty();
         private OptionalLong microsPerAudioSecond = OptionalLong.empty();
         private OptionalLong microsPerMillionCharacters = OptionalLong.empty();
+        private OptionalLong microsPerSearch = OptionalLong.empty();
         private OptionalLong contextWindow = OptionalLong.empty();
         private List<String> inputModalities = List.of("text");
         private List<String> outputModalities = List.of("text");
@@ -124,6 +129,11 @@ public record ModelEntry(String provider, String model, List<String> aliases, Mo
             return this;
         }
 
+        public Builder microsPerSearch(long micros) {
+            this.microsPerSearch = OptionalLong.of(micros);
+            return this;
+        }
+
         public Builder contextWindow(long tokens) {
             this.contextWindow = OptionalLong.of(tokens);
             return this;
@@ -142,7 +152,7 @@ public record ModelEntry(String provider, String model, List<String> aliases, Mo
         /** @throws IllegalArgumentException if a name is blank, a price or the context window negative */
         public ModelEntry build() {
             return new ModelEntry(provider, model, aliases, mode, tokens, microsPerImage, microsPerAudioSecond,
-                    microsPerMillionCharacters, contextWindow, inputModalities, outputModalities);
+                    microsPerMillionCharacters, microsPerSearch, contextWindow, inputModalities, outputModalities);
         }
     }
 

@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.providers.translate.ChatTranslation;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Base64;
+import dev.smartflow.providers.translate.EmbeddingVectors;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -279,9 +277,7 @@ final class GeminiMapper {
             ObjectNode entry = data.addObject().put("object", "embedding").put("index", i);
             JsonNode values = embeddings.get(i).path("values");
             if (base64) {
-                ByteBuffer bytes = ByteBuffer.allocate(values.size() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                values.forEach(v -> bytes.putFloat(v.floatValue()));
-                entry.put("embedding", Base64.getEncoder().encodeToString(bytes.array()));
+                entry.put("embedding", EmbeddingVectors.base64(values));
             } else {
                 entry.set("embedding", values.isArray() ? values.deepCopy() : NODES.arrayNode());
             }

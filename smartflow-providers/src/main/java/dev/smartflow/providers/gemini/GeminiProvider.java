@@ -16,6 +16,7 @@ import dev.smartflow.providers.ProviderSettings;
 import dev.smartflow.providers.UpstreamHttp;
 import dev.smartflow.providers.anthropic.MessagesBridge;
 import dev.smartflow.providers.sse.SseCall;
+import dev.smartflow.providers.translate.ChatChunks;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,8 +124,7 @@ public final class GeminiProvider implements Provider {
             case CHAT -> chat(exchange, upstreamModel);
             case EMBEDDINGS -> embeddings(exchange, upstreamModel);
             case ANTHROPIC_MESSAGES -> MessagesBridge.serve(exchange, model, this);
-            default -> throw new InvalidRequest("provider '" + name + "' does not serve " + exchange.operation(),
-                    "unsupported_operation", null);
+            default -> throw UpstreamHttp.unsupported(name, exchange.operation());
         };
     }
 
@@ -184,7 +184,7 @@ public final class GeminiProvider implements Provider {
             if (streaming && UpstreamHttp.isEventStream(response)) {
                 SseCall events = new SseCall(name, call, response, deadline, settings.streamIdleTimeout());
                 return new Response.Streamed(200, SSE_HEADERS, new GeminiStreamTranslator(events, name, errors, model,
-                        created, includeUsage(exchange)));
+                        created, ChatChunks.usageChunkWanted(exchange)));
             }
             JsonNode answer = UpstreamHttp.readJson(name, response, deadline, "answer").json();
             if (!answer.isObject()) {
@@ -235,10 +235,5 @@ public final class GeminiProvider implements Provider {
         if (!available()) {
             throw new InvalidRequest("provider '" + name + "' is not configured", "provider_not_configured", "model");
         }
-    }
-
-    private static boolean includeUsage(Exchange exchange) {
-        JsonNode flag = exchange.body().json().path("stream_options").path("include_usage");
-        return flag.isBoolean() && flag.booleanValue();
     }
 }

@@ -27,7 +27,8 @@ import java.util.Set;
  *       call's index, a generated id, the name and the arguments JSON;</li>
  *   <li>{@code finishReason}: the chunk with {@code finish_reason};</li>
  *   <li>the end of the body: a usage-only chunk ({@code choices: []}) from the last {@code usageMetadata} when the
- *       caller asked for {@code stream_options.include_usage}.</li>
+ *       caller asked for {@code stream_options.include_usage} or the call is metered (the cost stage reads it then,
+ *       and passes it on only if asked).</li>
  * </ul>
  * An event holding {@code error}, a body that ends before any {@code finishReason}, a broken connection or a passed
  * deadline are thrown as {@link UpstreamFailure} after the call is closed.

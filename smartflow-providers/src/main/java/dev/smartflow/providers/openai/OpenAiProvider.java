@@ -1,8 +1,11 @@
 package dev.smartflow.providers.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.UpstreamFailure;
+import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
@@ -13,6 +16,7 @@ import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.providers.ProviderSettings;
 import dev.smartflow.providers.UpstreamHttp;
 import dev.smartflow.providers.anthropic.MessagesBridge;
+import dev.smartflow.providers.translate.ChatChunks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,6 +34,13 @@ import okhttp3.Request;
  * {@code model} is rewritten when the routed name differs. Answers come back as OpenAI sends them: a JSON body, or for
  * {@code "stream": true} a {@link Response.Streamed} of the upstream's server-sent events, chunk by chunk. The caller's
  * own headers, {@code Authorization} above all, are never forwarded.
+ *
+ * <p>One exception to the untouched body: a streamed chat call that is metered (a
+ * {@link dev.smartflow.core.cost.CostMeter} on the exchange) and did not ask for
+ * {@code stream_options.include_usage} asks for it anyway, where the vendor takes the field (OpenAI, Azure, xAI, Groq,
+ * OpenRouter, Together, Fireworks, DeepInfra; not Mistral, which rejects it but sends usage unasked, nor servers a
+ * deployment declares itself). Without that last chunk the stream could not be priced and a budget would settle it at
+ * its worst case; the cost stage reads the chunk and keeps it from the caller, who sees the stream it asked for.
  *
  * <p>Failures are {@link UpstreamFailure}s: the upstream's client errors keep their status, server errors, broken
  * connections and unreadable answers become 502, and a passed deadline 504. Messages are scrubbed of keys.
@@ -113,14 +124,13 @@ public final class OpenAiProvider implements Provider {
             case CHAT -> "chat/completions";
             case COMPLETIONS -> "completions";
             case EMBEDDINGS -> "embeddings";
-            default -> throw new InvalidRequest("provider '" + name + "' does not serve " + exchange.operation(),
-                    "unsupported_operation", null);
+            default -> throw UpstreamHttp.unsupported(name, exchange.operation());
         };
         boolean streaming = exchange.streaming();
         Request request = new Request.Builder()
                 .url(url(path, Optional.of(model)))
                 .headers(streaming ? streamRequestHeaders : jsonRequestHeaders)
-                .post(UpstreamHttp.json(UpstreamHttp.withModel(exchange.body(), model)))
+                .post(UpstreamHttp.json(upstreamBody(exchange, model, streaming)))
                 .build();
         Call call = transport.client().newCall(request);
         Deadline deadline = transport.deadline(call, settings.timeout());
@@ -153,6 +163,21 @@ public final class OpenAiProvider implements Provider {
     @Override
     public String toString() {
         return "OpenAiProvider[" + settings + "]";
+    }
+
+    /** The caller's body with the routed model, asking for the usage chunk where the class comment says. */
+    private Body upstreamBody(Exchange exchange, String model, boolean streaming) {
+        Body body = exchange.body();
+        boolean askForUsage = streaming && exchange.operation() == Operation.CHAT && vendor.streamUsage()
+                && exchange.get(CostMeter.KEY).isPresent() && !ChatChunks.callerAskedForUsage(body.json());
+        if (!askForUsage) {
+            return UpstreamHttp.withModel(body, model);
+        }
+        return body.edit(o -> {
+            o.put("model", model);
+            JsonNode options = o.path("stream_options");
+            (options.isObject() ? (ObjectNode) options : o.putObject("stream_options")).put("include_usage", true);
+        });
     }
 
     private HttpUrl url(String path, Optional<String> model) {

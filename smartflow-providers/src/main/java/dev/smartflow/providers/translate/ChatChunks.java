@@ -3,8 +3,10 @@ package dev.smartflow.providers.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Chunk;
+import dev.smartflow.core.exchange.Exchange;
 
 /**
  * The OpenAI {@code chat.completion.chunk}s that the stream translators of other protocols emit: one choice's delta
@@ -42,6 +44,20 @@ public final class ChatChunks {
         chunk.putArray("choices");
         chunk.set("usage", usage);
         return Chunk.data(Body.of(chunk));
+    }
+
+    /** True when the caller's chat request asked for the usage chunk ({@code stream_options.include_usage}). */
+    public static boolean callerAskedForUsage(JsonNode chat) {
+        JsonNode flag = chat.path("stream_options").path("include_usage");
+        return flag.isBoolean() && flag.booleanValue();
+    }
+
+    /**
+     * True when a translated stream should end with the usage chunk: the caller asked for it, or the exchange is
+     * metered, in which case the cost stage reads the chunk and, unasked, keeps it from the caller.
+     */
+    public static boolean usageChunkWanted(Exchange exchange) {
+        return callerAskedForUsage(exchange.body().json()) || exchange.get(CostMeter.KEY).isPresent();
     }
 
     private static ObjectNode header(String id, long created, String model) {

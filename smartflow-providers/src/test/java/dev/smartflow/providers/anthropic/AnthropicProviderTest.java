@@ -14,9 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.ChunkStream;
+import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.providers.HttpTransport;
@@ -156,6 +158,19 @@ final class AnthropicProviderTest {
         List<Chunk> chunks = readAll(streamed.chunks());
         assertEquals(4, chunks.size());
         assertFalse(chunks.get(3).data().json().has("usage"));
+    }
+
+    @Test
+    void meteredStreamEndsWithTheUsageChunkForTheCostStageEvenUnasked() {
+        server.enqueue(sse(text("text-stream.sse")));
+        Exchange metered = exchange(Operation.CHAT, CHAT.replace("\"max_tokens\"", "\"stream\":true,\"max_tokens\""))
+                .with(CostMeter.KEY, new CostMeter());
+
+        List<Chunk> chunks = readAll(((Response.Streamed) anthropic().call(metered, "claude-sonnet-4-5")).chunks());
+
+        assertEquals(5, chunks.size());
+        assertTrue(chunks.get(4).data().json().path("choices").isEmpty());
+        assertTrue(chunks.get(4).data().json().path("usage").path("prompt_tokens").asInt() > 0);
     }
 
     @Test
@@ -334,6 +349,40 @@ final class AnthropicProviderTest {
                 sent.getHeaders().get("anthropic-beta"));
         assertEquals(body, sent.getBody().utf8());
         assertEquals(answer, ((Response.Complete) response).body().utf8());
+    }
+
+    @Test
+    void countTokensIsForwardedToItsEndpointWithTheCallersVersionAndBetasAndAnsweredUntouched() throws Exception {
+        server.enqueue(answer(200, "{\"input_tokens\":2095}"));
+        String body = """
+                {"model":"claude-sonnet-4-5[1m]","system":"Be brief.","messages":[{"role":"user","content":"Hi"}],\
+                "tools":[{"name":"get_weather","input_schema":{"type":"object"}}]}""";
+
+        Response response = anthropic().call(exchange(Operation.ANTHROPIC_COUNT_TOKENS, body,
+                "x-api-key", "sk-sf-caller-0123456789", "anthropic-version", "2023-06-01",
+                "anthropic-beta", "token-counting-2024-11-01"), "claude-sonnet-4-5[1m]");
+
+        RecordedRequest sent = server.takeRequest();
+        assertEquals("POST", sent.getMethod());
+        assertEquals("/v1/messages/count_tokens", sent.getUrl().encodedPath());
+        assertEquals(KEY, sent.getHeaders().get("x-api-key"), "the server's key, not the caller's");
+        assertEquals("2023-06-01", sent.getHeaders().get("anthropic-version"));
+        assertEquals("token-counting-2024-11-01", sent.getHeaders().get("anthropic-beta"));
+        assertEquals(json(body.replace("[1m]", "")), json(sent.getBody().utf8()));
+        Response.Complete complete = assertInstanceOf(Response.Complete.class, response);
+        assertEquals("{\"input_tokens\":2095}", complete.body().utf8());
+    }
+
+    @Test
+    void countTokensErrorsAreUpstreamFailuresLikeAnyOther() {
+        server.enqueue(answer(400, text("error-400.json")));
+
+        UpstreamFailure failure = assertThrows(UpstreamFailure.class, () -> anthropic().call(exchange(
+                Operation.ANTHROPIC_COUNT_TOKENS, "{\"model\":\"claude-sonnet-4-5\",\"messages\":[]}"),
+                "claude-sonnet-4-5"));
+
+        assertEquals(400, failure.status());
+        assertEquals("invalid_request_error", failure.type());
     }
 
     @Test

@@ -35,9 +35,9 @@ class ModelCatalogTest {
 
     @Test
     void bundledCatalogIsVersionedAndSaysWhereItsPricesComeFrom() {
-        assertEquals("2025-12-01", catalog.version());
+        assertEquals("2026-11-23", catalog.version());
         assertTrue(catalog.source().contains("list prices"));
-        assertTrue(catalog.entries().size() >= 30);
+        assertTrue(catalog.entries().size() >= 45);
     }
 
     @Test
@@ -48,6 +48,7 @@ class ModelCatalogTest {
                 case IMAGE_GENERATION -> entry.microsPerImage().isPresent();
                 case TRANSCRIPTION -> entry.microsPerAudioSecond().isPresent();
                 case SPEECH -> entry.microsPerMillionCharacters().isPresent();
+                case RERANK -> entry.microsPerSearch().isPresent();
             };
             assertTrue(priced, entry.provider() + "/" + entry.model() + " lacks the price of its mode");
         }
@@ -56,7 +57,7 @@ class ModelCatalogTest {
     @Test
     void everyBundledProviderIsOneTheRegistryRoutesTo() {
         List<String> routable = new ArrayList<>(OpenAiProvider.vendors());
-        routable.add("anthropic");
+        routable.addAll(List.of("anthropic", "gemini", "cohere"));
         for (ModelEntry entry : catalog.entries()) {
             assertTrue(routable.contains(entry.provider()), entry.provider() + " is not a provider we route to");
         }
@@ -124,6 +125,45 @@ class ModelCatalogTest {
         assertEquals(130, micros("openai", "text-embedding-3-large", new Usage(1_000, 0, 1_000)));
         assertEquals(1, micros("openai", "text-embedding-3-small", new Usage(25, 0, 25)));
         assertEquals(0, micros("openai", "text-embedding-3-small", new Usage(24, 0, 24)));
+    }
+
+    @Test
+    void geminiPricesWithContextCachingReads() {
+        // 2.5 Pro: 1,000 * 1.25 + 9,000 * 0.125 + 500 * 10.00 = 1,250 + 1,125 + 5,000
+        assertEquals(7_375, micros("gemini", "gemini-2.5-pro", new Usage(10_000, 500, 10_500, 9_000)));
+        // 2.5 Flash: 1,000 * 0.30 + 1,000 * 0.03 + 1,000 * 2.50 = 300 + 30 + 2,500
+        assertEquals(2_830, micros("gemini", "gemini-2.5-flash", new Usage(2_000, 1_000, 3_000, 1_000)));
+        assertEquals(Optional.of(TokenPrice.perMillion(100_000, 10_000, 400_000)),
+                catalog.price("gemini", "gemini-2.5-flash-lite"));
+        assertEquals(Optional.of(TokenPrice.perMillion(100_000, 25_000, 400_000)),
+                catalog.price("gemini", "gemini-2.0-flash-001"), "the pinned version of 2.0 Flash");
+        assertEquals(Optional.of(TokenPrice.perMillion(150_000, 150_000, 0)),
+                catalog.price("gemini", "gemini-embedding-001"));
+        assertEquals(OptionalLong.of(1_048_576), catalog.find("gemini", "gemini-2.5-pro").orElseThrow()
+                .contextWindow());
+    }
+
+    @Test
+    void coherePricesByDatedModelAndAlias() {
+        // command-r7b: 1,000 * 0.0375 + 1,000 * 0.15 = 37.5 + 150 = 187.5 -> 188 (half up)
+        assertEquals(188, micros("cohere", "command-r7b-12-2024", new Usage(1_000, 1_000, 2_000)));
+        assertEquals(Optional.of(TokenPrice.perMillion(2_500_000, 2_500_000, 10_000_000)),
+                catalog.price("cohere", "command-a"));
+        assertEquals(catalog.price("cohere", "command-r-plus-08-2024"), catalog.price("cohere", "command-r-plus"));
+        assertEquals(Optional.of(TokenPrice.perMillion(150_000, 150_000, 600_000)),
+                catalog.price("cohere", "command-r"));
+        assertEquals(Optional.of(TokenPrice.perMillion(120_000, 120_000, 0)), catalog.price("cohere", "embed-v4.0"));
+        assertEquals(Optional.of(TokenPrice.perMillion(100_000, 100_000, 0)),
+                catalog.price("cohere", "embed-english-v3.0"));
+    }
+
+    @Test
+    void rerankIsPricedPerSearchNotPerToken() {
+        ModelEntry rerank = catalog.find("cohere", "rerank-v3.5").orElseThrow();
+
+        assertEquals(ModelEntry.Mode.RERANK, rerank.mode());
+        assertEquals(OptionalLong.of(2_000), rerank.microsPerSearch(), "$2.00 per 1,000 searches");
+        assertEquals(Optional.empty(), catalog.price("cohere", "rerank-v3.5"), "no token price for a search");
     }
 
     @Test
@@ -199,7 +239,7 @@ class ModelCatalogTest {
                 overridden.price("openai", "gpt-4o-mini-2024-07-18"));
         assertEquals(Optional.of(TokenPrice.perMillion(0, 0, 0)), overridden.price("ollama", "llama3.2"));
         assertEquals(catalog.price("openai", "gpt-4o"), overridden.price("openai", "gpt-4o"), "the rest stays");
-        assertEquals("2025-12-01+acme-7", overridden.version());
+        assertEquals("2026-11-23+acme-7", overridden.version());
         assertEquals(catalog.entries().size() + 1, overridden.entries().size());
         assertEquals(Optional.of(TokenPrice.perMillion(150_000, 75_000, 600_000)),
                 catalog.price("openai", "gpt-4o-mini"), "the bundled catalog is unchanged");

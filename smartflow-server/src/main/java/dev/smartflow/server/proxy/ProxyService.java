@@ -23,8 +23,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The OpenAI-compatible proxy (port 7775): each handler turns the HTTP request into an {@link Exchange}, runs it
  * through the pipeline and writes the answer. Routes are served with and without the {@code /v1} prefix. Anthropic's
- * Messages API is served natively at {@code /anthropic/v1/messages} (and {@code /cursor/v1/messages}): bodies, events
- * and errors in Anthropic's shape.
+ * Messages API is served natively at {@code /anthropic/v1/messages} (and {@code /cursor/v1/messages}), token counting
+ * at {@code .../v1/messages/count_tokens}: bodies, events and errors in Anthropic's shape.
  */
 public final class ProxyService {
     private ProxyService() {
@@ -40,7 +40,9 @@ public final class ProxyService {
             }
             // Anthropic's own surface, for Anthropic SDKs and Claude Code (base URL .../anthropic) and Cursor.
             for (String prefix : new String[] {"/anthropic", "/cursor"}) {
-                app.routes.post(prefix + "/v1/messages", ctx -> messages(smartflow, ctx));
+                app.routes.post(prefix + "/v1/messages", ctx -> messages(smartflow, ctx, Operation.ANTHROPIC_MESSAGES));
+                app.routes.post(prefix + "/v1/messages/count_tokens",
+                        ctx -> messages(smartflow, ctx, Operation.ANTHROPIC_COUNT_TOKENS));
             }
             app.routes.get("/health/ready", ctx -> ready(ctx, resolver));
         });
@@ -51,9 +53,9 @@ public final class ProxyService {
     }
 
     /** Native Messages calls: Anthropic's error shape, its version and beta headers kept, no {@code [DONE]}. */
-    private static void messages(Smartflow smartflow, Context ctx) throws Exception {
+    private static void messages(Smartflow smartflow, Context ctx, Operation operation) throws Exception {
         ErrorShape.ANTHROPIC.use(ctx);
-        run(smartflow, ctx, Operation.ANTHROPIC_MESSAGES, new RequestHeaders(ctx).anthropic(), ErrorShape.ANTHROPIC);
+        run(smartflow, ctx, operation, new RequestHeaders(ctx).anthropic(), ErrorShape.ANTHROPIC);
     }
 
     private static void run(Smartflow smartflow, Context ctx, Operation operation, Headers headers, ErrorShape errors)
