@@ -6,6 +6,7 @@ import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.VirtualKeys;
+import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.ServerConfig;
 import dev.smartflow.server.http.Services;
@@ -13,15 +14,15 @@ import io.javalin.Javalin;
 
 /**
  * The management API (port 7778). Every {@code /api} route needs the master key. It reports the providers and manages
- * virtual keys ({@code /api/enterprise/vkeys}, see {@link VirtualKeyRoutes}); logs, analytics and alerts join it in
- * their own issues.
+ * virtual keys ({@code /api/enterprise/vkeys}, see {@link VirtualKeyRoutes}) and serves the audit log
+ * ({@code /api/vas/logs}, see {@link AuditRoutes}); analytics and alerts join it in their own issues.
  */
 public final class ManagementService {
     private ManagementService() {
     }
 
     public static Javalin create(ProviderRegistry registry, Authenticator master, VirtualKeys keys,
-                                 Budgets budgets, ServerConfig config) {
+                                 Budgets budgets, AuditLog audit, ServerConfig config) {
         return Services.create("management", config.maxRequestBytes(), app -> {
             app.routes.before("/api/*", ctx -> Services.requireKey(ctx, master));
             app.routes.get("/api/providers", ctx -> {
@@ -34,6 +35,7 @@ public final class ManagementService {
                 Services.json(ctx, 200, Body.of(root).bytes());
             });
             new VirtualKeyRoutes(keys, budgets).register(app);
+            new AuditRoutes(audit).register(app);
         });
     }
 }
