@@ -112,6 +112,8 @@ class AuditLogApiTest extends GatewayTest {
         assertEquals(3, logs(gateway, "since=" + today).path("data").size());
         assertEquals(0, logs(gateway, "since=2999-01-01T00:00:00Z").path("data").size());
         assertEquals(3, logs(gateway, "since=2000-01-01T01:00:00%2B01:00").path("data").size());
+        assertEquals(3, logs(gateway, "since=2000-01-01T01:00:00+01:00").path("data").size(), "an unencoded +");
+        assertEquals(0, logs(gateway, "since=2999-01-01T01:00:00-01:00").path("data").size());
         JsonNode page = logs(gateway, "limit=2");
         assertEquals("list", page.path("object").asText());
         assertEquals(2, page.path("data").size());

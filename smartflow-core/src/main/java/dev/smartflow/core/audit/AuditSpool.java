@@ -4,6 +4,7 @@ import dev.smartflow.core.spi.AuditRecord;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
@@ -116,14 +117,27 @@ final class AuditSpool implements AutoCloseable {
     }
 
     private void count(Segment segment) {
-        try (var lines = Files.lines(segment.path, StandardCharsets.UTF_8)) {
-            segment.lines = lines.filter(line -> !line.isBlank()).count();
-        } catch (IOException | UncheckedIOException e) {
+        try (BufferedReader lines = open(segment.path)) {
+            long count = 0;
+            String line;
+            while ((line = lines.readLine()) != null) {
+                count += line.isBlank() ? 0 : 1;
+            }
+            segment.lines = count;
+        } catch (IOException e) {
             segment.lines = 0;
             LOG.log(System.Logger.Level.WARNING, "cannot count the records of audit spool segment "
                     + segment.path + "; replaying it anyway", e);
         }
         spooled.addAndGet(segment.lines);
+    }
+
+    /**
+     * A reader that replaces malformed bytes rather than failing: a crash may tear a multi-byte character, and the
+     * torn line must fail as one unreadable record, not stop the replay.
+     */
+    private static BufferedReader open(Path path) throws IOException {
+        return new BufferedReader(new InputStreamReader(Files.newInputStream(path), StandardCharsets.UTF_8));
     }
 
     /** Records on disk that no store acknowledged yet. */
@@ -203,7 +217,7 @@ final class AuditSpool implements AutoCloseable {
                 Segment segment = segments.peekFirst();
                 if (reader == null) {
                     try {
-                        reader = Files.newBufferedReader(segment.path, StandardCharsets.UTF_8);
+                        reader = open(segment.path);
                     } catch (NoSuchFileException e) {
                         LOG.log(System.Logger.Level.WARNING, "audit spool segment " + segment.path
                                 + " disappeared before it was replayed");

@@ -46,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Shutdown.</b> {@link #close()} writes everything queued, waiting at most
  *       {@link Builder#drainTimeout drainTimeout} (10 s); whatever the store has not taken by then is spilled to disk
  *       for the next start. Nothing is lost on a clean shutdown. Records that still arrive after close are spilled
- *       straight away, on the caller's thread.</li>
+ *       straight away, on the caller's thread. A crash ({@code kill -9}) loses what was only in memory: the records
+ *       of the last flush interval, or during an outage up to {@code maxPending}; what was spilled survives it.</li>
  *   <li><b>Without a spool directory</b> records are kept in memory only: when more than {@code maxPending} wait,
  *       the oldest are <em>dropped</em> and an ERROR gives the count (at most every 10 s); at shutdown whatever the
  *       store did not take in time is dropped the same way. Fine for tests and throwaway runs; the server always

@@ -309,10 +309,18 @@ class AuditWriterTest {
 
     @Test
     void aSegmentTornByACrashIsReplayedUpToItsTornLine() throws Exception {
-        // given: a segment that was being written when the process died
+        // given: a segment that was being written when the process died, torn inside a two-byte character
         Path torn = spool.resolve("audit-0000000000000000007.jsonl.part");
-        Files.writeString(torn, SpoolFormat.encode(record(1)) + "\n" + SpoolFormat.encode(record(2)) + "\n"
-                + SpoolFormat.encode(record(3)).substring(0, 40), StandardCharsets.UTF_8);
+        byte[] whole = (SpoolFormat.encode(record(1)) + "\n" + SpoolFormat.encode(record(2)) + "\n").getBytes(
+                StandardCharsets.UTF_8);
+        String third = SpoolFormat.encode(AuditRecord.builder("req-3", T0, "/v1/chat/completions", "openai", "gpt-4o")
+                .userId("Zoë").build());
+        byte[] tail = third.getBytes(StandardCharsets.UTF_8);
+        int cut = third.indexOf('ë') + 1; // after the first byte of 'ë' (all that precedes it is ASCII)
+        byte[] segment = new byte[whole.length + cut];
+        System.arraycopy(whole, 0, segment, 0, whole.length);
+        System.arraycopy(tail, 0, segment, whole.length, cut);
+        Files.write(torn, segment);
 
         // when
         AuditWriter writer = start(writer().spoolDirectory(spool));

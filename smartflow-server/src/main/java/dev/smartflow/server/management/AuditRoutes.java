@@ -144,7 +144,8 @@ final class AuditRoutes {
         if (value == null) {
             return Optional.empty();
         }
-        String text = value.strip();
+        // an offset's '+' sent unencoded arrives as a space; no valid form has one
+        String text = value.strip().replace(' ', '+');
         try {
             return Optional.of(Instant.parse(text));
         } catch (DateTimeException e) {
