@@ -1,6 +1,10 @@
 package dev.smartflow.server;
 
+import dev.smartflow.core.spi.AuditAnalytics;
 import dev.smartflow.core.spi.AuditLog;
+import dev.smartflow.core.spi.AuditQuery;
+import dev.smartflow.core.spi.AuditRecord;
+import dev.smartflow.core.spi.AuditSummary;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.KeyStore;
@@ -21,6 +25,7 @@ import java.util.function.Supplier;
 final class OpeningDatabase implements Database {
     private final CompletableFuture<Database> opening;
     private final KeyStore keys = new WaitingKeyStore();
+    private final AuditLog audit = new WaitingAuditLog();
 
     OpeningDatabase(Supplier<Database> open) {
         this.opening = new CompletableFuture<>();
@@ -57,14 +62,38 @@ final class OpeningDatabase implements Database {
         return keys;
     }
 
+    /** The audit log at once; its calls wait for the open (the audit writer's first append, off the hot path). */
     @Override
     public AuditLog audit() {
-        return await().audit();
+        return audit;
     }
 
     @Override
     public void close() {
         await().close();
+    }
+
+    /** Every call waits for the open, then goes to the real log. */
+    private final class WaitingAuditLog implements AuditLog {
+        @Override
+        public int append(List<AuditRecord> records) {
+            return await().audit().append(records);
+        }
+
+        @Override
+        public List<AuditRecord> query(AuditQuery query) {
+            return await().audit().query(query);
+        }
+
+        @Override
+        public AuditSummary summary(Instant from, Instant to) {
+            return await().audit().summary(from, to);
+        }
+
+        @Override
+        public AuditAnalytics analytics(Instant from, Instant to, int top) {
+            return await().audit().analytics(from, to, top);
+        }
     }
 
     /** Every call waits for the open, then goes to the real store. */

@@ -40,11 +40,12 @@ import java.util.Set;
  *                        {@code jdbc:postgresql:...} or {@code jdbc:h2:...}; absent means H2 in the data dir
  * @param redisUrl        the shared hot state ({@code redis_url}, {@code SMARTFLOW_REDIS_URL}); absent means in-process
  *                        memory, for a single instance
+ * @param audit           how audit records are batched to the database ({@code audit}, {@code SMARTFLOW_AUDIT_*})
  */
 public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service> services, Path dataDir,
                            Optional<String> masterKey, long maxRequestBytes, List<ProviderSettings> providers,
                            Optional<String> defaultProvider, Optional<Path> catalogFile, Optional<String> databaseUrl,
-                           Optional<String> redisUrl) {
+                           Optional<String> redisUrl, AuditSettings audit) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public ServerConfig {
@@ -58,6 +59,7 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         Objects.requireNonNull(catalogFile, "catalogFile");
         Objects.requireNonNull(databaseUrl, "databaseUrl");
         Objects.requireNonNull(redisUrl, "redisUrl");
+        Objects.requireNonNull(audit, "audit");
         if (maxRequestBytes < 1024) {
             throw new IllegalArgumentException("max request size must be at least 1024 bytes");
         }
@@ -115,27 +117,32 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         Optional<String> redisUrl = setting(env, "SMARTFLOW_REDIS_URL", root, "redis_url");
 
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, providers(root),
-                defaultProvider, catalogFile, databaseUrl, redisUrl);
+                defaultProvider, catalogFile, databaseUrl, redisUrl, audit(root.path("audit"), env));
     }
 
     public ServerConfig withServices(Set<Service> newServices) {
         return new ServerConfig(host, ports, newServices, dataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl);
+                defaultProvider, catalogFile, databaseUrl, redisUrl, audit);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, ports, services, newDataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl);
+                defaultProvider, catalogFile, databaseUrl, redisUrl, audit);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         return new ServerConfig(host, newPorts, services, dataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl);
+                defaultProvider, catalogFile, databaseUrl, redisUrl, audit);
     }
 
     public ServerConfig withMasterKey(String key) {
         return new ServerConfig(host, ports, services, dataDir, Optional.of(key), maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl);
+                defaultProvider, catalogFile, databaseUrl, redisUrl, audit);
+    }
+
+    public ServerConfig withAudit(AuditSettings newAudit) {
+        return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, providers,
+                defaultProvider, catalogFile, databaseUrl, redisUrl, newAudit);
     }
 
     /** The configuration with secrets masked, for the startup log. */
@@ -146,7 +153,7 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
                 + maxRequestBytes + ", providers=" + providers + ", defaultProvider=" + defaultProvider
                 + ", catalogFile=" + catalogFile.map(Path::toString).orElse("none")
                 + ", databaseUrl=" + databaseUrl.map(ServerConfig::masked).orElse("h2 in the data dir")
-                + ", redisUrl=" + redisUrl.map(ServerConfig::masked).orElse("in-memory") + "]";
+                + ", redisUrl=" + redisUrl.map(ServerConfig::masked).orElse("in-memory") + ", audit=" + audit + "]";
     }
 
     /** A URL without its credentials: user info and query parameters (where JDBC URLs carry passwords) hidden. */
@@ -158,6 +165,28 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         return Optional.ofNullable(env.get(variable))
                 .or(() -> Optional.ofNullable(root.path(field).textValue()))
                 .map(String::strip).filter(v -> !v.isEmpty());
+    }
+
+    /** The {@code audit} section, each value overridden by its {@code SMARTFLOW_AUDIT_*} variable. */
+    private static AuditSettings audit(JsonNode section, Map<String, String> env) {
+        AuditSettings d = AuditSettings.DEFAULTS;
+        String batch = auditValue(section, env, "batch_size");
+        String flush = auditValue(section, env, "flush_interval");
+        String pending = auditValue(section, env, "max_pending");
+        String drain = auditValue(section, env, "drain_timeout");
+        return new AuditSettings(batch == null ? d.batchSize() : integer("audit.batch_size", batch),
+                flush == null ? d.flushInterval() : duration("audit.flush_interval", flush),
+                pending == null ? d.maxPending() : integer("audit.max_pending", pending),
+                drain == null ? d.drainTimeout() : duration("audit.drain_timeout", drain));
+    }
+
+    private static String auditValue(JsonNode section, Map<String, String> env, String field) {
+        String fromEnv = env.get("SMARTFLOW_AUDIT_" + field.toUpperCase(Locale.ROOT));
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        JsonNode value = section.path(field);
+        return value.isMissingNode() || value.isNull() ? null : value.asText();
     }
 
     public static Set<Service> parseServices(String list) {

@@ -1,6 +1,7 @@
 package dev.smartflow.server;
 
 import dev.smartflow.core.Smartflow;
+import dev.smartflow.core.audit.AuditWriter;
 import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.MasterKeyAuthenticator;
@@ -29,6 +30,7 @@ import java.util.Objects;
  * One Smartflow process: the pipeline and the services of {@link ServerConfig#services()}, each on its own port, over
  * the durable store ({@link ServerConfig#databaseUrl()}, H2 in the data dir by default) and the shared state
  * ({@link ServerConfig#redisUrl()}, in-process by default). Callers authenticate with the master key or a virtual key.
+ * Every call is audited: an {@link AuditWriter} batches its record into the database behind the request.
  *
  * <pre>{@code
  * try (SmartflowServer server = SmartflowServer.start(config, registry)) {
@@ -38,6 +40,8 @@ import java.util.Objects;
  */
 public final class SmartflowServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SmartflowServer.class.getName());
+    /** Where audit records wait, under the data dir, when the database cannot take them (or at shutdown). */
+    public static final String AUDIT_SPOOL = "audit-spool";
 
     private final Smartflow smartflow;
     private final Database database;
@@ -83,8 +87,13 @@ public final class SmartflowServer implements AutoCloseable {
             InstantSource clock = InstantSource.system();
             Budgets budgets = new Budgets(state, database.keys(), clock);
             resources.add(budgets);
+            AuditWriter audit = config.audit().apply(AuditWriter.builder(database.audit()))
+                    .spoolDirectory(config.dataDir().resolve(AUDIT_SPOOL)).build();
+            // added last, so closed first after the pipeline: it drains into the database before that closes
+            resources.add(audit);
             smartflow = Smartflow.builder().resolver(registry).authenticator(master.or(virtualKeys))
-                    .pricing(registry.catalog()).sharedState(state).keyStore(database.keys()).clock(clock).build();
+                    .pricing(registry.catalog()).sharedState(state).keyStore(database.keys()).clock(clock)
+                    .addAuditListener(audit).build();
             // In enum order, proxy first: it is the service callers and health checks wait for.
             for (Service service : Service.values()) {
                 if (!config.services().contains(service)) {
@@ -92,7 +101,7 @@ public final class SmartflowServer implements AutoCloseable {
                 }
                 Javalin app = switch (service) {
                     case PROXY -> ProxyService.create(smartflow, registry, config);
-                    case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, database::audit,
+                    case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, database.audit(),
                             config);
                     case COMPLIANCE -> ComplianceService.create(config);
                     case POLICY -> PolicyService.create(config);
@@ -128,7 +137,11 @@ public final class SmartflowServer implements AutoCloseable {
         return new ArrayList<>(apps.keySet());
     }
 
-    /** Stops every service, then releases the providers, the key cache, the shared state and the database. */
+    /**
+     * Stops every service, then closes the pipeline (releasing the providers), drains the audit writer into the
+     * database (what it cannot write in time waits in {@code <data dir>/audit-spool} for the next start), writes
+     * pending spend, and releases the key cache, the shared state and the database, in that order.
+     */
     @Override
     public void close() {
         apps.values().forEach(app -> {

@@ -123,4 +123,29 @@ class ServerConfigTest {
         assertEquals(Duration.ofMinutes(10), ServerConfig.duration("t", "PT10M"));
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.duration("t", "soon"));
     }
+
+    @Test
+    void auditSettingsComeFromTheFileThenTheEnvironment() throws Exception {
+        assertEquals(AuditSettings.DEFAULTS, ServerConfig.load(Optional.empty(), Map.of()).audit());
+        Path file = dir.resolve("smartflow.yaml");
+        Files.writeString(file, """
+                audit: {batch_size: 100, flush_interval: 50ms, max_pending: 2000, drain_timeout: 3s}
+                """);
+        ServerConfig config = ServerConfig.load(Optional.of(file), Map.of("SMARTFLOW_AUDIT_DRAIN_TIMEOUT", "1s"));
+        assertEquals(new AuditSettings(100, Duration.ofMillis(50), 2000, Duration.ofSeconds(1)), config.audit());
+    }
+
+    @Test
+    void badAuditSettingsAreRejectedWithTheirName() {
+        IllegalArgumentException bound = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_AUDIT_BATCH_SIZE", "500",
+                        "SMARTFLOW_AUDIT_MAX_PENDING", "100")));
+        assertTrue(bound.getMessage().contains("audit.max_pending"), bound.getMessage());
+        IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_AUDIT_BATCH_SIZE", "lots")));
+        assertTrue(size.getMessage().contains("audit.batch_size"), size.getMessage());
+        IllegalArgumentException interval = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_AUDIT_FLUSH_INTERVAL", "0s")));
+        assertTrue(interval.getMessage().contains("audit.flush_interval"), interval.getMessage());
+    }
 }

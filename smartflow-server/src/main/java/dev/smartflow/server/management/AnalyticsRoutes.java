@@ -25,7 +25,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -59,14 +58,14 @@ final class AnalyticsRoutes {
     private static final ObjectWriter WRITER = Body.MAPPER.writer()
             .with(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
-    private final Supplier<AuditLog> audit;
+    private final AuditLog audit;
     private final InstantSource clock;
 
     /**
-     * @param audit the audit log, asked for on each request (the database may still be opening when routes register)
+     * @param audit the audit log (its calls wait while the database is still opening)
      * @param clock what "now" is for the default range
      */
-    AnalyticsRoutes(Supplier<AuditLog> audit, InstantSource clock) {
+    AnalyticsRoutes(AuditLog audit, InstantSource clock) {
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -85,7 +84,7 @@ final class AnalyticsRoutes {
             throw new InvalidRequest("'end_date' (" + to + (end.isEmpty() ? ", now by default" : "")
                     + ") is before 'start_date' (" + from + ")", "invalid_request", "end_date");
         }
-        Services.json(ctx, 200, WRITER.writeValueAsBytes(describe(audit.get().analytics(from, to, top))));
+        Services.json(ctx, 200, WRITER.writeValueAsBytes(describe(audit.analytics(from, to, top))));
     }
 
     /** A date's first instant (or, for an end, the next day's), or an instant as given; empty when absent. */

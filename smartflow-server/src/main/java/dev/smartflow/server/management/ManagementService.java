@@ -12,20 +12,20 @@ import dev.smartflow.server.ServerConfig;
 import dev.smartflow.server.http.Services;
 import io.javalin.Javalin;
 import java.time.InstantSource;
-import java.util.function.Supplier;
 
 /**
  * The management API (port 7778). Every {@code /api} route needs the master key. It reports the providers and manages
- * virtual keys ({@code /api/enterprise/vkeys}, see {@link VirtualKeyRoutes}); logs, analytics and alerts join it in
- * their own issues.
+ * virtual keys ({@code /api/enterprise/vkeys}, see {@link VirtualKeyRoutes}), and serves the audit log
+ * ({@code /api/vas/logs}, see {@link AuditRoutes}) and its analytics ({@code /api/analytics}, see
+ * {@link AnalyticsRoutes}).
  */
 public final class ManagementService {
     private ManagementService() {
     }
 
-    /** @param audit the audit log, asked for per request: the database may still be opening when this returns */
+    /** @param audit the audit log; its calls wait while the database is still opening */
     public static Javalin create(ProviderRegistry registry, Authenticator master, VirtualKeys keys,
-                                 Budgets budgets, Supplier<AuditLog> audit, ServerConfig config) {
+                                 Budgets budgets, AuditLog audit, ServerConfig config) {
         return Services.create("management", config.maxRequestBytes(), app -> {
             app.routes.before("/api/*", ctx -> Services.requireKey(ctx, master));
             app.routes.get("/api/providers", ctx -> {
@@ -39,6 +39,7 @@ public final class ManagementService {
             });
             new VirtualKeyRoutes(keys, budgets).register(app);
             new AnalyticsRoutes(audit, InstantSource.system()).register(app);
+            new AuditRoutes(audit).register(app);
         });
     }
 }

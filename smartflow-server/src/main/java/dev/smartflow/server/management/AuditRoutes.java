@@ -1,0 +1,166 @@
+package dev.smartflow.server.management;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smartflow.core.error.InvalidRequest;
+import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.spi.AuditLog;
+import dev.smartflow.core.spi.AuditQuery;
+import dev.smartflow.core.spi.AuditRecord;
+import dev.smartflow.core.spi.KeyId;
+import dev.smartflow.server.http.Services;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * {@code GET /api/vas/logs}: the audit log, newest first, one entry per call the gateway served or refused.
+ *
+ * <p>Query parameters, all optional: {@code limit} (1..{@value AuditQuery#MAX_LIMIT}, default
+ * {@value #DEFAULT_LIMIT}), {@code provider}, {@code key} (a virtual key's id, {@code key_…}) and {@code since} (an
+ * ISO-8601 instant such as {@code 2026-11-23T10:00:00Z}, an offset date-time, or a date, meaning its start in UTC). A
+ * bad parameter is a 400 naming it. The answer is {@code {"object":"list","data":[...],"has_more":bool}}; each entry
+ * has the record's fields in snake case, cost in USD with six decimals and latency in milliseconds with three. Never a
+ * token or a token's hash: records hold neither. {@code has_more} says that older matching records exist; at the
+ * maximum limit the store returns no more than the page, so there it only says the page is full.
+ */
+final class AuditRoutes {
+    static final String PATH = "/api/vas/logs";
+    static final int DEFAULT_LIMIT = 100;
+
+    private final AuditLog audit;
+
+    AuditRoutes(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    void register(JavalinConfig app) {
+        app.routes.get(PATH, this::logs);
+    }
+
+    private void logs(Context ctx) {
+        int limit = limit(ctx.queryParam("limit"));
+        Optional<String> provider = provider(ctx.queryParam("provider"));
+        Optional<KeyId> key = key(ctx.queryParam("key"));
+        Optional<Instant> since = since(ctx.queryParam("since"));
+        // one more than asked for tells whether there is more
+        List<AuditRecord> found = audit.query(new AuditQuery(Math.min(limit + 1, AuditQuery.MAX_LIMIT), provider, key,
+                since));
+        ObjectNode root = Body.MAPPER.createObjectNode();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        found.stream().limit(limit).forEach(record -> data.add(describe(record)));
+        root.put("has_more", found.size() > limit || found.size() == AuditQuery.MAX_LIMIT);
+        Services.json(ctx, 200, Body.of(root).bytes());
+    }
+
+    static ObjectNode describe(AuditRecord record) {
+        ObjectNode node = Body.MAPPER.createObjectNode();
+        node.put("request_id", record.requestId());
+        node.put("timestamp", record.timestamp().toString());
+        put(node, "key_id", record.keyId().map(KeyId::value));
+        put(node, "user_id", record.userId());
+        put(node, "org_id", record.orgId());
+        put(node, "team_id", record.teamId());
+        node.put("route", record.route());
+        node.put("provider", record.provider());
+        node.put("model", record.model());
+        node.put("prompt_tokens", record.promptTokens());
+        node.put("completion_tokens", record.completionTokens());
+        node.put("cost_usd", BigDecimal.valueOf(record.costMicros(), 6));
+        node.put("cached", record.cached());
+        put(node, "hit_type", record.hitType());
+        if (record.complianceScore().isPresent()) {
+            node.put("compliance_score", record.complianceScore().getAsDouble());
+        } else {
+            node.putNull("compliance_score");
+        }
+        ArrayNode flags = node.putArray("compliance_flags");
+        record.complianceFlags().forEach(flags::add);
+        node.put("latency_ms", BigDecimal.valueOf(record.latencyMicros(), 3));
+        node.put("status", record.status());
+        put(node, "error", record.error());
+        return node;
+    }
+
+    private static void put(ObjectNode node, String field, Optional<String> value) {
+        if (value.isPresent()) {
+            node.put(field, value.get());
+        } else {
+            node.putNull(field);
+        }
+    }
+
+    private static int limit(String value) {
+        if (value == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(value.strip());
+            if (limit >= 1 && limit <= AuditQuery.MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // the same answer as a number out of range
+        }
+        throw new InvalidRequest("'limit' must be a whole number from 1 to " + AuditQuery.MAX_LIMIT,
+                "invalid_request", "limit");
+    }
+
+    private static Optional<String> provider(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.isBlank()) {
+            throw new InvalidRequest("'provider' must name a provider, e.g. openai", "invalid_request", "provider");
+        }
+        return Optional.of(value.strip().toLowerCase(Locale.ROOT));
+    }
+
+    private static Optional<KeyId> key(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.isBlank()) {
+            throw new InvalidRequest("'key' must be a virtual key's id, e.g. key_01JD3...", "invalid_request", "key");
+        }
+        if (value.strip().startsWith("sk-")) {
+            // a token in a URL ends up in access logs: refuse it, and never repeat it
+            throw new InvalidRequest("'key' takes a virtual key's id (key_...), not its token", "invalid_request",
+                    "key");
+        }
+        return Optional.of(KeyId.of(value.strip()));
+    }
+
+    private static Optional<Instant> since(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        // an offset's '+' sent unencoded arrives as a space; no valid form has one
+        String text = value.strip().replace(' ', '+');
+        try {
+            return Optional.of(Instant.parse(text));
+        } catch (DateTimeException e) {
+            // not an instant in UTC; try the other forms
+        }
+        try {
+            return Optional.of(OffsetDateTime.parse(text).toInstant());
+        } catch (DateTimeException e) {
+            // nor an offset date-time
+        }
+        try {
+            return Optional.of(LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant());
+        } catch (DateTimeException e) {
+            throw new InvalidRequest("'since' must be an ISO-8601 instant such as 2026-11-23T10:00:00Z or a date such "
+                    + "as 2026-11-23", "invalid_request", "since");
+        }
+    }
+}
