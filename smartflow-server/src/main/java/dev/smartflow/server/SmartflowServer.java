@@ -1,12 +1,15 @@
 package dev.smartflow.server;
 
 import dev.smartflow.core.Smartflow;
+import dev.smartflow.core.alerts.Alerts;
 import dev.smartflow.core.budget.Budgets;
+import dev.smartflow.core.budget.SpendListener;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.MasterKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeys;
 import dev.smartflow.core.memory.InMemorySharedState;
+import dev.smartflow.core.metrics.Metrics;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.bridge.BridgeService;
@@ -23,11 +26,14 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One Smartflow process: the pipeline and the services of {@link ServerConfig#services()}, each on its own port, over
  * the durable store ({@link ServerConfig#databaseUrl()}, H2 in the data dir by default) and the shared state
  * ({@link ServerConfig#redisUrl()}, in-process by default). Callers authenticate with the master key or a virtual key.
+ * Every call is counted in the server's {@link Metrics} ({@code GET /metrics} on the proxy and management ports) and,
+ * when {@link ServerConfig#alerts() alerts} are enabled, watched by the alert rules.
  *
  * <pre>{@code
  * try (SmartflowServer server = SmartflowServer.start(config, registry)) {
@@ -39,12 +45,15 @@ public final class SmartflowServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SmartflowServer.class.getName());
 
     private final Smartflow smartflow;
+    private final Metrics metrics;
     private final Map<Service, Javalin> apps;
     /** Closed in reverse order after the services and the pipeline. */
     private final List<AutoCloseable> resources;
 
-    private SmartflowServer(Smartflow smartflow, Map<Service, Javalin> apps, List<AutoCloseable> resources) {
+    private SmartflowServer(Smartflow smartflow, Metrics metrics, Map<Service, Javalin> apps,
+                            List<AutoCloseable> resources) {
         this.smartflow = smartflow;
+        this.metrics = metrics;
         this.apps = apps;
         this.resources = resources;
     }
@@ -61,6 +70,7 @@ public final class SmartflowServer implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "model catalog " + registry.catalog().version() + ": "
                 + registry.catalog().entries().size() + " models");
         List<AutoCloseable> resources = new ArrayList<>();
+        Metrics metrics = new Metrics();
         Smartflow smartflow = null;
         Map<Service, Javalin> apps = new EnumMap<>(Service.class);
         try {
@@ -74,20 +84,30 @@ public final class SmartflowServer implements AutoCloseable {
             resources.add(virtualKeys);
             VirtualKeys keys = new VirtualKeys(database.keys(), state, InstantSource.system(),
                     virtualKeys::invalidate);
-            // the management API's view of budgets: the same stores and clock as the pipeline's budget stage
             InstantSource clock = InstantSource.system();
-            Budgets budgets = new Budgets(state, database.keys(), clock);
+            Optional<Alerts> alerts = alerts(config.alerts(), clock);
+            // closed after the pipeline (whose budgets tell their last spend on close), before the stores
+            alerts.ifPresent(resources::add);
+            List<SpendListener> spendListeners = new ArrayList<>(List.of(metrics));
+            alerts.ifPresent(spendListeners::add);
+            // the management API's view of budgets: the same stores and clock as the pipeline's budget stage; its
+            // listeners hear of resets
+            Budgets budgets = new Budgets(state, database.keys(), clock, spendListeners);
             resources.add(budgets);
-            smartflow = Smartflow.builder().resolver(registry).authenticator(master.or(virtualKeys))
-                    .pricing(registry.catalog()).sharedState(state).keyStore(database.keys()).clock(clock).build();
+            Smartflow.Builder pipeline = Smartflow.builder().resolver(registry).authenticator(master.or(virtualKeys))
+                    .pricing(registry.catalog()).sharedState(state).keyStore(database.keys()).clock(clock)
+                    .addAuditListener(metrics).addSpendListener(metrics);
+            alerts.ifPresent(a -> pipeline.addAuditListener(a).addSpendListener(a));
+            smartflow = pipeline.build();
             // In enum order, proxy first: it is the service callers and health checks wait for.
             for (Service service : Service.values()) {
                 if (!config.services().contains(service)) {
                     continue;
                 }
                 Javalin app = switch (service) {
-                    case PROXY -> ProxyService.create(smartflow, registry, config);
-                    case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, config);
+                    case PROXY -> ProxyService.create(smartflow, registry, metrics, config);
+                    case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, metrics, alerts,
+                            config);
                     case COMPLIANCE -> ComplianceService.create(config);
                     case POLICY -> PolicyService.create(config);
                     case BRIDGE -> BridgeService.create(config);
@@ -98,10 +118,25 @@ public final class SmartflowServer implements AutoCloseable {
             }
             database.await();
         } catch (RuntimeException e) {
-            new SmartflowServer(smartflow, apps, resources).close();
+            new SmartflowServer(smartflow, metrics, apps, resources).close();
             throw e;
         }
-        return new SmartflowServer(smartflow, apps, resources);
+        return new SmartflowServer(smartflow, metrics, apps, resources);
+    }
+
+    /** The alert service when the settings enable it, with a startup line that names channels, never URLs. */
+    private static Optional<Alerts> alerts(AlertSettings settings, InstantSource clock) {
+        Optional<Alerts> alerts = settings.build(clock);
+        if (alerts.isPresent()) {
+            LOG.log(System.Logger.Level.INFO, "alerts to " + String.join(", ", alerts.get().channels()));
+        } else if (settings.enabled()) {
+            LOG.log(System.Logger.Level.WARNING, "alerts are enabled but no webhook URL is set"
+                    + " (SLACK_WEBHOOK_URL, TEAMS_WEBHOOK_URL, DISCORD_WEBHOOK_URL): no alerts will be sent");
+        } else if (settings.slack().isPresent() || settings.teams().isPresent() || settings.discord().isPresent()) {
+            LOG.log(System.Logger.Level.INFO, "a webhook URL is set but alerts are off"
+                    + " (SMARTFLOW_ALERTS_ENABLED is not true)");
+        }
+        return alerts;
     }
 
     /** The bound port of a running service. */
@@ -113,11 +148,19 @@ public final class SmartflowServer implements AutoCloseable {
         return app.port();
     }
 
+    /** The server's Prometheus metrics, for in-process scraping. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     public List<Service> services() {
         return new ArrayList<>(apps.keySet());
     }
 
-    /** Stops every service, then releases the providers, the key cache, the shared state and the database. */
+    /**
+     * Stops every service, then releases the providers, the alert service (after queued alerts are sent, up to a few
+     * seconds), the key cache, the shared state and the database.
+     */
     @Override
     public void close() {
         apps.values().forEach(app -> {

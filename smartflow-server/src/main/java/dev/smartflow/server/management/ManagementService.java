@@ -2,26 +2,31 @@ package dev.smartflow.server.management;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smartflow.core.alerts.Alerts;
 import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.VirtualKeys;
+import dev.smartflow.core.metrics.Metrics;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.ServerConfig;
+import dev.smartflow.server.http.MetricsRoute;
 import dev.smartflow.server.http.Services;
 import io.javalin.Javalin;
+import java.util.Optional;
 
 /**
  * The management API (port 7778). Every {@code /api} route needs the master key. It reports the providers and manages
- * virtual keys ({@code /api/enterprise/vkeys}, see {@link VirtualKeyRoutes}); logs, analytics and alerts join it in
- * their own issues.
+ * virtual keys ({@code /api/enterprise/vkeys}, see {@link VirtualKeyRoutes}) and takes custom alerts
+ * ({@code /api/alerts}, see {@link AlertRoutes}); logs and analytics join it in their own issues. {@code /metrics}
+ * (Prometheus, no key) is served here as on the proxy port.
  */
 public final class ManagementService {
     private ManagementService() {
     }
 
     public static Javalin create(ProviderRegistry registry, Authenticator master, VirtualKeys keys,
-                                 Budgets budgets, ServerConfig config) {
+                                 Budgets budgets, Metrics metrics, Optional<Alerts> alerts, ServerConfig config) {
         return Services.create("management", config.maxRequestBytes(), app -> {
             app.routes.before("/api/*", ctx -> Services.requireKey(ctx, master));
             app.routes.get("/api/providers", ctx -> {
@@ -34,6 +39,8 @@ public final class ManagementService {
                 Services.json(ctx, 200, Body.of(root).bytes());
             });
             new VirtualKeyRoutes(keys, budgets).register(app);
+            new AlertRoutes(alerts).register(app);
+            MetricsRoute.register(app, metrics);
         });
     }
 }
