@@ -70,7 +70,8 @@ final class DefaultSmartflow implements Smartflow {
             pipeline.addStage(new RateLimitStage(builder.sharedState));
             if (builder.keyStore != null) {
                 Pricing pricing = builder.pricing == null ? Pricing.none() : builder.pricing;
-                Budgets budgets = new Budgets(builder.sharedState, builder.keyStore, builder.clock);
+                Budgets budgets = new Budgets(builder.sharedState, builder.keyStore, builder.clock,
+                        builder.spendListeners);
                 owned.add(budgets);
                 pipeline.addStage(new BudgetStage(budgets, builder.resolver, pricing));
             }

@@ -1,6 +1,7 @@
 package dev.smartflow.core;
 
 import dev.smartflow.core.audit.AuditListener;
+import dev.smartflow.core.budget.SpendListener;
 import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Response;
@@ -86,6 +87,7 @@ public interface Smartflow extends AutoCloseable {
         final List<Stage> stages = new ArrayList<>();
         final List<Stage> attemptStages = new ArrayList<>();
         final List<AuditListener> auditListeners = new ArrayList<>();
+        final List<SpendListener> spendListeners = new ArrayList<>();
         final List<AutoCloseable> closeables = new ArrayList<>();
 
         private Builder() {
@@ -186,6 +188,16 @@ public interface Smartflow extends AutoCloseable {
          */
         public Builder addAuditListener(AuditListener listener) {
             auditListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Tells {@code listener} what virtual keys have spent in their budget period, behind the request (see
+         * {@link SpendListener}). Only keys with a budget are told, and only when budgets run ({@link #sharedState}
+         * and {@link #keyStore} set). The caller closes listeners that need closing, after this instance.
+         */
+        public Builder addSpendListener(SpendListener listener) {
+            spendListeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

@@ -41,11 +41,14 @@ import java.util.Set;
  * @param redisUrl        the shared hot state ({@code redis_url}, {@code SMARTFLOW_REDIS_URL}); absent means in-process
  *                        memory, for a single instance
  * @param audit           how audit records are batched to the database ({@code audit}, {@code SMARTFLOW_AUDIT_*})
+ * @param alerts          webhook alerts (the {@code alerts} section, {@code SMARTFLOW_ALERTS_ENABLED},
+ *                        {@code SLACK_WEBHOOK_URL}, ...; see {@link AlertSettings})
  */
 public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service> services, Path dataDir,
                            Optional<String> masterKey, long maxRequestBytes, List<ProviderSettings> providers,
                            Optional<String> defaultProvider, Optional<Path> catalogFile, Optional<String> databaseUrl,
-                           Optional<String> redisUrl, AuditSettings audit) {
+                           Optional<String> redisUrl, AuditSettings audit,
+                           AlertSettings alerts) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public ServerConfig {
@@ -60,6 +63,7 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         Objects.requireNonNull(databaseUrl, "databaseUrl");
         Objects.requireNonNull(redisUrl, "redisUrl");
         Objects.requireNonNull(audit, "audit");
+        Objects.requireNonNull(alerts, "alerts");
         if (maxRequestBytes < 1024) {
             throw new IllegalArgumentException("max request size must be at least 1024 bytes");
         }
@@ -116,33 +120,35 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         Optional<String> databaseUrl = setting(env, "SMARTFLOW_DATABASE_URL", root, "database_url");
         Optional<String> redisUrl = setting(env, "SMARTFLOW_REDIS_URL", root, "redis_url");
 
+        AlertSettings alerts = AlertSettings.load(root.path("alerts"), env);
+
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, providers(root),
-                defaultProvider, catalogFile, databaseUrl, redisUrl, audit(root.path("audit"), env));
+                defaultProvider, catalogFile, databaseUrl, redisUrl, audit(root.path("audit"), env), alerts);
     }
 
     public ServerConfig withServices(Set<Service> newServices) {
         return new ServerConfig(host, ports, newServices, dataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl, audit);
+                defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, ports, services, newDataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl, audit);
+                defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         return new ServerConfig(host, newPorts, services, dataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl, audit);
+                defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
     }
 
     public ServerConfig withMasterKey(String key) {
         return new ServerConfig(host, ports, services, dataDir, Optional.of(key), maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl, audit);
+                defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
     }
 
     public ServerConfig withAudit(AuditSettings newAudit) {
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl, newAudit);
+                defaultProvider, catalogFile, databaseUrl, redisUrl, newAudit, alerts);
     }
 
     /** The configuration with secrets masked, for the startup log. */
@@ -153,7 +159,8 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
                 + maxRequestBytes + ", providers=" + providers + ", defaultProvider=" + defaultProvider
                 + ", catalogFile=" + catalogFile.map(Path::toString).orElse("none")
                 + ", databaseUrl=" + databaseUrl.map(ServerConfig::masked).orElse("h2 in the data dir")
-                + ", redisUrl=" + redisUrl.map(ServerConfig::masked).orElse("in-memory") + ", audit=" + audit + "]";
+                + ", redisUrl=" + redisUrl.map(ServerConfig::masked).orElse("in-memory") + ", audit=" + audit
+                + ", alerts=" + alerts + "]";
     }
 
     /** A URL without its credentials: user info and query parameters (where JDBC URLs carry passwords) hidden. */

@@ -1,13 +1,16 @@
 package dev.smartflow.server;
 
 import dev.smartflow.core.Smartflow;
+import dev.smartflow.core.alerts.Alerts;
 import dev.smartflow.core.audit.AuditWriter;
 import dev.smartflow.core.budget.Budgets;
+import dev.smartflow.core.budget.SpendListener;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.MasterKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeys;
 import dev.smartflow.core.memory.InMemorySharedState;
+import dev.smartflow.core.metrics.Metrics;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.providers.ProviderRegistry;
@@ -25,12 +28,15 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One Smartflow process: the pipeline and the services of {@link ServerConfig#services()}, each on its own port, over
  * the durable store ({@link ServerConfig#databaseUrl()}, H2 in the data dir by default) and the shared state
  * ({@link ServerConfig#redisUrl()}, in-process by default). Callers authenticate with the master key or a virtual key.
  * Every call is audited: an {@link AuditWriter} batches its record into the database behind the request.
+ * Every call is counted in the server's {@link Metrics} ({@code GET /metrics} on the proxy and management ports) and,
+ * when {@link ServerConfig#alerts() alerts} are enabled, watched by the alert rules.
  *
  * <pre>{@code
  * try (SmartflowServer server = SmartflowServer.start(config, registry)) {
@@ -45,14 +51,16 @@ public final class SmartflowServer implements AutoCloseable {
 
     private final Smartflow smartflow;
     private final Database database;
+    private final Metrics metrics;
     private final Map<Service, Javalin> apps;
     /** Closed in reverse order after the services and the pipeline. */
     private final List<AutoCloseable> resources;
 
-    private SmartflowServer(Smartflow smartflow, Database database, Map<Service, Javalin> apps,
+    private SmartflowServer(Smartflow smartflow, Database database, Metrics metrics, Map<Service, Javalin> apps,
                             List<AutoCloseable> resources) {
         this.smartflow = smartflow;
         this.database = database;
+        this.metrics = metrics;
         this.apps = apps;
         this.resources = resources;
     }
@@ -69,6 +77,7 @@ public final class SmartflowServer implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "model catalog " + registry.catalog().version() + ": "
                 + registry.catalog().entries().size() + " models");
         List<AutoCloseable> resources = new ArrayList<>();
+        Metrics metrics = new Metrics();
         Smartflow smartflow = null;
         Map<Service, Javalin> apps = new EnumMap<>(Service.class);
         OpeningDatabase database = null;
@@ -83,26 +92,34 @@ public final class SmartflowServer implements AutoCloseable {
             resources.add(virtualKeys);
             VirtualKeys keys = new VirtualKeys(database.keys(), state, InstantSource.system(),
                     virtualKeys::invalidate);
-            // the management API's view of budgets: the same stores and clock as the pipeline's budget stage
             InstantSource clock = InstantSource.system();
-            Budgets budgets = new Budgets(state, database.keys(), clock);
+            Optional<Alerts> alerts = alerts(config.alerts(), clock);
+            // closed after the pipeline (whose budgets tell their last spend on close), before the stores
+            alerts.ifPresent(resources::add);
+            List<SpendListener> spendListeners = new ArrayList<>(List.of(metrics));
+            alerts.ifPresent(spendListeners::add);
+            // the management API's view of budgets: the same stores and clock as the pipeline's budget stage; its
+            // listeners hear of resets
+            Budgets budgets = new Budgets(state, database.keys(), clock, spendListeners);
             resources.add(budgets);
             AuditWriter audit = config.audit().apply(AuditWriter.builder(database.audit()))
                     .spoolDirectory(config.dataDir().resolve(AUDIT_SPOOL)).build();
             // added last, so closed first after the pipeline: it drains into the database before that closes
             resources.add(audit);
-            smartflow = Smartflow.builder().resolver(registry).authenticator(master.or(virtualKeys))
+            Smartflow.Builder pipeline = Smartflow.builder().resolver(registry).authenticator(master.or(virtualKeys))
                     .pricing(registry.catalog()).sharedState(state).keyStore(database.keys()).clock(clock)
-                    .addAuditListener(audit).build();
+                    .addAuditListener(audit).addAuditListener(metrics).addSpendListener(metrics);
+            alerts.ifPresent(a -> pipeline.addAuditListener(a).addSpendListener(a));
+            smartflow = pipeline.build();
             // In enum order, proxy first: it is the service callers and health checks wait for.
             for (Service service : Service.values()) {
                 if (!config.services().contains(service)) {
                     continue;
                 }
                 Javalin app = switch (service) {
-                    case PROXY -> ProxyService.create(smartflow, registry, config);
+                    case PROXY -> ProxyService.create(smartflow, registry, metrics, config);
                     case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, database.audit(),
-                            config);
+                            metrics, alerts, config);
                     case COMPLIANCE -> ComplianceService.create(config);
                     case POLICY -> PolicyService.create(config);
                     case BRIDGE -> BridgeService.create(config);
@@ -113,10 +130,25 @@ public final class SmartflowServer implements AutoCloseable {
             }
             database.await();
         } catch (RuntimeException e) {
-            new SmartflowServer(smartflow, database, apps, resources).close();
+            new SmartflowServer(smartflow, database, metrics, apps, resources).close();
             throw e;
         }
-        return new SmartflowServer(smartflow, database, apps, resources);
+        return new SmartflowServer(smartflow, database, metrics, apps, resources);
+    }
+
+    /** The alert service when the settings enable it, with a startup line that names channels, never URLs. */
+    private static Optional<Alerts> alerts(AlertSettings settings, InstantSource clock) {
+        Optional<Alerts> alerts = settings.build(clock);
+        if (alerts.isPresent()) {
+            LOG.log(System.Logger.Level.INFO, "alerts to " + String.join(", ", alerts.get().channels()));
+        } else if (settings.enabled()) {
+            LOG.log(System.Logger.Level.WARNING, "alerts are enabled but no webhook URL is set"
+                    + " (SLACK_WEBHOOK_URL, TEAMS_WEBHOOK_URL, DISCORD_WEBHOOK_URL): no alerts will be sent");
+        } else if (settings.slack().isPresent() || settings.teams().isPresent() || settings.discord().isPresent()) {
+            LOG.log(System.Logger.Level.INFO, "a webhook URL is set but alerts are off"
+                    + " (SMARTFLOW_ALERTS_ENABLED is not true)");
+        }
+        return alerts;
     }
 
     /** The bound port of a running service. */
@@ -133,6 +165,11 @@ public final class SmartflowServer implements AutoCloseable {
         return database;
     }
 
+    /** The server's Prometheus metrics, for in-process scraping. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     public List<Service> services() {
         return new ArrayList<>(apps.keySet());
     }
@@ -140,7 +177,8 @@ public final class SmartflowServer implements AutoCloseable {
     /**
      * Stops every service, then closes the pipeline (releasing the providers), drains the audit writer into the
      * database (what it cannot write in time waits in {@code <data dir>/audit-spool} for the next start), writes
-     * pending spend, and releases the key cache, the shared state and the database, in that order.
+     * pending spend, sends queued alerts (up to a few seconds), and releases the key cache, the shared state and the
+     * database, in that order.
      */
     @Override
     public void close() {

@@ -13,6 +13,8 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.IsoFields;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -37,8 +39,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * for a seed under way; across processes, a call on another instance in the moment between the mark and the seed may
  * reserve against the unseeded total (a window of one round trip, once a budget period).
  *
- * <p>Thread-safe. Apart from the stores it remembers only which budgets it has seeded, so any number of instances
- * agree.
+ * <p><b>Spend listeners.</b> {@link SpendListener}s learn each key's period spend behind the request: a settle only
+ * notes the budget it changed (one map write, and only when there are listeners); after each flush of the durable
+ * writer, every noted budget's total is read once from shared state and handed to the listeners. See
+ * {@link SpendListener} for when they are called.
+ *
+ * <p>Thread-safe. Apart from the stores it remembers only which budgets it has seeded (and, with listeners, which it
+ * changed since the last flush), so any number of instances agree.
  *
  * <pre>{@code
  * Budgets budgets = new Budgets(sharedState, database.keys(), InstantSource.system());
@@ -47,6 +54,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  */
 public final class Budgets implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Budgets.class.getName());
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd");
     private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM");
     /** Longer than any period but a lifetime; a lifetime budget re-seeds only when shared state has forgotten it. */
@@ -60,20 +68,38 @@ public final class Budgets implements AutoCloseable {
     /** Makes this process's other callers wait for a seed under way; a lock, not synchronized: the seed does I/O. */
     private final ReentrantLock seeding = new ReentrantLock();
     private final SpendLedger ledger;
+    private final List<SpendListener> listeners;
+    /** Budgets settled since the listeners were last told, by budget key; only used with listeners. */
+    private final Map<String, Hold> changed = new ConcurrentHashMap<>();
 
     public Budgets(SharedState state, KeyStore store, InstantSource clock) {
-        this(state, store, clock, SpendLedger.DEFAULT_INTERVAL);
+        this(state, store, clock, SpendLedger.DEFAULT_INTERVAL, List.of());
+    }
+
+    /** @param listeners told of each key's period spend, see {@link SpendListener} */
+    public Budgets(SharedState state, KeyStore store, InstantSource clock, List<SpendListener> listeners) {
+        this(state, store, clock, SpendLedger.DEFAULT_INTERVAL, listeners);
     }
 
     /** @param flushInterval how often settled spend is written to the durable store */
     public Budgets(SharedState state, KeyStore store, InstantSource clock, Duration flushInterval) {
+        this(state, store, clock, flushInterval, List.of());
+    }
+
+    /**
+     * @param flushInterval how often settled spend is written to the durable store, and listeners are told of it
+     * @param listeners     told of each key's period spend, see {@link SpendListener}
+     */
+    public Budgets(SharedState state, KeyStore store, InstantSource clock, Duration flushInterval,
+                   List<SpendListener> listeners) {
         this.state = Objects.requireNonNull(state, "state");
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.ledger = new SpendLedger(store, flushInterval);
+        this.listeners = List.copyOf(listeners);
+        this.ledger = new SpendLedger(store, flushInterval, this::tellListeners);
     }
 
-    /** Writes settled spend that is still pending to the durable store now. */
+    /** Writes settled spend that is still pending to the durable store now, and tells the spend listeners. */
     public void flush() {
         ledger.flush();
     }
@@ -141,6 +167,10 @@ public final class Budgets implements AutoCloseable {
         // nothing durable is left to seed from, and the mark keeps a later first call from looking
         state.set(seedMark(budgetKey), "1", Optional.of(SEED_MARK));
         seeded.add(budgetKey);
+        if (!listeners.isEmpty()) {
+            changed.remove(budgetKey);
+            tell(new KeySpend(key.id(), key.name(), key.period(), periodKey, 0, key.budgetMicros()));
+        }
     }
 
     /** Reserves {@code micros} against the key's budget this period; the hold knows its period. */
@@ -155,6 +185,9 @@ public final class Budgets implements AutoCloseable {
     void settle(Hold hold, long actualMicros) {
         state.settle(hold.reservation(), actualMicros);
         ledger.add(hold.key().id(), hold.periodKey(), actualMicros);
+        if (actualMicros > 0 && !listeners.isEmpty()) {
+            changed.put(hold.reservation().budgetKey(), hold);
+        }
     }
 
     void release(Hold hold) {
@@ -181,6 +214,38 @@ public final class Budgets implements AutoCloseable {
             seeded.add(budgetKey);
         } finally {
             seeding.unlock();
+        }
+    }
+
+    /** Reads each budget changed since the last call once from shared state and tells the listeners its total. */
+    private void tellListeners() {
+        for (String budgetKey : changed.keySet()) {
+            Hold hold = changed.remove(budgetKey);
+            if (hold == null) {
+                continue;
+            }
+            VirtualKey key = hold.key();
+            long spent;
+            try {
+                spent = state.budget(budgetKey).spentMicros();
+            } catch (RuntimeException e) {
+                // the next settle against this budget notes it again
+                LOG.log(System.Logger.Level.WARNING, "reading the budget of key " + key.id().value()
+                        + " for the spend listeners failed", e);
+                continue;
+            }
+            tell(new KeySpend(key.id(), key.name(), key.period(), hold.periodKey(), spent, key.budgetMicros()));
+        }
+    }
+
+    private void tell(KeySpend spend) {
+        for (SpendListener listener : listeners) {
+            try {
+                listener.onSpend(spend);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "spend listener " + listener.getClass().getName()
+                        + " failed", e);
+            }
         }
     }
 

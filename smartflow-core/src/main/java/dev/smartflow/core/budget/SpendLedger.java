@@ -28,6 +28,8 @@ final class SpendLedger implements AutoCloseable {
 
     private final KeyStore store;
     private final Duration interval;
+    /** Run after every flush, outside the flush lock: where {@link Budgets} tells its spend listeners. */
+    private final Runnable afterFlush;
     /** One counter per key and period; kept once created, so an add never races a removal. */
     private final Map<Entry, AtomicLong> pending = new ConcurrentHashMap<>();
     /** Serialises flushes (the flusher's and close's); a lock, not synchronized: a flush does I/O. */
@@ -36,8 +38,13 @@ final class SpendLedger implements AutoCloseable {
     private volatile boolean closed;
 
     SpendLedger(KeyStore store, Duration interval) {
+        this(store, interval, () -> { });
+    }
+
+    SpendLedger(KeyStore store, Duration interval, Runnable afterFlush) {
         this.store = Objects.requireNonNull(store, "store");
         this.interval = Objects.requireNonNull(interval, "interval");
+        this.afterFlush = Objects.requireNonNull(afterFlush, "afterFlush");
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("interval must be positive: " + interval);
         }
@@ -62,8 +69,13 @@ final class SpendLedger implements AutoCloseable {
         }
     }
 
-    /** Writes every pending amount to the store; amounts whose write fails stay pending. */
+    /** Writes every pending amount to the store (amounts whose write fails stay pending), then runs the after-flush. */
     void flush() {
+        write();
+        afterFlush.run();
+    }
+
+    private void write() {
         flushing.lock();
         try {
             pending.forEach((entry, amount) -> {

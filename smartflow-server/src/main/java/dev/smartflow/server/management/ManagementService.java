@@ -2,22 +2,27 @@ package dev.smartflow.server.management;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.smartflow.core.alerts.Alerts;
 import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.VirtualKeys;
+import dev.smartflow.core.metrics.Metrics;
 import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.ServerConfig;
+import dev.smartflow.server.http.MetricsRoute;
 import dev.smartflow.server.http.Services;
 import io.javalin.Javalin;
 import java.time.InstantSource;
+import java.util.Optional;
 
 /**
- * The management API (port 7778). Every {@code /api} route needs the master key. It reports the providers and manages
- * virtual keys ({@code /api/enterprise/vkeys}, see {@link VirtualKeyRoutes}), and serves the audit log
+ * The management API (port 7778). Every {@code /api} route needs the master key. It reports the providers, manages
+ * virtual keys ({@code /api/enterprise/vkeys}, see {@link VirtualKeyRoutes}), serves the audit log
  * ({@code /api/vas/logs}, see {@link AuditRoutes}) and its analytics ({@code /api/analytics}, see
- * {@link AnalyticsRoutes}).
+ * {@link AnalyticsRoutes}), and takes custom alerts ({@code /api/alerts}, see {@link AlertRoutes}). {@code /metrics}
+ * (Prometheus, no key) is served here as on the proxy port.
  */
 public final class ManagementService {
     private ManagementService() {
@@ -25,7 +30,8 @@ public final class ManagementService {
 
     /** @param audit the audit log; its calls wait while the database is still opening */
     public static Javalin create(ProviderRegistry registry, Authenticator master, VirtualKeys keys,
-                                 Budgets budgets, AuditLog audit, ServerConfig config) {
+                                 Budgets budgets, AuditLog audit, Metrics metrics, Optional<Alerts> alerts,
+                                 ServerConfig config) {
         return Services.create("management", config.maxRequestBytes(), app -> {
             app.routes.before("/api/*", ctx -> Services.requireKey(ctx, master));
             app.routes.get("/api/providers", ctx -> {
@@ -40,6 +46,8 @@ public final class ManagementService {
             new VirtualKeyRoutes(keys, budgets).register(app);
             new AnalyticsRoutes(audit, InstantSource.system()).register(app);
             new AuditRoutes(audit).register(app);
+            new AlertRoutes(alerts).register(app);
+            MetricsRoute.register(app, metrics);
         });
     }
 }

@@ -10,9 +10,11 @@ import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.RequestId;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.exchange.TraceId;
+import dev.smartflow.core.metrics.Metrics;
 import dev.smartflow.core.routing.ModelResolver;
 import dev.smartflow.server.ServerConfig;
 import dev.smartflow.server.http.ErrorShape;
+import dev.smartflow.server.http.MetricsRoute;
 import dev.smartflow.server.http.RequestHeaders;
 import dev.smartflow.server.http.ResponseWriter;
 import dev.smartflow.server.http.Services;
@@ -24,13 +26,14 @@ import java.nio.charset.StandardCharsets;
  * The OpenAI-compatible proxy (port 7775): each handler turns the HTTP request into an {@link Exchange}, runs it
  * through the pipeline and writes the answer. Routes are served with and without the {@code /v1} prefix. Anthropic's
  * Messages API is served natively at {@code /anthropic/v1/messages} (and {@code /cursor/v1/messages}), token counting
- * at {@code .../v1/messages/count_tokens}: bodies, events and errors in Anthropic's shape.
+ * at {@code .../v1/messages/count_tokens}: bodies, events and errors in Anthropic's shape. {@code /metrics} serves the
+ * Prometheus metrics without a key.
  */
 public final class ProxyService {
     private ProxyService() {
     }
 
-    public static Javalin create(Smartflow smartflow, ModelResolver resolver, ServerConfig config) {
+    public static Javalin create(Smartflow smartflow, ModelResolver resolver, Metrics metrics, ServerConfig config) {
         return Services.create("proxy", config.maxRequestBytes(), app -> {
             for (String prefix : new String[] {"/v1", ""}) {
                 app.routes.post(prefix + "/chat/completions", ctx -> proxy(smartflow, ctx, Operation.CHAT));
@@ -45,6 +48,7 @@ public final class ProxyService {
                         ctx -> messages(smartflow, ctx, Operation.ANTHROPIC_COUNT_TOKENS));
             }
             app.routes.get("/health/ready", ctx -> ready(ctx, resolver));
+            MetricsRoute.register(app, metrics);
         });
     }
 
