@@ -8,18 +8,29 @@ import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.cost.CostStage;
 import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.exchange.Chunk;
+import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.exchange.Upload;
 import dev.smartflow.core.keys.AuthStage;
 import dev.smartflow.core.model.ChatRequest;
 import dev.smartflow.core.model.ChatResponse;
 import dev.smartflow.core.model.ChatStream;
 import dev.smartflow.core.model.EmbeddingRequest;
 import dev.smartflow.core.model.EmbeddingResponse;
+import dev.smartflow.core.model.ImageRequest;
+import dev.smartflow.core.model.ImageResponse;
 import dev.smartflow.core.model.ModelList;
+import dev.smartflow.core.model.RerankRequest;
+import dev.smartflow.core.model.RerankResponse;
+import dev.smartflow.core.model.SpeechAudio;
+import dev.smartflow.core.model.SpeechRequest;
+import dev.smartflow.core.model.TranscriptionRequest;
+import dev.smartflow.core.model.TranscriptionResponse;
 import dev.smartflow.core.routing.ModelsStage;
 import dev.smartflow.core.routing.RouteStage;
 import dev.smartflow.core.trace.TraceStage;
@@ -119,6 +130,36 @@ final class DefaultSmartflow implements Smartflow {
     @Override
     public ModelList models() {
         return ModelList.from(complete(call(Operation.MODELS, Body.EMPTY)));
+    }
+
+    @Override
+    public ImageResponse images(ImageRequest request) {
+        return ImageResponse.from(complete(call(Operation.IMAGES, request.body())));
+    }
+
+    @Override
+    public RerankResponse rerank(RerankRequest request) {
+        return RerankResponse.from(complete(call(Operation.RERANK, request.body())));
+    }
+
+    @Override
+    public SpeechAudio speech(SpeechRequest request) {
+        Response response = call(Operation.SPEECH, request.body());
+        if (response instanceof Response.Streamed streamed) {
+            return SpeechAudio.from(streamed);
+        }
+        // a stage answered whole (a cache, later): the bytes are the audio all the same
+        Response.Complete complete = (Response.Complete) response;
+        return SpeechAudio.from(Response.Streamed.bytes(
+                complete.headers().get("content-type").orElse("application/octet-stream"),
+                ChunkStream.of(List.of(Chunk.data(complete.body())))));
+    }
+
+    @Override
+    public TranscriptionResponse transcribe(TranscriptionRequest request) {
+        Exchange exchange = metered(exchange(Operation.TRANSCRIPTIONS, request.body()).with(Upload.KEY,
+                request.audio()));
+        return TranscriptionResponse.from(complete(pipeline.execute(exchange)));
     }
 
     @Override

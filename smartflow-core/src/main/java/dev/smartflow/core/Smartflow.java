@@ -11,7 +11,15 @@ import dev.smartflow.core.model.ChatResponse;
 import dev.smartflow.core.model.ChatStream;
 import dev.smartflow.core.model.EmbeddingRequest;
 import dev.smartflow.core.model.EmbeddingResponse;
+import dev.smartflow.core.model.ImageRequest;
+import dev.smartflow.core.model.ImageResponse;
 import dev.smartflow.core.model.ModelList;
+import dev.smartflow.core.model.RerankRequest;
+import dev.smartflow.core.model.RerankResponse;
+import dev.smartflow.core.model.SpeechAudio;
+import dev.smartflow.core.model.SpeechRequest;
+import dev.smartflow.core.model.TranscriptionRequest;
+import dev.smartflow.core.model.TranscriptionResponse;
 import dev.smartflow.core.routing.ModelResolver;
 import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.SharedState;
@@ -56,6 +64,18 @@ public interface Smartflow extends AutoCloseable {
 
     /** Every model the configured providers offer, each id routable as a request's {@code model}. */
     ModelList models();
+
+    /** Generated images ({@code /v1/images/generations}). */
+    ImageResponse images(ImageRequest request);
+
+    /** Documents ordered by relevance to a query ({@code /v1/rerank}, Cohere's shape). */
+    RerankResponse rerank(RerankRequest request);
+
+    /** Synthesised speech, relayed as it arrives; close it unless you read it to the end. */
+    SpeechAudio speech(SpeechRequest request);
+
+    /** A transcript of audio ({@code /v1/audio/transcriptions}); the audio is streamed to the provider. */
+    TranscriptionResponse transcribe(TranscriptionRequest request);
 
     /**
      * A view of this instance whose calls present {@code apiKey}, for pipelines built with an

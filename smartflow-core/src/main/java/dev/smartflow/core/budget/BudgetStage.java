@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.Chain;
 import dev.smartflow.core.Stage;
 import dev.smartflow.core.cost.CostMeter;
+import dev.smartflow.core.cost.MediaUnits;
 import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.cost.TokenPrice;
+import dev.smartflow.core.cost.UnitPrice;
 import dev.smartflow.core.error.BudgetExceeded;
 import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.core.exchange.Exchange;
@@ -32,8 +34,10 @@ import java.util.Optional;
  * <p><b>Worst case.</b> Priced at the model as routed (the {@link ModelResolver}'s provider and model, looked up in
  * {@link Pricing}): the prompt, estimated as the body's bytes / 4 tokens (rounded up; JSON overhead makes this an
  * over-estimate of real prompts), at the input price, plus {@code max_tokens} (or {@code max_completion_tokens}; when
- * absent, {@link #DEFAULT_MAX_TOKENS}) at the output price; embeddings have no output. A model with no price reserves
- * the configured floor (0 by default): its cost is unknown before and after the call, so it cannot be held to a budget.
+ * absent, {@link #DEFAULT_MAX_TOKENS}) at the output price; embeddings and reranks have no output. Media calls priced
+ * per unit ({@link UnitPrice}: images, audio, characters, searches) hold the most units the request can use, as
+ * {@link MediaUnits#worstCase} counts them. A model with no price reserves the configured floor (0 by default): its
+ * cost is unknown before and after the call, so it cannot be held to a budget.
  *
  * <p><b>Settling.</b> The actual cost comes from the exchange's {@link CostMeter}, which the cost stage fills next to
  * the provider: at once for a complete answer, when a stream ends or is closed for a streamed one (the stream is
@@ -47,6 +51,8 @@ import java.util.Optional;
 public final class BudgetStage implements Stage {
     /** The completion tokens assumed when a request sets no {@code max_tokens}. */
     public static final long DEFAULT_MAX_TOKENS = 4096;
+    /** The output tokens held for each image of an image model billed by the token. */
+    static final long IMAGE_OUTPUT_TOKENS = 8192;
 
     private final Budgets budgets;
     private final ModelResolver resolver;
@@ -112,13 +118,30 @@ public final class BudgetStage implements Stage {
 
     /** The call's worst-case cost in micro-USD, as described in the class comment. */
     long worstCaseMicros(Exchange exchange) {
-        Optional<TokenPrice> price = price(exchange);
-        if (price.isEmpty()) {
+        Optional<Target> target = target(exchange);
+        if (target.isEmpty()) {
             return unpricedFloorMicros;
         }
-        long prompt = promptTokens(exchange);
-        long completion = exchange.operation() == Operation.EMBEDDINGS ? 0 : maxTokens(exchange.body().json());
+        String provider = target.get().provider().name();
+        String model = target.get().model();
         try {
+            Optional<UnitPrice.Unit> unit = MediaUnits.unitOf(exchange.operation());
+            Optional<UnitPrice> unitPrice = unit.flatMap(u -> pricing.unitPrice(provider, model)
+                    .filter(p -> p.unit() == u));
+            if (unitPrice.isPresent()) {
+                return unitPrice.get().costMicros(MediaUnits.worstCase(exchange));
+            }
+            Optional<TokenPrice> price = pricing.price(provider, model);
+            if (price.isEmpty()) {
+                return unpricedFloorMicros;
+            }
+            long prompt = promptTokens(exchange);
+            long completion = switch (exchange.operation()) {
+                case EMBEDDINGS, RERANK -> 0;
+                // an image billed by the token: the largest, highest-quality image is about 6,200 output tokens
+                case IMAGES -> Math.multiplyExact(MediaUnits.worstCase(exchange), IMAGE_OUTPUT_TOKENS);
+                default -> maxTokens(exchange.body().json());
+            };
             return price.get().costMicros(new Usage(prompt, completion, Math.addExact(prompt, completion)));
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE;
@@ -140,14 +163,9 @@ public final class BudgetStage implements Stage {
         return defaultMaxTokens;
     }
 
-    private Optional<TokenPrice> price(Exchange exchange) {
+    private Optional<Target> target(Exchange exchange) {
         try {
-            Optional<String> model = exchange.body().text("model");
-            if (model.isEmpty()) {
-                return Optional.empty();
-            }
-            Target target = resolver.resolve(model.get());
-            return pricing.price(target.provider().name(), target.model());
+            return exchange.body().text("model").map(resolver::resolve);
         } catch (RuntimeException e) {
             // an unknown model fails in the route stage with its own error; the floor is held until then
             return Optional.empty();

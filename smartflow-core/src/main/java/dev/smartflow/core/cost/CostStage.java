@@ -11,6 +11,7 @@ import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.model.Cost;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Prices each provider attempt from the usage the provider reported, at the price of what actually served it: the
@@ -59,15 +60,21 @@ public final class CostStage implements Stage {
             case Response.Complete complete -> {
                 UsageReader reader = new UsageReader();
                 // the provider parsed the answer already, and the tree is cached: no scan, no second parse
-                read(reader, complete.body(), false);
-                Cost cost = cost(attempt.get(), reader);
+                JsonNode answer = read(reader, complete.body(), false);
+                Cost cost = cost(attempt.get(), exchange, reader, answer);
                 meter.ifPresent(m -> m.record(cost, reader.usage()));
                 yield complete.withHeader(COST_USD, cost.usd()).withHeader(COST_STATUS, cost.status().id());
+            }
+            case Response.Streamed bytes when !bytes.events() -> {
+                // synthesised speech: its price depends on the request alone, so it is known before the first byte
+                Cost cost = cost(attempt.get(), exchange, new UsageReader(), null);
+                meter.ifPresent(m -> m.record(cost, Optional.empty()));
+                yield bytes.withHeader(COST_USD, cost.usd()).withHeader(COST_STATUS, cost.status().id());
             }
             case Response.Streamed streamed -> meter.isEmpty() ? streamed
                     : new Response.Streamed(streamed.status(), streamed.headers(),
                             new MeteredChunkStream(streamed.chunks(), hidesUsage(exchange), reader -> meter.get().record(
-                                    cost(attempt.get(), reader), reader.usage())));
+                                    cost(attempt.get(), exchange, reader, null), reader.usage())));
         };
     }
 
@@ -116,12 +123,19 @@ public final class CostStage implements Stage {
         return chunk.path("usage").isObject() && (choices.isMissingNode() || choices.isArray() && choices.isEmpty());
     }
 
-    private Cost cost(Attempt attempt, UsageReader reader) {
+    /**
+     * @param answer the parsed answer of a complete response, {@code null} for a stream or an answer that is not JSON
+     */
+    private Cost cost(Attempt attempt, Exchange exchange, UsageReader reader, JsonNode answer) {
         try {
             String provider = attempt.provider().name();
             Optional<TokenPrice> price = pricing.price(provider, attempt.model())
                     .or(() -> reader.model().filter(m -> !m.equals(attempt.model()))
                             .flatMap(m -> pricing.price(provider, m)));
+            Optional<UnitPrice.Unit> unit = MediaUnits.unitOf(exchange.operation());
+            if (unit.isPresent() && !(price.isPresent() && reader.usage().isPresent())) {
+                return unitCost(attempt, exchange, unit.get(), answer, price.isPresent());
+            }
             if (price.isEmpty()) {
                 return Cost.unpriced();
             }
@@ -131,5 +145,19 @@ public final class CostStage implements Stage {
                     + " failed; the call is reported unpriced", e);
             return Cost.unpriced();
         }
+    }
+
+    /** A media call priced by the image, audio, character or search; see {@link MediaUnits}. */
+    private Cost unitCost(Attempt attempt, Exchange exchange, UnitPrice.Unit unit, JsonNode answer,
+                          boolean tokenPriced) {
+        Optional<UnitPrice> price = pricing.unitPrice(attempt.provider().name(), attempt.model())
+                .filter(p -> p.unit() == unit);
+        if (price.isEmpty()) {
+            // a token-priced model whose answer reported no tokens could have been priced: the usage is missing
+            return tokenPriced ? Cost.noUsage() : Cost.unpriced();
+        }
+        OptionalLong quantity = MediaUnits.actual(exchange,
+                answer == null ? Body.MAPPER.missingNode() : answer);
+        return quantity.isPresent() ? Cost.priced(price.get().costMicros(quantity.getAsLong())) : Cost.noUsage();
     }
 }

@@ -26,6 +26,15 @@ public interface Pricing {
      */
     Optional<TokenPrice> price(String provider, String model);
 
+    /**
+     * The price of {@code model} when it is billed by the image, the second of audio, the character or the search
+     * rather than (or as well as) by the token; empty when it is not, or not known. Media calls whose answer reports
+     * token usage are priced by {@link #price} if it knows the model, otherwise by this. None by default.
+     */
+    default Optional<UnitPrice> unitPrice(String provider, String model) {
+        return Optional.empty();
+    }
+
     /** Knows no prices: every call is unpriced. */
     static Pricing none() {
         return (provider, model) -> Optional.empty();

@@ -8,6 +8,10 @@ import java.util.Objects;
  * <p>Stages that need the whole answer wrap a {@code Streamed} response rather than buffer it, so the caller sees the
  * first chunk as soon as the provider sends it. Whoever drops a {@code Streamed} response without handing it on closes
  * it.
+ *
+ * <p>A {@code Streamed} response is server-sent events unless its {@code content-type} header names another type: then
+ * it is a byte stream ({@link Streamed#bytes}), each chunk's data a piece of the answer's bytes (audio, say), relayed
+ * as it arrives.
  */
 public sealed interface Response permits Response.Complete, Response.Streamed {
     int status();
@@ -36,10 +40,27 @@ public sealed interface Response permits Response.Complete, Response.Streamed {
     }
 
     record Streamed(int status, Headers headers, ChunkStream chunks) implements Response {
+        private static final String EVENT_STREAM = "text/event-stream";
+
         public Streamed {
             checkStatus(status);
             Objects.requireNonNull(headers, "headers");
             Objects.requireNonNull(chunks, "chunks");
+        }
+
+        /**
+         * A 200 byte stream of {@code contentType} (e.g. {@code audio/mpeg}): each chunk's data is the next piece of
+         * the answer, its event name empty.
+         */
+        public static Streamed bytes(String contentType, ChunkStream chunks) {
+            return new Streamed(200, Headers.of("content-type", contentType), chunks);
+        }
+
+        /** True when the chunks are server-sent events: unless the headers name a content type other than them. */
+        public boolean events() {
+            return headers.get("content-type")
+                    .map(type -> type.regionMatches(true, 0, EVENT_STREAM, 0, EVENT_STREAM.length()))
+                    .orElse(true);
         }
 
         @Override

@@ -7,12 +7,16 @@ import dev.smartflow.core.Stage;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.exchange.Upload;
 
 /**
  * Rejects malformed requests with a 400 that names the parameter, before any stage spends money, time or state on them.
  * Checks only the fields Smartflow itself relies on; everything else is the provider's to judge.
  */
 public final class ValidationStage implements Stage {
+    /** OpenAI takes at most 10 images a request; the bound also keeps a budget's worst case finite. */
+    static final int MAX_IMAGES = 10;
+
     @Override
     public Response handle(Exchange exchange, Chain chain) {
         if (exchange.operation().routed()) {
@@ -38,7 +42,18 @@ public final class ValidationStage implements Stage {
             case CHAT, ANTHROPIC_MESSAGES, ANTHROPIC_COUNT_TOKENS -> checkMessages(body.path("messages"));
             case COMPLETIONS -> requireTextOrArray(body.path("prompt"), "prompt");
             case EMBEDDINGS -> requireTextOrArray(body.path("input"), "input");
-            case IMAGES -> requireText(body.path("prompt"), "prompt");
+            case IMAGES -> {
+                requireText(body.path("prompt"), "prompt");
+                JsonNode n = body.path("n");
+                if (!n.isMissingNode() && !n.isNull() && !(n.canConvertToInt() && n.isIntegralNumber()
+                        && n.asInt() >= 1 && n.asInt() <= MAX_IMAGES)) {
+                    throw invalid("'n' must be an integer from 1 to " + MAX_IMAGES, "n");
+                }
+                if (body.path("stream").asBoolean(false)) {
+                    // an event stream of partial images would reach a caller who asked a route that answers whole
+                    throw invalid("streamed image generation is not supported; leave 'stream' out", "stream");
+                }
+            }
             case SPEECH -> requireText(body.path("input"), "input");
             case RERANK -> {
                 requireText(body.path("query"), "query");
@@ -47,7 +62,12 @@ public final class ValidationStage implements Stage {
                     throw invalid("'documents' must be a non-empty array", "documents");
                 }
             }
-            case TRANSCRIPTIONS, MODELS -> { }
+            case TRANSCRIPTIONS -> {
+                if (exchange.get(Upload.KEY).isEmpty()) {
+                    throw invalid("missing required parameter 'file'", "file");
+                }
+            }
+            case MODELS -> { }
         }
     }
 

@@ -12,14 +12,17 @@ import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.cost.CostStage;
 import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.cost.TokenPrice;
+import dev.smartflow.core.cost.UnitPrice;
 import dev.smartflow.core.error.BudgetExceeded;
 import dev.smartflow.core.exchange.Chunk;
+import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.exchange.Upload;
 import dev.smartflow.core.memory.InMemoryDatabase;
 import dev.smartflow.core.memory.InMemorySharedState;
 import dev.smartflow.core.routing.RouteStage;
@@ -97,6 +100,78 @@ class BudgetStageTest {
         Exchange exchange = call(key, false);
 
         assertEquals((exchange.body().length() + 3) / 4 + MAX_TOKENS * 2L, stage.worstCaseMicros(exchange));
+    }
+
+    /** Media prices for the media tests: images $0.04 each, whisper $0.36 an hour, speech $15 per 1M characters. */
+    private static final Pricing MEDIA = new Pricing() {
+        @Override
+        public Optional<TokenPrice> price(String provider, String model) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<UnitPrice> unitPrice(String provider, String model) {
+            return Optional.ofNullable(switch (model) {
+                case "img" -> new UnitPrice(UnitPrice.Unit.IMAGE, 40_000);
+                case "stt" -> new UnitPrice(UnitPrice.Unit.AUDIO_HOUR, 360_000);
+                case "tts" -> new UnitPrice(UnitPrice.Unit.MILLION_CHARACTERS, 15_000_000);
+                default -> null;
+            });
+        }
+    };
+
+    private final BudgetStage mediaStage = new BudgetStage(budgets, resolver, MEDIA);
+    private final Pipeline media = Pipeline.builder()
+            .addStage(mediaStage)
+            .route(new RouteStage(resolver))
+            .addAttemptStage(new CostStage(MEDIA))
+            .build();
+
+    private static Exchange mediaCall(VirtualKey key, Operation operation, String singleQuotedBody) {
+        return Exchange.of(operation, body(singleQuotedBody), Headers.EMPTY).withPrincipal(Principal.of(key))
+                .with(CostMeter.KEY, new CostMeter());
+    }
+
+    @Test
+    void imagesHoldTheirCountAtThePerImagePriceAndAreRefusedBeforeTheProvider() {
+        VirtualKey key = key(100_000, BudgetPeriod.MONTHLY);
+        Exchange three = mediaCall(key, Operation.IMAGES, "{'model':'img','prompt':'a cat','n':3}");
+
+        assertEquals(120_000, mediaStage.worstCaseMicros(three));
+        assertThrows(BudgetExceeded.class, () -> media.execute(three));
+        assertTrue(openai.calls().isEmpty());
+        assertEquals(BudgetState.EMPTY, budget(key));
+    }
+
+    @Test
+    void speechSettlesAtItsExactCharacterPrice() {
+        VirtualKey key = key(1_000_000, BudgetPeriod.MONTHLY);
+        openai.reply(Response.Streamed.bytes("audio/mpeg",
+                ChunkStream.of(List.of(Chunk.data(Body.wrap(new byte[] {7}))))));
+
+        Response response = media.execute(mediaCall(key, Operation.SPEECH,
+                "{'model':'tts','input':'twenty characters!!','voice':'alloy'}"));
+        try (ChunkStream chunks = ((Response.Streamed) response).chunks()) {
+            while (chunks.hasNext()) {
+                chunks.next();
+            }
+        }
+
+        // 19 characters * $15 per 1M = 285 micro-USD
+        assertEquals(new BudgetState(285, 0), budget(key));
+    }
+
+    @Test
+    void transcriptionHoldsTheUploadsLongestDurationAndSettlesWhatTheAnswerReports() {
+        VirtualKey key = key(1_000_000, BudgetPeriod.MONTHLY);
+        Exchange audio = mediaCall(key, Operation.TRANSCRIPTIONS, "{'model':'stt'}")
+                .with(Upload.KEY, Upload.of("a.mp3", "audio/mpeg", new byte[59_500]));
+        openai.replyJson(Json.q("{'text':'hi','usage':{'type':'duration','seconds':10}}"));
+
+        // 60 s held (59,500 bytes at 1,000 a second, rounded up) = 6,000; 10 s spent = 1,000
+        assertEquals(6_000, mediaStage.worstCaseMicros(audio));
+        media.execute(audio);
+        assertEquals(new BudgetState(1_000, 0), budget(key));
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
+import dev.smartflow.core.exchange.Upload;
 import dev.smartflow.core.testing.RecordingChain;
 import java.util.List;
 import java.util.Optional;
@@ -107,6 +108,29 @@ class ValidationStageTest {
         assertRejected(exchange(Operation.RERANK, "{'model':'r','documents':['a']}"), "query");
         assertRejected(exchange(Operation.RERANK, "{'model':'r','query':'q','documents':[]}"), "documents");
         assertRejected(exchange(Operation.ANTHROPIC_COUNT_TOKENS, "{'model':'claude-sonnet-4-5'}"), "messages");
+    }
+
+    @Test
+    void imageCountMustBeAWholeNumberFromOneToTen() {
+        stage.handle(exchange(Operation.IMAGES, "{'model':'dall-e-2','prompt':'a cat','n':10}"), chain);
+
+        assertEquals(1, chain.proceeded().size());
+        assertRejected(exchange(Operation.IMAGES, "{'model':'dall-e-2','prompt':'a cat','n':0}"), "n");
+        assertRejected(exchange(Operation.IMAGES, "{'model':'dall-e-2','prompt':'a cat','n':11}"), "n");
+        assertRejected(exchange(Operation.IMAGES, "{'model':'dall-e-2','prompt':'a cat','n':2.5}"), "n");
+        assertRejected(exchange(Operation.IMAGES, "{'model':'dall-e-2','prompt':'a cat','n':'2'}"), "n");
+        assertRejected(exchange(Operation.IMAGES, "{'model':'gpt-image-1','prompt':'a cat','stream':true}"), "stream");
+    }
+
+    @Test
+    void transcriptionNeedsItsFile() {
+        Exchange withFile = exchange(Operation.TRANSCRIPTIONS, "{'model':'whisper-1'}")
+                .with(Upload.KEY, Upload.of("a.wav", "audio/wav", new byte[] {1}));
+
+        stage.handle(withFile, chain);
+
+        assertEquals(List.of(withFile), chain.proceeded());
+        assertRejected(exchange(Operation.TRANSCRIPTIONS, "{'model':'whisper-1'}"), "file");
     }
 
     @Test
