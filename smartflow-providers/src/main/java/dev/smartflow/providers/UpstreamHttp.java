@@ -6,6 +6,7 @@ import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.exchange.Upload;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -19,6 +20,8 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okio.BufferedSink;
 import okio.BufferedSource;
+import okio.Okio;
+import okio.Source;
 
 /**
  * The HTTP steps every provider adapter takes the same way: sending a {@link Body}, executing a call under its
@@ -115,6 +118,14 @@ public final class UpstreamHttp {
         return new JsonRequestBody(Objects.requireNonNull(body, "body"));
     }
 
+    /**
+     * {@code upload} as a request body, read from its source while it is sent: never held in memory whole. Repeatable
+     * (each write opens the source afresh), so OkHttp may retry it on a stale connection.
+     */
+    public static RequestBody upload(Upload upload) {
+        return new UploadRequestBody(Objects.requireNonNull(upload, "upload"));
+    }
+
     /** The body as sent, or a copy with {@code model} replaced when routing changed the name (a prefix stripped). */
     public static Body withModel(Body body, String model) {
         if (body.text("model").filter(model::equals).isPresent()) {
@@ -145,6 +156,26 @@ public final class UpstreamHttp {
             throw UpstreamFailure.io(provider, what + " is not JSON", e);
         }
         return body;
+    }
+
+    /** Upstream answers that are not JSON (a transcript as text, say) are read this far and no further. */
+    public static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+    /**
+     * Reads the whole body as it is, for answers that are not JSON.
+     *
+     * @throws UpstreamFailure if the body cannot be read or is longer than {@link #MAX_ANSWER_BYTES}
+     */
+    public static Body readBytes(String provider, okhttp3.Response response, Deadline deadline, String what) {
+        try {
+            BufferedSource source = response.body().source();
+            if (source.request(MAX_ANSWER_BYTES + 1L)) {
+                throw UpstreamFailure.io(provider, what + " is larger than " + MAX_ANSWER_BYTES + " bytes", null);
+            }
+            return Body.wrap(source.readByteArray());
+        } catch (IOException e) {
+            throw failure(provider, e, deadline, "connection lost while reading the " + what);
+        }
     }
 
     /** True when the answer is a {@code text/event-stream}. */
@@ -225,6 +256,34 @@ public final class UpstreamHttp {
             return UpstreamFailure.timeout(provider, e);
         }
         return UpstreamFailure.io(provider, what, e);
+    }
+
+    private static final class UploadRequestBody extends RequestBody {
+        private final Upload upload;
+        private final MediaType type;
+
+        UploadRequestBody(Upload upload) {
+            this.upload = upload;
+            MediaType parsed = MediaType.parse(upload.contentType());
+            this.type = parsed == null ? MediaType.get("application/octet-stream") : parsed;
+        }
+
+        @Override
+        public MediaType contentType() {
+            return type;
+        }
+
+        @Override
+        public long contentLength() {
+            return upload.size();
+        }
+
+        @Override
+        public void writeTo(BufferedSink sink) throws IOException {
+            try (Source source = Okio.source(upload.open())) {
+                sink.writeAll(source);
+            }
+        }
     }
 
     /** Streams the body's bytes without copying them; repeatable, so OkHttp may retry on a stale connection. */

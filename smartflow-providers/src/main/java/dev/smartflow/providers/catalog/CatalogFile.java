@@ -16,7 +16,9 @@ import java.util.OptionalLong;
 /**
  * Reads the catalog's JSON: {@code {"version", "source", "models": [...]}}, prices in USD as decimals
  * ({@code "input_per_1m": 0.15}), turned into micro-USD exactly (a price finer than a micro-USD is an error, not a
- * rounding). Numbers are read as {@link BigDecimal}, never through a double.
+ * rounding). Numbers are read as {@link BigDecimal}, never through a double. Media prices: {@code per_image},
+ * {@code per_audio_hour} (or {@code per_audio_minute} / {@code per_audio_second}, converted to the hour),
+ * {@code per_1m_characters}, {@code per_search}.
  */
 record CatalogFile(Optional<String> version, Optional<String> source, List<ModelEntry> models) {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -67,12 +69,34 @@ record CatalogFile(Optional<String> version, Optional<String> source, List<Model
                 : OptionalLong.empty();
         return new ModelEntry(provider, model, strings(node, "aliases"),
                 ModelEntry.Mode.parse(text(node, "mode").orElse("chat")), tokens, micros(node, "per_image"),
-                micros(node, "per_audio_second"), micros(node, "per_1m_characters"), micros(node, "per_search"),
+                audioHour(node), micros(node, "per_1m_characters"), micros(node, "per_search"),
                 context, strings(node, "input_modalities"), strings(node, "output_modalities"));
     }
 
-    /** A USD amount as exact micro-USD. */
+    /** The price of an hour of audio from whichever of {@code per_audio_hour/minute/second} the entry gives. */
+    private static OptionalLong audioHour(JsonNode node) {
+        OptionalLong found = OptionalLong.empty();
+        String[] fields = {"per_audio_hour", "per_audio_minute", "per_audio_second"};
+        long[] perHour = {1, 60, 3600};
+        for (int i = 0; i < fields.length; i++) {
+            OptionalLong micros = micros(node, fields[i], perHour[i]);
+            if (micros.isPresent()) {
+                if (found.isPresent()) {
+                    throw new IllegalArgumentException("give one of per_audio_hour, per_audio_minute,"
+                            + " per_audio_second");
+                }
+                found = micros;
+            }
+        }
+        return found;
+    }
+
     private static OptionalLong micros(JsonNode node, String field) {
+        return micros(node, field, 1);
+    }
+
+    /** A USD amount, times {@code factor}, as exact micro-USD. */
+    private static OptionalLong micros(JsonNode node, String field, long factor) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             return OptionalLong.empty();
@@ -80,7 +104,7 @@ record CatalogFile(Optional<String> version, Optional<String> source, List<Model
         if (!value.isNumber()) {
             throw new IllegalArgumentException(field + " must be a number of USD");
         }
-        BigDecimal usd = value.decimalValue();
+        BigDecimal usd = value.decimalValue().multiply(BigDecimal.valueOf(factor));
         if (usd.signum() < 0) {
             throw new IllegalArgumentException(field + " must not be negative");
         }

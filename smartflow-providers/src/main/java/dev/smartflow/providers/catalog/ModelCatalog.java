@@ -2,6 +2,7 @@ package dev.smartflow.providers.catalog;
 
 import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.cost.TokenPrice;
+import dev.smartflow.core.cost.UnitPrice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
@@ -171,6 +173,27 @@ public final class ModelCatalog implements Pricing {
     @Override
     public Optional<TokenPrice> price(String provider, String model) {
         return find(provider, model).flatMap(ModelEntry::tokens);
+    }
+
+    /** The per-unit price that goes with the entry's mode: per image, audio hour, million characters or search. */
+    @Override
+    public Optional<UnitPrice> unitPrice(String provider, String model) {
+        return find(provider, model).flatMap(entry -> {
+            OptionalLong micros = switch (entry.mode()) {
+                case IMAGE_GENERATION -> entry.microsPerImage();
+                case TRANSCRIPTION -> entry.microsPerAudioHour();
+                case SPEECH -> entry.microsPerMillionCharacters();
+                case RERANK -> entry.microsPerSearch();
+                case CHAT, EMBEDDING -> OptionalLong.empty();
+            };
+            UnitPrice.Unit unit = switch (entry.mode()) {
+                case IMAGE_GENERATION -> UnitPrice.Unit.IMAGE;
+                case TRANSCRIPTION -> UnitPrice.Unit.AUDIO_HOUR;
+                case SPEECH -> UnitPrice.Unit.MILLION_CHARACTERS;
+                default -> UnitPrice.Unit.SEARCH;
+            };
+            return micros.isPresent() ? Optional.of(new UnitPrice(unit, micros.getAsLong())) : Optional.empty();
+        });
     }
 
     @Override

@@ -26,7 +26,8 @@ import java.util.OptionalLong;
  * @param mode                       what the model does
  * @param tokens                     token prices, for models billed by the token
  * @param microsPerImage             the price of one generated image (the size and quality the catalog notes)
- * @param microsPerAudioSecond       the price of one second of transcribed audio
+ * @param microsPerAudioHour         the price of one hour of transcribed audio (vendors' per-minute prices are whole
+ *                                   micro-USD per hour, not per second)
  * @param microsPerMillionCharacters the price of one million characters of synthesised speech
  * @param microsPerSearch            the price of one rerank search (Cohere bills a query with up to 100 documents as
  *                                   one search)
@@ -36,7 +37,7 @@ import java.util.OptionalLong;
  *                                   {@code score}
  */
 public record ModelEntry(String provider, String model, List<String> aliases, Mode mode, Optional<TokenPrice> tokens,
-                         OptionalLong microsPerImage, OptionalLong microsPerAudioSecond,
+                         OptionalLong microsPerImage, OptionalLong microsPerAudioHour,
                          OptionalLong microsPerMillionCharacters, OptionalLong microsPerSearch,
                          OptionalLong contextWindow, List<String> inputModalities, List<String> outputModalities) {
 
@@ -61,7 +62,7 @@ public record ModelEntry(String provider, String model, List<String> aliases, Mo
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(tokens, "tokens");
         nonNegative(microsPerImage, "microsPerImage");
-        nonNegative(microsPerAudioSecond, "microsPerAudioSecond");
+        nonNegative(microsPerAudioHour, "microsPerAudioHour");
         nonNegative(microsPerMillionCharacters, "microsPerMillionCharacters");
         nonNegative(microsPerSearch, "microsPerSearch");
         nonNegative(contextWindow, "contextWindow");
@@ -87,7 +88,7 @@ public record ModelEntry(String provider, String model, List<String> aliases, Mo
         private Mode mode = Mode.CHAT;
         private Optional<TokenPrice> tokens = Optional.empty();
         private OptionalLong microsPerImage = OptionalLong.empty();
-        private OptionalLong microsPerAudioSecond = OptionalLong.empty();
+        private OptionalLong microsPerAudioHour = OptionalLong.empty();
         private OptionalLong microsPerMillionCharacters = OptionalLong.empty();
         private OptionalLong microsPerSearch = OptionalLong.empty();
         private OptionalLong contextWindow = OptionalLong.empty();
@@ -119,8 +120,8 @@ public record ModelEntry(String provider, String model, List<String> aliases, Mo
             return this;
         }
 
-        public Builder microsPerAudioSecond(long micros) {
-            this.microsPerAudioSecond = OptionalLong.of(micros);
+        public Builder microsPerAudioHour(long micros) {
+            this.microsPerAudioHour = OptionalLong.of(micros);
             return this;
         }
 
@@ -151,7 +152,7 @@ public record ModelEntry(String provider, String model, List<String> aliases, Mo
 
         /** @throws IllegalArgumentException if a name is blank, a price or the context window negative */
         public ModelEntry build() {
-            return new ModelEntry(provider, model, aliases, mode, tokens, microsPerImage, microsPerAudioSecond,
+            return new ModelEntry(provider, model, aliases, mode, tokens, microsPerImage, microsPerAudioHour,
                     microsPerMillionCharacters, microsPerSearch, contextWindow, inputModalities, outputModalities);
         }
     }

@@ -10,19 +10,23 @@ import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.exchange.Upload;
 import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.Deadline;
 import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.providers.ProviderSettings;
+import dev.smartflow.providers.UpstreamBytes;
 import dev.smartflow.providers.UpstreamHttp;
 import dev.smartflow.providers.anthropic.MessagesBridge;
 import dev.smartflow.providers.translate.ChatChunks;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
+import okhttp3.MultipartBody;
 import okhttp3.Request;
 
 /**
@@ -66,6 +70,8 @@ public final class OpenAiProvider implements Provider {
     private final boolean available;
     private final okhttp3.Headers jsonRequestHeaders;
     private final okhttp3.Headers streamRequestHeaders;
+    private final okhttp3.Headers audioRequestHeaders;
+    private final okhttp3.Headers anyRequestHeaders;
     private final OpenAiErrors errors;
 
     /**
@@ -85,6 +91,8 @@ public final class OpenAiProvider implements Provider {
         this.available = base.isPresent() && (settings.apiKey().isPresent() || !vendor.needsKey());
         this.jsonRequestHeaders = requestHeaders("application/json");
         this.streamRequestHeaders = requestHeaders("text/event-stream");
+        this.audioRequestHeaders = requestHeaders("audio/*, application/octet-stream");
+        this.anyRequestHeaders = requestHeaders("*/*");
         this.errors = new OpenAiErrors(name, settings.apiKey());
     }
 
@@ -120,10 +128,18 @@ public final class OpenAiProvider implements Provider {
             // An Anthropic client asked for a model this provider serves: translate there and back.
             return MessagesBridge.serve(exchange, model, this);
         }
+        if (exchange.operation() == Operation.SPEECH) {
+            return speech(exchange, model);
+        }
+        if (exchange.operation() == Operation.TRANSCRIPTIONS) {
+            return transcribe(exchange, model);
+        }
         String path = switch (exchange.operation()) {
             case CHAT -> "chat/completions";
             case COMPLETIONS -> "completions";
             case EMBEDDINGS -> "embeddings";
+            case IMAGES -> "images/generations";
+            case RERANK -> "rerank";
             default -> throw UpstreamHttp.unsupported(name, exchange.operation());
         };
         boolean streaming = exchange.streaming();
@@ -140,6 +156,75 @@ public final class OpenAiProvider implements Provider {
                         new SseChunkStream(name, call, response, deadline, settings.streamIdleTimeout(), errors));
             }
             return new Response.Complete(200, JSON_HEADERS, UpstreamHttp.readJson(name, response, deadline, "answer"));
+        });
+    }
+
+    /**
+     * {@code POST audio/speech}: the audio comes back as bytes, each piece relayed as it arrives; asked for as events
+     * ({@code "stream_format": "sse"}), as events.
+     */
+    private Response speech(Exchange exchange, String model) {
+        Request request = new Request.Builder()
+                .url(url("audio/speech", Optional.of(model)))
+                .headers(audioRequestHeaders)
+                .post(UpstreamHttp.json(UpstreamHttp.withModel(exchange.body(), model)))
+                .build();
+        Call call = transport.client().newCall(request);
+        Deadline deadline = transport.deadline(call, settings.timeout());
+        return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response ->
+                UpstreamHttp.isEventStream(response) ? new Response.Streamed(200, SSE_HEADERS, new SpeechEventStream(name, call, response, deadline,
+                        settings.streamIdleTimeout(), errors))
+                : Response.Streamed.bytes(
+                        Optional.ofNullable(response.header("Content-Type")).orElse("application/octet-stream"),
+                        new UpstreamBytes(name, response, deadline, settings.streamIdleTimeout())));
+    }
+
+    /**
+     * {@code POST audio/transcriptions} as {@code multipart/form-data}: the body's fields as form fields (an array as
+     * repeated {@code name[]} fields, as OpenAI's SDKs send {@code timestamp_granularities[]}) and the upload as
+     * {@code file}, streamed from where it lies. A JSON answer is read as JSON; text, SRT and VTT answers pass through
+     * with their content type.
+     */
+    private Response transcribe(Exchange exchange, String model) {
+        Upload upload = exchange.get(Upload.KEY).orElseThrow(
+                () -> new InvalidRequest("missing required parameter 'file'", "invalid_request", "file"));
+        MultipartBody.Builder form = new MultipartBody.Builder().setType(MultipartBody.FORM);
+        form.addFormDataPart("file", upload.filename(), UpstreamHttp.upload(upload));
+        form.addFormDataPart("model", model);
+        exchange.body().object().properties().forEach(field -> {
+            String key = field.getKey();
+            JsonNode value = field.getValue();
+            if (key.equals("model") || key.equals("file") || value.isNull()) {
+                return;
+            }
+            if (value.isArray()) {
+                value.forEach(item -> form.addFormDataPart(key + "[]", item.isTextual() ? item.textValue()
+                        : item.toString()));
+            } else {
+                form.addFormDataPart(key, value.isTextual() ? value.textValue() : value.toString());
+            }
+        });
+        // a base the deployment configured is where everything goes; the vendor's own audio hosts only otherwise
+        HttpUrl url = settings.apiBase().isEmpty() && available
+                ? vendor.transcriptionBase(model).map(text -> UpstreamHttp.parseBase(name, text).newBuilder()
+                        .addPathSegments("audio/transcriptions").build())
+                        .orElseGet(() -> url("audio/transcriptions", Optional.of(model)))
+                : url("audio/transcriptions", Optional.of(model));
+        Request request = new Request.Builder()
+                .url(url)
+                .headers(anyRequestHeaders)
+                .post(form.build())
+                .build();
+        Call call = transport.client().newCall(request);
+        Deadline deadline = transport.deadline(call, settings.timeout());
+        return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> {
+            String type = Optional.ofNullable(response.header("Content-Type")).orElse("text/plain");
+            if (type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+                return new Response.Complete(200, JSON_HEADERS,
+                        UpstreamHttp.readJson(name, response, deadline, "transcription"));
+            }
+            return new Response.Complete(200, Headers.of("content-type", type),
+                    UpstreamHttp.readBytes(name, response, deadline, "transcription"));
         });
     }
 

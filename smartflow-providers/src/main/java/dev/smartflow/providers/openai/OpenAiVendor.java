@@ -56,6 +56,18 @@ record OpenAiVendor(String name, Optional<String> defaultBase, boolean needsKey,
         return new OpenAiVendor(name, Optional.empty(), false, false, false);
     }
 
+    /**
+     * Where the vendor serves {@code audio/transcriptions} for {@code model} when that is not its API base (Fireworks
+     * runs its Whisper models on hosts of their own); empty where the API base serves it.
+     */
+    Optional<String> transcriptionBase(String model) {
+        if (!name.equals("fireworks")) {
+            return Optional.empty();
+        }
+        return Optional.of(model.contains("turbo") ? "https://audio-turbo.api.fireworks.ai/v1"
+                : "https://audio-prod.api.fireworks.ai/v1");
+    }
+
     private static OpenAiVendor hosted(String name, String base, boolean streamUsage) {
         return new OpenAiVendor(name, Optional.of(base), true, false, streamUsage);
     }

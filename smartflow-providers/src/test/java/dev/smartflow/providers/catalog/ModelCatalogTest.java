@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smartflow.core.cost.TokenPrice;
+import dev.smartflow.core.cost.UnitPrice;
 import dev.smartflow.core.model.Usage;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.providers.openai.OpenAiProvider;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +38,7 @@ class ModelCatalogTest {
 
     @Test
     void bundledCatalogIsVersionedAndSaysWhereItsPricesComeFrom() {
-        assertEquals("2026-11-23", catalog.version());
+        assertEquals("2026-12-06", catalog.version());
         assertTrue(catalog.source().contains("list prices"));
         assertTrue(catalog.entries().size() >= 45);
     }
@@ -45,8 +48,8 @@ class ModelCatalogTest {
         for (ModelEntry entry : catalog.entries()) {
             boolean priced = switch (entry.mode()) {
                 case CHAT, EMBEDDING -> entry.tokens().isPresent() && entry.contextWindow().isPresent();
-                case IMAGE_GENERATION -> entry.microsPerImage().isPresent();
-                case TRANSCRIPTION -> entry.microsPerAudioSecond().isPresent();
+                case IMAGE_GENERATION -> entry.microsPerImage().isPresent() || entry.tokens().isPresent();
+                case TRANSCRIPTION -> entry.microsPerAudioHour().isPresent();
                 case SPEECH -> entry.microsPerMillionCharacters().isPresent();
                 case RERANK -> entry.microsPerSearch().isPresent();
             };
@@ -57,7 +60,7 @@ class ModelCatalogTest {
     @Test
     void everyBundledProviderIsOneTheRegistryRoutesTo() {
         List<String> routable = new ArrayList<>(OpenAiProvider.vendors());
-        routable.addAll(List.of("anthropic", "gemini", "cohere"));
+        routable.addAll(List.of("anthropic", "gemini", "cohere", "deepgram"));
         for (ModelEntry entry : catalog.entries()) {
             assertTrue(routable.contains(entry.provider()), entry.provider() + " is not a provider we route to");
         }
@@ -169,12 +172,54 @@ class ModelCatalogTest {
     @Test
     void nonTokenPricesAreKeptPerUnit() {
         ModelEntry whisper = catalog.find("openai", "whisper-1").orElseThrow();
-        assertEquals(OptionalLong.of(100), whisper.microsPerAudioSecond(), "$0.006 a minute");
+        assertEquals(OptionalLong.of(360_000), whisper.microsPerAudioHour(), "$0.006 a minute");
         assertEquals(Optional.empty(), whisper.tokens());
         assertEquals(OptionalLong.of(15_000_000), catalog.find("openai", "tts-1").orElseThrow()
                 .microsPerMillionCharacters());
         assertEquals(OptionalLong.of(40_000), catalog.find("openai", "dall-e-3").orElseThrow().microsPerImage());
         assertEquals(Optional.empty(), catalog.price("openai", "dall-e-3"), "no token price for an image model");
+    }
+
+    @Test
+    void unitPricesGoWithEachModelsMode() {
+        assertEquals(Optional.of(new UnitPrice(UnitPrice.Unit.IMAGE, 40_000)), catalog.unitPrice("openai", "dall-e-3"));
+        assertEquals(Optional.of(new UnitPrice(UnitPrice.Unit.AUDIO_HOUR, 111_000)),
+                catalog.unitPrice("groq", "whisper-large-v3"), "$0.111 an hour");
+        assertEquals(Optional.of(new UnitPrice(UnitPrice.Unit.AUDIO_HOUR, 258_000)),
+                catalog.unitPrice("deepgram", "nova-2"), "$0.0043 a minute is $0.258 an hour");
+        assertEquals(Optional.of(new UnitPrice(UnitPrice.Unit.MILLION_CHARACTERS, 30_000_000)),
+                catalog.unitPrice("openai", "tts-1-hd"));
+        assertEquals(Optional.of(new UnitPrice(UnitPrice.Unit.SEARCH, 2_000)),
+                catalog.unitPrice("cohere", "rerank-english-v3.0"));
+        assertEquals(Optional.empty(), catalog.unitPrice("openai", "gpt-4o"), "a chat model has no unit price");
+        assertEquals(Optional.empty(), catalog.unitPrice("openai", "gpt-image-1"), "billed by the token");
+        assertTrue(catalog.price("openai", "gpt-image-1").isPresent());
+    }
+
+    @Test
+    void audioPricesPerMinuteOrSecondAreKeptPerHourExactly() {
+        String json = """
+                {"version":"t","models":[
+                 {"provider":"openai","model":"a","mode":"transcription","per_audio_second":0.0001},
+                 {"provider":"openai","model":"b","mode":"transcription","per_audio_minute":0.0043},
+                 {"provider":"openai","model":"c","mode":"transcription","per_audio_hour":0.111}]}""";
+        List<ModelEntry> entries = CatalogFile.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)),
+                "test").models();
+
+        assertEquals(OptionalLong.of(360_000), entries.get(0).microsPerAudioHour());
+        assertEquals(OptionalLong.of(258_000), entries.get(1).microsPerAudioHour());
+        assertEquals(OptionalLong.of(111_000), entries.get(2).microsPerAudioHour());
+    }
+
+    @Test
+    void anEntryWithTwoAudioPricesIsRefused() {
+        String json = """
+                {"models":[{"provider":"openai","model":"a","mode":"transcription","per_audio_second":0.0001,\
+                "per_audio_minute":0.006}]}""";
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CatalogFile.read(
+                new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "test"));
+        assertTrue(e.getMessage().contains("openai/a"), e.getMessage());
     }
 
     @Test
@@ -239,7 +284,7 @@ class ModelCatalogTest {
                 overridden.price("openai", "gpt-4o-mini-2024-07-18"));
         assertEquals(Optional.of(TokenPrice.perMillion(0, 0, 0)), overridden.price("ollama", "llama3.2"));
         assertEquals(catalog.price("openai", "gpt-4o"), overridden.price("openai", "gpt-4o"), "the rest stays");
-        assertEquals("2026-11-23+acme-7", overridden.version());
+        assertEquals("2026-12-06+acme-7", overridden.version());
         assertEquals(catalog.entries().size() + 1, overridden.entries().size());
         assertEquals(Optional.of(TokenPrice.perMillion(150_000, 75_000, 600_000)),
                 catalog.price("openai", "gpt-4o-mini"), "the bundled catalog is unchanged");
