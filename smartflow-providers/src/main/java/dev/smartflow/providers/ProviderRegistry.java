@@ -7,6 +7,7 @@ import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.anthropic.AnthropicProvider;
 import dev.smartflow.providers.catalog.ModelCatalog;
 import dev.smartflow.providers.cohere.CohereProvider;
+import dev.smartflow.providers.deepgram.DeepgramProvider;
 import dev.smartflow.providers.gemini.GeminiProvider;
 import dev.smartflow.providers.openai.OpenAiProvider;
 import java.util.ArrayList;
@@ -32,10 +33,9 @@ import java.util.Set;
  * {@code <NAME>_API_VERSION} and is available once it has a key (Ollama needs none). Anthropic has its own adapter
  * ({@link AnthropicProvider}), available once {@code ANTHROPIC_API_KEY} is set, and so have Gemini
  * ({@link GeminiProvider}), available once {@code GEMINI_API_KEY} is set and {@code GEMINI_ENABLED} is not
- * {@code false}, and Cohere ({@link CohereProvider}), available once {@code COHERE_API_KEY} is set;
- * {@code vertex_ai/} models go to the same Gemini adapter unless one named {@code vertex_ai} is added. The name of the
- * other native protocol ({@code deepgram}) is known too, and is served once an adapter for it is
- * {@linkplain Builder#addProvider(Provider) added}.
+ * {@code false}, Cohere ({@link CohereProvider}), available once {@code COHERE_API_KEY} is set, and Deepgram
+ * ({@link DeepgramProvider}, speech to text only), available once {@code DEEPGRAM_API_KEY} is set;
+ * {@code vertex_ai/} models go to the same Gemini adapter unless one named {@code vertex_ai} is added.
  *
  * <p>{@link #resolve(String)} tries, in order:
  * <ol>
@@ -70,12 +70,13 @@ import java.util.Set;
  * }</pre>
  */
 public final class ProviderRegistry implements ModelResolver, AutoCloseable {
-    /** Protocols whose adapters come in later modules; known as prefixes so that the error says what to do. */
+    /** The native protocols: their names are prefixes, never declared OpenAI-compatible servers. */
     private static final List<String> NATIVE = List.of("anthropic", "gemini", "vertex_ai", "cohere", "deepgram");
     /** The native protocols this module has adapters for. */
     private static final String ANTHROPIC = "anthropic";
     private static final String GEMINI = "gemini";
     private static final String COHERE = "cohere";
+    private static final String DEEPGRAM = "deepgram";
     /** Served by the Gemini adapter (Google AI's API, not Vertex's endpoints) unless one of its own is added. */
     private static final String VERTEX_AI = "vertex_ai";
 
@@ -196,6 +197,7 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                 case AnthropicProvider anthropic -> Optional.of(ProviderSettings.redactedBase(anthropic.apiBase()));
                 case GeminiProvider gemini -> Optional.of(ProviderSettings.redactedBase(gemini.apiBase()));
                 case CohereProvider cohere -> Optional.of(ProviderSettings.redactedBase(cohere.apiBase()));
+                case DeepgramProvider deepgram -> Optional.of(ProviderSettings.redactedBase(deepgram.apiBase()));
                 default -> Optional.<String>empty();
             };
             out.add(new ProviderStatus(provider.name(), provider.available(), base));
@@ -296,8 +298,7 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         /**
          * Explicit settings for one provider, e.g. from a config file. A name that is neither a known vendor nor a
          * native protocol declares another OpenAI-compatible server, which needs an {@code apiBase}. Settings for
-         * {@code anthropic}, {@code gemini} and {@code cohere} configure their built-in adapters; settings for another
-         * native protocol ({@code deepgram}) are accepted and unused until its adapter is added.
+         * {@code anthropic}, {@code gemini}, {@code cohere} and {@code deepgram} configure their built-in adapters.
          *
          * @throws IllegalArgumentException if settings for this name were already given
          */
@@ -375,7 +376,7 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                         ordered.add(name);
                     }
                 }
-                for (String builtIn : List.of(ANTHROPIC, GEMINI, COHERE)) {
+                for (String builtIn : List.of(ANTHROPIC, GEMINI, COHERE, DEEPGRAM)) {
                     if (!ordered.contains(builtIn)) {
                         ordered.add(builtIn);
                         merged.computeIfAbsent(builtIn, n -> fromEnvironment(ProviderSettings.of(n)));
@@ -388,6 +389,7 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                         provider = switch (name) {
                             case ANTHROPIC -> new AnthropicProvider(merged.get(name), transport);
                             case COHERE -> new CohereProvider(merged.get(name), transport);
+                            case DEEPGRAM -> new DeepgramProvider(merged.get(name), transport);
                             case GEMINI -> new GeminiProvider(merged.get(name), transport,
                                     !variable("GEMINI_ENABLED").map(String::strip).filter("false"::equalsIgnoreCase)
                                             .isPresent());

@@ -15,6 +15,7 @@ import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.routing.Target;
 import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.anthropic.AnthropicProvider;
+import dev.smartflow.providers.deepgram.DeepgramProvider;
 import dev.smartflow.providers.openai.OpenAiProvider;
 import java.time.Duration;
 import java.util.HashMap;
@@ -163,26 +164,26 @@ final class ProviderRegistryTest {
     }
 
     @Test
-    void nativeProtocolWithoutAnAdapterIsNotConfigured() {
-        registry = ProviderRegistry.builder().environment(Map.of("DEEPGRAM_API_KEY", "dg-key-0123456789")).build();
+    void deepgramWithoutAKeyAsksForIt() {
+        registry = ProviderRegistry.builder().build();
 
         InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("deepgram/nova-3"));
 
         assertEquals("provider_not_configured", error.code().orElseThrow());
-        assertTrue(error.getMessage().startsWith("provider 'deepgram' is not configured"), error.getMessage());
-        assertFalse(error.getMessage().contains("dg-key"));
+        assertEquals("provider 'deepgram' is not configured: set DEEPGRAM_API_KEY", error.getMessage());
     }
 
     @Test
-    void settingsForANativeProtocolWaitForItsAdapter() {
+    void deepgramModelsGoToTheDeepgramAdapterOnceItsKeyIsSet() {
         registry = ProviderRegistry.builder()
                 .provider(ProviderSettings.of("deepgram").withApiKey("dg-key-0123456789"))
                 .build();
 
-        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("deepgram/nova-3"));
+        Target target = registry.resolve("deepgram/nova-3");
 
-        assertEquals("provider 'deepgram' is not configured: this build has no adapter for it", error.getMessage());
-        assertTrue(registry.provider("deepgram").isEmpty(), "OpenAI's adapter must not stand in for another protocol");
+        assertInstanceOf(DeepgramProvider.class, target.provider(), "OpenAI's adapter must not stand in for it");
+        assertEquals("nova-3", target.model());
+        assertFalse(registry.toString().contains("dg-key"));
     }
 
     @Test
@@ -310,7 +311,8 @@ final class ProviderRegistryTest {
 
         List<ProviderStatus> described = registry.describe();
 
-        assertEquals(OpenAiProvider.vendors().size() + 3, described.size(), "every vendor, anthropic, gemini, cohere");
+        assertEquals(OpenAiProvider.vendors().size() + 4, described.size(),
+                "every vendor, anthropic, gemini, cohere, deepgram");
         assertEquals("openai", described.getFirst().name());
         ProviderStatus groq = described.stream().filter(s -> s.name().equals("groq")).findFirst().orElseThrow();
         assertTrue(groq.available());
