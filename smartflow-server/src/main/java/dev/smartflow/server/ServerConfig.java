@@ -32,6 +32,8 @@ import java.util.Set;
  *                        {@code SMARTFLOW_DATA_DIR})
  * @param masterKey       {@code SMARTFLOW_MASTER_KEY}; when absent one is generated once and kept in the data dir
  * @param maxRequestBytes the largest request body accepted ({@code SMARTFLOW_MAX_REQUEST_BYTES}), else 413
+ * @param maxAudioBytes   the largest audio file {@code /v1/audio/transcriptions} accepts ({@code max_audio_bytes},
+ *                        {@code SMARTFLOW_MAX_AUDIO_BYTES}; default 25 MiB, OpenAI's own limit), else 413
  * @param providers       provider settings from the file
  * @param defaultProvider where model names that no rule recognises go ({@code SMARTFLOW_DEFAULT_PROVIDER})
  * @param catalogFile     model prices that replace or add to the bundled catalog ({@code catalog_file},
@@ -45,11 +47,14 @@ import java.util.Set;
  *                        {@code SLACK_WEBHOOK_URL}, ...; see {@link AlertSettings})
  */
 public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service> services, Path dataDir,
-                           Optional<String> masterKey, long maxRequestBytes, List<ProviderSettings> providers,
+                           Optional<String> masterKey, long maxRequestBytes, long maxAudioBytes,
+                           List<ProviderSettings> providers,
                            Optional<String> defaultProvider, Optional<Path> catalogFile, Optional<String> databaseUrl,
                            Optional<String> redisUrl, AuditSettings audit,
                            AlertSettings alerts) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** OpenAI's own limit for an audio file. */
+    public static final long DEFAULT_MAX_AUDIO_BYTES = 25L * 1024 * 1024;
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -66,6 +71,9 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         Objects.requireNonNull(alerts, "alerts");
         if (maxRequestBytes < 1024) {
             throw new IllegalArgumentException("max request size must be at least 1024 bytes");
+        }
+        if (maxAudioBytes < 1024) {
+            throw new IllegalArgumentException("max audio size must be at least 1024 bytes");
         }
         for (Service service : Service.values()) {
             int port = ports.getOrDefault(service, -1);
@@ -111,6 +119,9 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         long maxRequestBytes = env.containsKey("SMARTFLOW_MAX_REQUEST_BYTES")
                 ? integer("SMARTFLOW_MAX_REQUEST_BYTES", env.get("SMARTFLOW_MAX_REQUEST_BYTES"))
                 : root.path("max_request_bytes").asLong(32L * 1024 * 1024);
+        long maxAudioBytes = env.containsKey("SMARTFLOW_MAX_AUDIO_BYTES")
+                ? integer("SMARTFLOW_MAX_AUDIO_BYTES", env.get("SMARTFLOW_MAX_AUDIO_BYTES"))
+                : root.path("max_audio_bytes").asLong(DEFAULT_MAX_AUDIO_BYTES);
         Optional<String> defaultProvider = Optional.ofNullable(env.get("SMARTFLOW_DEFAULT_PROVIDER"))
                 .or(() -> Optional.ofNullable(root.path("routing").path("default_provider").textValue()))
                 .filter(p -> !p.isBlank());
@@ -122,33 +133,33 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
 
         AlertSettings alerts = AlertSettings.load(root.path("alerts"), env);
 
-        return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, providers(root),
-                defaultProvider, catalogFile, databaseUrl, redisUrl, audit(root.path("audit"), env), alerts);
+        return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
+                providers(root), defaultProvider, catalogFile, databaseUrl, redisUrl, audit(root.path("audit"), env), alerts);
     }
 
     public ServerConfig withServices(Set<Service> newServices) {
-        return new ServerConfig(host, ports, newServices, dataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
+        return new ServerConfig(host, ports, newServices, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
-        return new ServerConfig(host, ports, services, newDataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
+        return new ServerConfig(host, ports, services, newDataDir, masterKey, maxRequestBytes, maxAudioBytes,
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
-        return new ServerConfig(host, newPorts, services, dataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
+        return new ServerConfig(host, newPorts, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
     }
 
     public ServerConfig withMasterKey(String key) {
-        return new ServerConfig(host, ports, services, dataDir, Optional.of(key), maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
+        return new ServerConfig(host, ports, services, dataDir, Optional.of(key), maxRequestBytes, maxAudioBytes,
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
     }
 
     public ServerConfig withAudit(AuditSettings newAudit) {
-        return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, providers,
-                defaultProvider, catalogFile, databaseUrl, redisUrl, newAudit, alerts);
+        return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, newAudit, alerts);
     }
 
     /** The configuration with secrets masked, for the startup log. */
@@ -156,7 +167,7 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
     public String toString() {
         return "ServerConfig[host=" + host + ", ports=" + ports + ", services=" + services + ", dataDir=" + dataDir
                 + ", masterKey=" + (masterKey.isPresent() ? "██" : "generated") + ", maxRequestBytes="
-                + maxRequestBytes + ", providers=" + providers + ", defaultProvider=" + defaultProvider
+                + maxRequestBytes + ", maxAudioBytes=" + maxAudioBytes + ", providers=" + providers + ", defaultProvider=" + defaultProvider
                 + ", catalogFile=" + catalogFile.map(Path::toString).orElse("none")
                 + ", databaseUrl=" + databaseUrl.map(ServerConfig::masked).orElse("h2 in the data dir")
                 + ", redisUrl=" + redisUrl.map(ServerConfig::masked).orElse("in-memory") + ", audit=" + audit

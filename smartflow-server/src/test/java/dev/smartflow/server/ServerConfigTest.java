@@ -85,6 +85,20 @@ class ServerConfigTest {
     }
 
     @Test
+    void audioCapDefaultsToOpenAisLimitAndComesFromTheFileOrTheEnvironment() throws Exception {
+        Path file = dir.resolve("smartflow.yaml");
+        Files.writeString(file, "max_audio_bytes: 1048576\n");
+
+        assertEquals(25L * 1024 * 1024, ServerConfig.load(Optional.empty(), Map.of()).maxAudioBytes());
+        assertEquals(1_048_576, ServerConfig.load(Optional.of(file), Map.of()).maxAudioBytes());
+        assertEquals(4096, ServerConfig.load(Optional.of(file), Map.of("SMARTFLOW_MAX_AUDIO_BYTES", "4096"))
+                .maxAudioBytes());
+        IllegalArgumentException tooSmall = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_MAX_AUDIO_BYTES", "12")));
+        assertTrue(tooSmall.getMessage().contains("audio"), tooSmall.getMessage());
+    }
+
+    @Test
     void backendCredentialsNeverAppearInToString() {
         ServerConfig config = ServerConfig.load(Optional.empty(), Map.of(
                 "SMARTFLOW_DATABASE_URL", "jdbc:postgresql://db:5432/smartflow?user=sf&password=db-secret",

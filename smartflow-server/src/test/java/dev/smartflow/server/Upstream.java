@@ -81,6 +81,21 @@ final class Upstream implements AutoCloseable {
 
             """;
 
+    static final String IMAGES = """
+            {"created":1713833628,"data":[{"url":"https://images.example/1.png","revised_prompt":"a grey cat"},\
+            {"url":"https://images.example/2.png","revised_prompt":"a grey cat"}]}""";
+    static final String TRANSCRIPTION = """
+            {"text":"Hello from the recording.","usage":{"type":"duration","seconds":61.5}}""";
+    static final String RERANK = """
+            {"id":"rr-1","results":[{"index":1,"relevance_score":0.92},{"index":0,"relevance_score":0.11}],\
+            "usage":{"total_tokens":25}}""";
+    /** Deepgram's pre-recorded answer. */
+    static final String DEEPGRAM = """
+            {"metadata":{"request_id":"dg-1","duration":12.5,"channels":1},"results":{"channels":[{"alternatives":\
+            [{"transcript":"Hello from Deepgram.","confidence":0.99,"words":[]}],"detected_language":"en"}]}}""";
+    /** What the fake speaks: 40 KiB of audio-like bytes, more than one relay chunk. */
+    static final byte[] SPEECH = speech();
+
     final MockWebServer server = new MockWebServer();
     private final Map<String, MockResponse> overrides = new ConcurrentHashMap<>();
 
@@ -99,6 +114,12 @@ final class Upstream implements AutoCloseable {
                             : body.contains("\"include_usage\":true") ? sse(STREAM) : sse(STREAM_WITHOUT_USAGE);
                     case "/v1/embeddings" -> json(200, EMBEDDINGS);
                     case "/v1/models" -> json(200, MODELS);
+                    case "/v1/images/generations" -> json(200, IMAGES);
+                    case "/v1/audio/transcriptions" -> json(200, TRANSCRIPTION);
+                    case "/v1/rerank" -> json(200, RERANK);
+                    case "/v1/listen" -> json(200, DEEPGRAM);
+                    case "/v1/audio/speech" -> new MockResponse.Builder().addHeader("content-type", "audio/mpeg")
+                            .body(new okio.Buffer().write(SPEECH)).build();
                     case "/v1/messages" -> body.contains("\"stream\":true")
                             ? new MockResponse.Builder().addHeader("content-type", "text/event-stream")
                                     .body(MESSAGE_STREAM).build()
@@ -108,6 +129,14 @@ final class Upstream implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    private static byte[] speech() {
+        byte[] bytes = new byte[40 * 1024];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i * 31 + 7);
+        }
+        return bytes;
     }
 
     String base() {

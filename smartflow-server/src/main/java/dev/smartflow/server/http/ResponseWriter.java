@@ -9,10 +9,12 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 
 /**
  * Writes a pipeline {@link Response} to the servlet response: a complete body in one write, a stream as server-sent
- * events flushed chunk by chunk, so the caller sees each chunk as soon as the provider sent it.
+ * events flushed chunk by chunk, so the caller sees each chunk as soon as the provider sent it, and a byte stream
+ * (audio) as its bytes, flushed as they arrive.
  */
 public final class ResponseWriter {
     private static final System.Logger LOG = System.getLogger(ResponseWriter.class.getName());
@@ -35,14 +37,20 @@ public final class ResponseWriter {
             throws IOException {
         HttpServletResponse res = ctx.res();
         res.setStatus(response.status());
-        // Javalin presets text/plain; a complete answer is JSON unless the pipeline said otherwise.
-        res.setContentType("application/json");
-        response.headers().forEach(res::setHeader);
+        // Javalin presets text/plain; a complete answer is JSON unless the pipeline said otherwise. The type is set
+        // once: set twice, the servlet container carries the first type's charset over to the second (audio/mpeg).
+        res.setContentType(response.headers().get("content-type").orElse("application/json"));
+        response.headers().forEach((name, value) -> {
+            if (!name.equals("content-type")) {
+                res.setHeader(name, value);
+            }
+        });
         switch (response) {
             case Response.Complete complete -> {
                 res.setContentLength(complete.body().length());
                 complete.body().writeTo(res.getOutputStream());
             }
+            case Response.Streamed bytes when !bytes.events() -> relay(ctx, bytes.chunks());
             case Response.Streamed streamed -> stream(ctx, streamed.chunks(), openAiDone, errors);
         }
     }
@@ -80,6 +88,31 @@ public final class ResponseWriter {
                 out.write(DONE);
             }
             out.flush();
+        }
+    }
+
+    /**
+     * A byte stream (audio) relayed chunk by chunk. A failure after the first byte cannot change the status, and no
+     * event can carry it: the connection is aborted, so the client sees a broken answer rather than a short one.
+     */
+    private static void relay(Context ctx, ChunkStream chunks) throws IOException {
+        HttpServletResponse res = ctx.res();
+        try (chunks) {
+            ServletOutputStream out = res.getOutputStream();
+            try {
+                while (chunks.hasNext()) {
+                    chunks.next().data().writeTo(out);
+                    out.flush();
+                }
+            } catch (SmartflowException e) {
+                LOG.log(System.Logger.Level.WARNING, () -> ctx.attribute(Services.REQUEST_ID) + ": relay failed: "
+                        + e.getMessage());
+                if (res.isCommitted()) {
+                    ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel().abort(e);
+                    return;
+                }
+                throw e;
+            }
         }
     }
 

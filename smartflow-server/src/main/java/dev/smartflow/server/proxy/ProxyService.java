@@ -10,6 +10,7 @@ import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.RequestId;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.exchange.TraceId;
+import dev.smartflow.core.exchange.Upload;
 import dev.smartflow.core.metrics.Metrics;
 import dev.smartflow.core.routing.ModelResolver;
 import dev.smartflow.server.ServerConfig;
@@ -20,25 +21,42 @@ import dev.smartflow.server.http.ResponseWriter;
 import dev.smartflow.server.http.Services;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The OpenAI-compatible proxy (port 7775): each handler turns the HTTP request into an {@link Exchange}, runs it
  * through the pipeline and writes the answer. Routes are served with and without the {@code /v1} prefix. Anthropic's
  * Messages API is served natively at {@code /anthropic/v1/messages} (and {@code /cursor/v1/messages}), token counting
- * at {@code .../v1/messages/count_tokens}: bodies, events and errors in Anthropic's shape. {@code /metrics} serves the
- * Prometheus metrics without a key.
+ * at {@code .../v1/messages/count_tokens}: bodies, events and errors in Anthropic's shape. Media: images, speech
+ * (audio bytes relayed as they arrive), transcriptions (multipart, the audio spooled to disk beyond a small size and
+ * capped by {@link ServerConfig#maxAudioBytes()}) and rerank. {@code /metrics} serves the Prometheus metrics without a
+ * key.
  */
 public final class ProxyService {
     private ProxyService() {
     }
 
+    /**
+     * @throws UncheckedIOException if the directory that spools uploaded audio cannot be created
+     */
     public static Javalin create(Smartflow smartflow, ModelResolver resolver, Metrics metrics, ServerConfig config) {
+        Transcriptions transcriptions;
+        try {
+            transcriptions = new Transcriptions(config.dataDir().resolve("uploads"), config.maxAudioBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the upload directory under " + config.dataDir(), e);
+        }
         return Services.create("proxy", config.maxRequestBytes(), app -> {
             for (String prefix : new String[] {"/v1", ""}) {
                 app.routes.post(prefix + "/chat/completions", ctx -> proxy(smartflow, ctx, Operation.CHAT));
                 app.routes.post(prefix + "/completions", ctx -> proxy(smartflow, ctx, Operation.COMPLETIONS));
                 app.routes.post(prefix + "/embeddings", ctx -> proxy(smartflow, ctx, Operation.EMBEDDINGS));
+                app.routes.post(prefix + "/images/generations", ctx -> proxy(smartflow, ctx, Operation.IMAGES));
+                app.routes.post(prefix + "/audio/speech", ctx -> proxy(smartflow, ctx, Operation.SPEECH));
+                app.routes.post(prefix + "/audio/transcriptions", ctx -> transcribe(smartflow, ctx, transcriptions));
+                app.routes.post(prefix + "/rerank", ctx -> proxy(smartflow, ctx, Operation.RERANK));
                 app.routes.get(prefix + "/models", ctx -> proxy(smartflow, ctx, Operation.MODELS));
             }
             // Anthropic's own surface, for Anthropic SDKs and Claude Code (base URL .../anthropic) and Cursor.
@@ -62,13 +80,30 @@ public final class ProxyService {
         run(smartflow, ctx, operation, new RequestHeaders(ctx).anthropic(), ErrorShape.ANTHROPIC);
     }
 
+    /** A multipart transcription: the form's fields as the body, its file beside it, spooled parts deleted after. */
+    private static void transcribe(Smartflow smartflow, Context ctx, Transcriptions transcriptions) throws Exception {
+        RequestId id = RequestId.fromHeader(ctx.req().getHeader("x-request-id"));
+        ctx.attribute(Services.REQUEST_ID, id.value());
+        try (Transcriptions.Form form = transcriptions.read(ctx)) {
+            Attributes attributes = form.upload().map(upload -> Attributes.EMPTY.with(Upload.KEY, upload))
+                    .orElse(Attributes.EMPTY);
+            run(smartflow, ctx, Operation.TRANSCRIPTIONS, new RequestHeaders(ctx).credentials(), ErrorShape.OPENAI,
+                    id, form.body(), attributes);
+        }
+    }
+
     private static void run(Smartflow smartflow, Context ctx, Operation operation, Headers headers, ErrorShape errors)
             throws Exception {
         RequestId id = RequestId.fromHeader(ctx.req().getHeader("x-request-id"));
         ctx.attribute(Services.REQUEST_ID, id.value());
         Body body = operation.routed() ? Body.wrap(ctx.bodyAsBytes()) : Body.EMPTY;
+        run(smartflow, ctx, operation, headers, errors, id, body, Attributes.EMPTY);
+    }
+
+    private static void run(Smartflow smartflow, Context ctx, Operation operation, Headers headers, ErrorShape errors,
+                            RequestId id, Body body, Attributes attributes) throws Exception {
         Exchange exchange = new Exchange(id, TraceId.fromTraceparent(ctx.req().getHeader("traceparent")), operation,
-                Principal.ANONYMOUS, body, headers, Attributes.EMPTY);
+                Principal.ANONYMOUS, body, headers, attributes);
         Response response = smartflow.execute(exchange);
         ResponseWriter.write(ctx, response, operation == Operation.CHAT || operation == Operation.COMPLETIONS,
                 errors);
