@@ -23,6 +23,22 @@ final class Ids {
         return new String(out);
     }
 
+    /** 24 hex digits: 12 of the current epoch millisecond, 12 random; later ids sort later as text. */
+    static String timeOrderedHex() {
+        char[] out = new char[24];
+        long millis = System.currentTimeMillis();
+        for (int i = 11; i >= 0; i--) {
+            out[i] = HEX[(int) (millis & 15)];
+            millis >>>= 4;
+        }
+        long bits = ThreadLocalRandom.current().nextLong();
+        for (int i = 12; i < 24; i++) {
+            out[i] = HEX[(int) (bits & 15)];
+            bits >>>= 4;
+        }
+        return new String(out);
+    }
+
     /** Accepts ids a caller supplies only when they are short and cannot smuggle anything into headers or logs. */
     static boolean safe(String value, int maxLength) {
         if (value == null || value.isEmpty() || value.length() > maxLength) {

@@ -55,6 +55,21 @@ class RequestIdTest {
     }
 
     @Test
+    void freshIdsStartWithTheMillisecondSoLaterIdsSortLater() {
+        long before = System.currentTimeMillis();
+        RequestId first = RequestId.random();
+        long after = System.currentTimeMillis();
+        while (System.currentTimeMillis() <= after) {
+            Thread.onSpinWait(); // the next millisecond, a few microseconds away
+        }
+        RequestId second = RequestId.random();
+
+        long millis = Long.parseLong(first.value().substring(4, 16), 16);
+        assertTrue(millis >= before && millis <= after, first.value());
+        assertTrue(first.value().compareTo(second.value()) < 0, first + " then " + second);
+    }
+
+    @Test
     void randomIdsDiffer() {
         // when / then
         assertNotEquals(RequestId.random(), RequestId.random());
