@@ -486,6 +486,28 @@ public abstract class SharedStateContract {
     }
 
     @Test
+    void aHitLeavesTheWindowWithinOneStepAfterIt() {
+        Duration window = SHORT.multipliedBy(2);
+        Duration step = window.dividedBy(SharedState.WINDOW_STEPS);
+        state.hit("w", window, 1, 1);
+
+        advance(window.dividedBy(2));
+        assertFalse(state.hit("w", window, 1, 1).admitted(), "still in the window");
+
+        advance(window.dividedBy(2).plus(step));
+        assertTrue(state.hit("w", window, 1, 1).admitted(), "gone one step after the window at the latest");
+    }
+
+    @Test
+    void manyHitsAreCountedExactlyWhateverTheirNumber() {
+        for (int i = 0; i < 5_000; i++) {
+            assertTrue(state.hit("w", LONG, 1_000_000, 3).admitted());
+        }
+
+        assertEquals(15_000, state.hit("w", LONG, 1_000_000, 0).used());
+    }
+
+    @Test
     void costWeighsEachHit() {
         assertTrue(state.hit("tpm", LONG, 10, 6).admitted());
 

@@ -131,10 +131,19 @@ public interface SharedState extends AutoCloseable {
 
     // --- rate windows
 
+    /** A rate window is counted in this many steps of {@code window / WINDOW_STEPS} each. */
+    int WINDOW_STEPS = 60;
+
     /**
      * Atomically counts a hit of weight {@code cost} in the sliding window {@code key}: admitted when the weight of
      * the hits admitted during the last {@code window} plus {@code cost} stays within {@code limit}. A denied hit is
      * not counted. A zero cost reads the current usage. Use one window length per key.
+     *
+     * <p>The window slides in {@link #WINDOW_STEPS} steps, not per hit: hits are summed per step of
+     * {@code window / 60} (a second of a minute), and a hit leaves the window at the end of the step {@code window}
+     * after its own, so between {@code window} and {@code window + window / 60} after it was counted. The window
+     * thereby never admits more than the limit within any {@code window}, and keeps at most 60 counters per key
+     * whatever the rate; the retry-after of a denied hit is when enough steps will have left.
      *
      * @throws IllegalArgumentException when {@code limit} or {@code cost} is negative or {@code window} not positive
      */

@@ -66,15 +66,15 @@ public final class RedisSharedState implements SharedState {
      *   kv:<key>                         strings and hashes
      *   budget:{<key>}                   hash {spent, reserved}
      *   budget:{<key>}:holds             sorted set of open holds, member <id>:<micros>, score deadline ms
-     *   window:{<key>}                   sorted set of admitted hits, member <random id>:<cost>, score time ms
-     *   window:{<key>}:sum               the total cost of those hits
+     *   rate:{<key>}                     hash of the window's steps: field step number, value weight
      * A script's keys share a {hash tag}, so they land in one slot should the deployment move to Redis Cluster.
-     * Channels are <prefix>channel:<name>. The window keys expire one window after the last admitted hit, so idle
-     * windows cost nothing; budgets stay until reset (their names carry their period).
+     * Channels are <prefix>channel:<name>. A window's key expires one window (and a step) after the last admitted hit,
+     * so idle windows cost nothing; budgets stay until reset (their names carry their period).
      *
      * Reservations that are never settled do not leak: their hold's deadline is in the sorted set, and every reserve
      * and budget read first drops the holds whose deadline passed and takes their amount out of reserved. The rate
-     * window is a sliding log (exact; one entry per admitted hit), see InMemorySharedState for the reasoning.
+     * window is counted in 60 steps (at most 60 hash fields a key, whatever the rate), see InMemorySharedState for
+     * the reasoning.
      */
     public static final String DEFAULT_PREFIX = "smartflow:";
 
@@ -303,12 +303,15 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public WindowDecision hit(String key, Duration window, long limit, long cost) {
-        String name = prefix + "window:{" + Objects.requireNonNull(key, "key") + "}";
+        // "rate:", not the "window:" of the per-hit log this replaced: a sorted set left by an older version must
+        // not meet this hash
+        String name = prefix + "rate:{" + Objects.requireNonNull(key, "key") + "}";
         long windowMillis = millis(window);
         requireNotNegative(limit, "limit");
         requireNotNegative(cost, "cost");
-        List<Object> answer = run(Scripts.HIT, ScriptOutputType.MULTI, new String[] {name, name + ":sum"},
-                Long.toString(windowMillis), Long.toString(limit), Long.toString(cost), randomId());
+        List<Object> answer = run(Scripts.HIT, ScriptOutputType.MULTI, new String[] {name},
+                Long.toString(windowMillis), Long.toString(limit), Long.toString(cost),
+                Integer.toString(SharedState.WINDOW_STEPS));
         long used = (Long) answer.get(1);
         return (Long) answer.get(0) == 1
                 ? WindowDecision.admitted(used, limit)

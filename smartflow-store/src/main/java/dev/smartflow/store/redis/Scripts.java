@@ -86,44 +86,48 @@ final class Scripts {
             """);
 
     /**
-     * KEYS: log zset (score: time ms), sum. ARGV: window ms, limit, cost, member id. Returns {admitted 0/1, used,
-     * retry-after ms}.
+     * KEYS: the window's hash (field: step number, value: weight). ARGV: window ms, limit, cost, steps per window.
+     * Returns {admitted 0/1, used, retry-after ms}. Steps that left the window are deleted as they are met, so the
+     * hash holds at most one field per step.
      */
     static final Script HIT = Script.of("hit", NOW + """
             local now = now_ms()
             local window = tonumber(ARGV[1])
-            local cutoff = string.format('%d', now - window)
-            local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', cutoff)
-            if #expired > 0 then
-              local freed = 0
-              for _, member in ipairs(expired) do
-                freed = freed + amount(member)
+            local step = math.max(1, math.floor(window / tonumber(ARGV[4])))
+            local steps = math.ceil(window / step)
+            local current = math.floor(now / step)
+            local fields = redis.call('HGETALL', KEYS[1])
+            local used = 0
+            local live = {}
+            for i = 1, #fields, 2 do
+              local s = tonumber(fields[i])
+              if s > current - steps and s <= current then
+                local w = tonumber(fields[i + 1])
+                used = used + w
+                live[#live + 1] = {s, w}
+              else
+                redis.call('HDEL', KEYS[1], fields[i])
               end
-              redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', cutoff)
-              redis.call('DECRBY', KEYS[2], string.format('%d', freed))
             end
-            local used = tonumber(redis.call('GET', KEYS[2]) or '0')
             local limit = tonumber(ARGV[2])
             local cost = tonumber(ARGV[3])
             if used + cost <= limit then
               if cost > 0 then
-                redis.call('ZADD', KEYS[1], string.format('%d', now), ARGV[4] .. ':' .. ARGV[3])
-                redis.call('INCRBY', KEYS[2], ARGV[3])
-                redis.call('PEXPIRE', KEYS[1], ARGV[1])
-                redis.call('PEXPIRE', KEYS[2], ARGV[1])
+                redis.call('HINCRBY', KEYS[1], string.format('%d', current), ARGV[3])
+                redis.call('PEXPIRE', KEYS[1], string.format('%d', window + step))
               end
               return {1, used + cost, 0}
             end
             if cost > limit then
               return {0, used, window}
             end
+            table.sort(live, function(a, b) return a[1] < b[1] end)
             local must_leave = used + cost - limit
             local left = 0
-            local hits = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-            for i = 1, #hits, 2 do
-              left = left + amount(hits[i])
+            for _, entry in ipairs(live) do
+              left = left + entry[2]
               if left >= must_leave then
-                return {0, used, tonumber(hits[i + 1]) + window - now}
+                return {0, used, (entry[1] + steps) * step - now}
               end
             end
             return {0, used, window}

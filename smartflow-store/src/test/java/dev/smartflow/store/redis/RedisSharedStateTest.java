@@ -155,7 +155,7 @@ class RedisSharedStateTest extends SharedStateContract {
         List<String> keys = admin.sync().keys(PREFIX + "*");
 
         assertEquals(List.of(PREFIX + "budget:{b}", PREFIX + "budget:{b}:holds", PREFIX + "kv:k",
-                PREFIX + "window:{w}", PREFIX + "window:{w}:sum"), keys.stream().sorted().toList());
+                PREFIX + "rate:{w}"), keys.stream().sorted().toList());
     }
 
     @Test
