@@ -64,8 +64,8 @@ public final class AuditWriter implements AuditListener, AutoCloseable {
      *
      * Producers offer to a ConcurrentLinkedQueue and bump `queued`; that is the whole hot path. Everything else belongs
      * to one writer thread, which owns the batch in flight and the spool's read cursor, so no lock is needed between
-     * them. The store call itself runs on a virtual thread of its own while the writer waits for it: a store that hangs
-     * (a dead connection waiting for its timeout) then still cannot break the memory bound, because the waiting writer
+     * them. The store call itself runs on a platform thread of its own while the writer waits for it: a store that
+     * hangs (a dead connection waiting for its timeout) then still cannot break the memory bound, because the writer
      * wakes to spill, nor the drain deadline, because the writer gives up on the call at the deadline and spills the
      * batch (if the call later succeeds too, the replay skips the duplicates).
      *
@@ -282,14 +282,19 @@ public final class AuditWriter implements AuditListener, AutoCloseable {
     }
 
     /**
-     * Appends one batch on a virtual thread and waits for it, keeping the memory bound meanwhile. Gives up (the
+     * Appends one batch on a thread of its own and waits for it, keeping the memory bound meanwhile. Gives up (the
      * records stay with the caller) when the drain deadline passes first.
+     *
+     * <p>A platform thread, not a virtual one: a virtual thread shares the requests' carrier threads, and an
+     * embedded database's insert of a few hundred rows holds its carrier for milliseconds without parking, so the
+     * requests queued behind it on that carrier wait until it is done; the operating system, by contrast, shares a
+     * core between threads in slices.
      */
     private Outcome append(List<AuditRecord> records) {
         List<AuditRecord> snapshot = List.copyOf(records);
         CompletableFuture<Integer> result = new CompletableFuture<>();
         Thread waiting = Thread.currentThread();
-        Thread.ofVirtual().name("smartflow-audit-append").start(() -> {
+        Thread.ofPlatform().name("smartflow-audit-append").daemon().start(() -> {
             try {
                 result.complete(log.append(snapshot));
             } catch (Throwable e) {

@@ -16,6 +16,7 @@ import dev.smartflow.core.routing.ModelResolver;
 import dev.smartflow.server.ServerConfig;
 import dev.smartflow.server.http.ErrorShape;
 import dev.smartflow.server.http.MetricsRoute;
+import dev.smartflow.server.http.RequestBody;
 import dev.smartflow.server.http.RequestHeaders;
 import dev.smartflow.server.http.ResponseWriter;
 import dev.smartflow.server.http.Services;
@@ -48,36 +49,38 @@ public final class ProxyService {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the upload directory under " + config.dataDir(), e);
         }
-        return Services.create("proxy", config.maxRequestBytes(), app -> {
+        long max = config.maxRequestBytes();
+        return Services.create("proxy", max, app -> {
             for (String prefix : new String[] {"/v1", ""}) {
-                app.routes.post(prefix + "/chat/completions", ctx -> proxy(smartflow, ctx, Operation.CHAT));
-                app.routes.post(prefix + "/completions", ctx -> proxy(smartflow, ctx, Operation.COMPLETIONS));
-                app.routes.post(prefix + "/embeddings", ctx -> proxy(smartflow, ctx, Operation.EMBEDDINGS));
-                app.routes.post(prefix + "/images/generations", ctx -> proxy(smartflow, ctx, Operation.IMAGES));
-                app.routes.post(prefix + "/audio/speech", ctx -> proxy(smartflow, ctx, Operation.SPEECH));
+                app.routes.post(prefix + "/chat/completions", ctx -> proxy(smartflow, ctx, Operation.CHAT, max));
+                app.routes.post(prefix + "/completions", ctx -> proxy(smartflow, ctx, Operation.COMPLETIONS, max));
+                app.routes.post(prefix + "/embeddings", ctx -> proxy(smartflow, ctx, Operation.EMBEDDINGS, max));
+                app.routes.post(prefix + "/images/generations", ctx -> proxy(smartflow, ctx, Operation.IMAGES, max));
+                app.routes.post(prefix + "/audio/speech", ctx -> proxy(smartflow, ctx, Operation.SPEECH, max));
                 app.routes.post(prefix + "/audio/transcriptions", ctx -> transcribe(smartflow, ctx, transcriptions));
-                app.routes.post(prefix + "/rerank", ctx -> proxy(smartflow, ctx, Operation.RERANK));
-                app.routes.get(prefix + "/models", ctx -> proxy(smartflow, ctx, Operation.MODELS));
+                app.routes.post(prefix + "/rerank", ctx -> proxy(smartflow, ctx, Operation.RERANK, max));
+                app.routes.get(prefix + "/models", ctx -> proxy(smartflow, ctx, Operation.MODELS, max));
             }
             // Anthropic's own surface, for Anthropic SDKs and Claude Code (base URL .../anthropic) and Cursor.
             for (String prefix : new String[] {"/anthropic", "/cursor"}) {
-                app.routes.post(prefix + "/v1/messages", ctx -> messages(smartflow, ctx, Operation.ANTHROPIC_MESSAGES));
+                app.routes.post(prefix + "/v1/messages",
+                        ctx -> messages(smartflow, ctx, Operation.ANTHROPIC_MESSAGES, max));
                 app.routes.post(prefix + "/v1/messages/count_tokens",
-                        ctx -> messages(smartflow, ctx, Operation.ANTHROPIC_COUNT_TOKENS));
+                        ctx -> messages(smartflow, ctx, Operation.ANTHROPIC_COUNT_TOKENS, max));
             }
             app.routes.get("/health/ready", ctx -> ready(ctx, resolver));
             MetricsRoute.register(app, metrics);
         });
     }
 
-    private static void proxy(Smartflow smartflow, Context ctx, Operation operation) throws Exception {
-        run(smartflow, ctx, operation, new RequestHeaders(ctx).credentials(), ErrorShape.OPENAI);
+    private static void proxy(Smartflow smartflow, Context ctx, Operation operation, long max) throws Exception {
+        run(smartflow, ctx, operation, new RequestHeaders(ctx).credentials(), ErrorShape.OPENAI, max);
     }
 
     /** Native Messages calls: Anthropic's error shape, its version and beta headers kept, no {@code [DONE]}. */
-    private static void messages(Smartflow smartflow, Context ctx, Operation operation) throws Exception {
+    private static void messages(Smartflow smartflow, Context ctx, Operation operation, long max) throws Exception {
         ErrorShape.ANTHROPIC.use(ctx);
-        run(smartflow, ctx, operation, new RequestHeaders(ctx).anthropic(), ErrorShape.ANTHROPIC);
+        run(smartflow, ctx, operation, new RequestHeaders(ctx).anthropic(), ErrorShape.ANTHROPIC, max);
     }
 
     /** A multipart transcription: the form's fields as the body, its file beside it, spooled parts deleted after. */
@@ -92,11 +95,11 @@ public final class ProxyService {
         }
     }
 
-    private static void run(Smartflow smartflow, Context ctx, Operation operation, Headers headers, ErrorShape errors)
-            throws Exception {
+    private static void run(Smartflow smartflow, Context ctx, Operation operation, Headers headers, ErrorShape errors,
+                            long maxRequestBytes) throws Exception {
         RequestId id = RequestId.fromHeader(ctx.req().getHeader("x-request-id"));
         ctx.attribute(Services.REQUEST_ID, id.value());
-        Body body = operation.routed() ? Body.wrap(ctx.bodyAsBytes()) : Body.EMPTY;
+        Body body = operation.routed() ? Body.wrap(RequestBody.read(ctx, maxRequestBytes)) : Body.EMPTY;
         run(smartflow, ctx, operation, headers, errors, id, body, Attributes.EMPTY);
     }
 

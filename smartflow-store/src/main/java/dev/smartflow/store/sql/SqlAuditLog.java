@@ -6,8 +6,11 @@ import dev.smartflow.core.spi.AuditQuery;
 import dev.smartflow.core.spi.AuditRecord;
 import dev.smartflow.core.spi.AuditSummary;
 import dev.smartflow.core.spi.KeyId;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -21,9 +24,9 @@ import java.util.Objects;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
@@ -50,10 +53,8 @@ final class SqlAuditLog implements AuditLog {
     private static final String COLUMNS = "request_id, ts_us, key_id, user_id, org_id, team_id, route, provider, "
             + "model, prompt_tokens, completion_tokens, cost_micros, cached, hit_type, compliance_score, "
             + "compliance_flags, latency_us, status, error";
-    private static final String INSERT = "INSERT INTO audit_log (" + COLUMNS + ") VALUES (:requestId, :ts, :keyId, "
-            + ":userId, :orgId, :teamId, :route, :provider, :model, :promptTokens, :completionTokens, :costMicros, "
-            + ":cached, :hitType, :complianceScore, :complianceFlags, :latency, :status, :error) "
-            + "ON CONFLICT DO NOTHING";
+    private static final String INSERT = "INSERT INTO audit_log (" + COLUMNS + ") VALUES "
+            + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
     private static final String RANGE = " FROM audit_log WHERE ts_us >= :from AND ts_us < :to";
     private static final String FIGURES = "COUNT(*) AS requests, "
@@ -113,36 +114,54 @@ final class SqlAuditLog implements AuditLog {
             database.requireOpen();
             return 0;
         }
-        return database.jdbi().inTransaction(handle -> {
-            PreparedBatch insert = handle.prepareBatch(INSERT);
+        // Plain JDBC for the one statement that runs for every call: JDBI's named binding allocated per bound value
+        // (6% of the gateway's allocation at full load, measured with JFR), for nothing a batch insert needs.
+        return database.jdbi().inTransaction(handle -> insert(handle, batch));
+    }
+
+    private static int insert(Handle handle, List<AuditRecord> batch) {
+        try (PreparedStatement insert = handle.getConnection().prepareStatement(INSERT)) {
             for (AuditRecord record : batch) {
-                insert.bind("requestId", record.requestId())
-                        .bind("ts", Columns.micros(record.timestamp()))
-                        .bind("keyId", record.keyId().map(KeyId::value).orElse(null))
-                        .bind("userId", record.userId().orElse(null))
-                        .bind("orgId", record.orgId().orElse(null))
-                        .bind("teamId", record.teamId().orElse(null))
-                        .bind("route", record.route())
-                        .bind("provider", record.provider())
-                        .bind("model", record.model())
-                        .bind("promptTokens", record.promptTokens())
-                        .bind("completionTokens", record.completionTokens())
-                        .bind("costMicros", record.costMicros())
-                        .bind("cached", record.cached())
-                        .bind("hitType", record.hitType().orElse(null))
-                        .bind("complianceScore", Columns.nullable(record.complianceScore()))
-                        .bind("complianceFlags", Columns.json(record.complianceFlags()))
-                        .bind("latency", record.latencyMicros())
-                        .bind("status", record.status())
-                        .bind("error", record.error().orElse(null))
-                        .add();
+                bind(insert, record);
+                insert.addBatch();
             }
             int added = 0;
-            for (int count : insert.execute()) {
-                added += count > 0 ? 1 : 0;
+            for (int count : insert.executeBatch()) {
+                // a driver may answer SUCCESS_NO_INFO (-2) for a row it inserted
+                added += count > 0 || count == Statement.SUCCESS_NO_INFO ? 1 : 0;
             }
             return added;
-        });
+        } catch (SQLException e) {
+            // what JDBI would have thrown, so callers see one kind of failure whichever way the SQL ran
+            throw new UnableToExecuteStatementException("audit insert failed", e, null);
+        }
+    }
+
+    private static void bind(PreparedStatement insert, AuditRecord record) throws SQLException {
+        int i = 1;
+        insert.setString(i++, record.requestId());
+        insert.setLong(i++, Columns.micros(record.timestamp()));
+        insert.setString(i++, record.keyId().map(KeyId::value).orElse(null));
+        insert.setString(i++, record.userId().orElse(null));
+        insert.setString(i++, record.orgId().orElse(null));
+        insert.setString(i++, record.teamId().orElse(null));
+        insert.setString(i++, record.route());
+        insert.setString(i++, record.provider());
+        insert.setString(i++, record.model());
+        insert.setLong(i++, record.promptTokens());
+        insert.setLong(i++, record.completionTokens());
+        insert.setLong(i++, record.costMicros());
+        insert.setBoolean(i++, record.cached());
+        insert.setString(i++, record.hitType().orElse(null));
+        if (record.complianceScore().isPresent()) {
+            insert.setDouble(i++, record.complianceScore().getAsDouble());
+        } else {
+            insert.setNull(i++, Types.DOUBLE);
+        }
+        insert.setString(i++, Columns.json(record.complianceFlags()));
+        insert.setLong(i++, record.latencyMicros());
+        insert.setInt(i++, record.status());
+        insert.setString(i, record.error().orElse(null));
     }
 
     @Override

@@ -1,0 +1,64 @@
+package dev.smartflow.server.http;
+
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Reads a request body into an array of its own size. Javalin's reader copies every body through a fresh 8 KiB
+ * buffer and a growing stream: measured with JFR at full load, 13% of all the gateway's allocation, for bodies that
+ * are mostly a few hundred bytes. With a {@code Content-Length} the array is allocated once at the right size.
+ */
+public final class RequestBody {
+    private static final int FIRST_CHUNK = 1024;
+
+    private RequestBody() {
+    }
+
+    /**
+     * The whole body.
+     *
+     * @throws HttpResponseException 413 when it is longer than {@code maxBytes}, 400 when it cannot be read
+     */
+    public static byte[] read(Context ctx, long maxBytes) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            if (declared >= 0) {
+                byte[] body = in.readNBytes((int) declared);
+                if (body.length < declared) {
+                    throw new HttpResponseException(400, "the request body ended before its Content-Length");
+                }
+                return body;
+            }
+            byte[] body = new byte[FIRST_CHUNK];
+            int length = 0;
+            while (true) {
+                if (length == body.length) {
+                    if (length >= maxBytes) {
+                        if (in.read() < 0) {
+                            return body;
+                        }
+                        throw tooLarge(maxBytes);
+                    }
+                    body = Arrays.copyOf(body, (int) Math.min(maxBytes, (long) body.length * 2));
+                }
+                int n = in.read(body, length, body.length - length);
+                if (n < 0) {
+                    return length == body.length ? body : Arrays.copyOf(body, length);
+                }
+                length += n;
+            }
+        } catch (IOException e) {
+            throw new HttpResponseException(400, "the request body cannot be read");
+        }
+    }
+
+    private static HttpResponseException tooLarge(long maxBytes) {
+        return new HttpResponseException(413, "request body is larger than " + maxBytes + " bytes");
+    }
+}
