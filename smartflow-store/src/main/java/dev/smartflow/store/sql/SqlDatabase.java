@@ -52,8 +52,12 @@ public final class SqlDatabase implements Database {
      * that a closed SqlDatabase has released its file lock and flushed everything.
      */
     static final int POOL_SIZE = 10;
+    /**
+     * PostgreSQL's SQL, plus a page cache of 4 MiB instead of H2's 16: the audit log is written far more than it is
+     * read, and every cached page the writes replace ends as garbage in the gateway's old generation.
+     */
     private static final List<String> H2_SETTINGS = List.of("MODE=PostgreSQL", "DATABASE_TO_LOWER=TRUE",
-            "DEFAULT_NULL_ORDERING=HIGH", "DB_CLOSE_DELAY=-1", "LOCK_TIMEOUT=10000");
+            "DEFAULT_NULL_ORDERING=HIGH", "DB_CLOSE_DELAY=-1", "LOCK_TIMEOUT=10000", "CACHE_SIZE=4096");
     private static final System.Logger LOG = System.getLogger(SqlDatabase.class.getName());
 
     private final HikariDataSource dataSource;

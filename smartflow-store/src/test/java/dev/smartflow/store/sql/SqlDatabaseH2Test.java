@@ -83,7 +83,7 @@ class SqlDatabaseH2Test extends DatabaseContract {
     @Test
     void settingsTheUrlAlreadyNamesAreNotAddedTwice() {
         assertEquals("jdbc:h2:file:/d/smartflow;mode=PostgreSQL;LOCK_TIMEOUT=500;DATABASE_TO_LOWER=TRUE;"
-                        + "DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
+                        + "DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1;CACHE_SIZE=4096",
                 SqlDatabase.withH2Settings("jdbc:h2:file:/d/smartflow;mode=PostgreSQL;LOCK_TIMEOUT=500"));
     }
 
