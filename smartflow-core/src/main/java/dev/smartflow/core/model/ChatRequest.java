@@ -3,7 +3,6 @@ package dev.smartflow.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.exchange.Body;
 import java.util.Objects;
 
@@ -57,13 +56,7 @@ public final class ChatRequest {
 
     @Override
     public String toString() {
-        String model;
-        try {
-            model = body.text("model").orElse("?");
-        } catch (InvalidRequest malformed) {
-            model = "?";
-        }
-        return "ChatRequest[" + model + "]";
+        return "ChatRequest[" + Requests.model(body) + "]";
     }
 
     public static final class Builder {

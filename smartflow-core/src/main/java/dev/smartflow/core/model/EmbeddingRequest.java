@@ -2,7 +2,6 @@ package dev.smartflow.core.model;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.exchange.Body;
 import java.util.List;
 import java.util.Objects;
@@ -36,12 +35,6 @@ public final class EmbeddingRequest {
 
     @Override
     public String toString() {
-        String model;
-        try {
-            model = body.text("model").orElse("?");
-        } catch (InvalidRequest malformed) {
-            model = "?";
-        }
-        return "EmbeddingRequest[" + model + "]";
+        return "EmbeddingRequest[" + Requests.model(body) + "]";
     }
 }
