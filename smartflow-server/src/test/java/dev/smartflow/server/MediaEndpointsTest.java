@@ -166,6 +166,16 @@ class MediaEndpointsTest extends GatewayTest {
     }
 
     @Test
+    void uploadsLeftByACrashedProcessAreDeletedAtStart() throws Exception {
+        gateway.close();
+        Path leftover = Files.write(data.resolve("uploads").resolve("MultiPart123.tmp"), audio(1_000));
+
+        gateway = new Gateway(upstream, data);
+
+        assertFalse(Files.exists(leftover));
+    }
+
+    @Test
     void anAudioFileOverTheCapIs413AndNeverReachesTheUpstream() throws Exception {
         gateway.close();
         gateway = new Gateway(upstream, data, Map.of("SMARTFLOW_MAX_AUDIO_BYTES", "4096"));

@@ -14,6 +14,7 @@ import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -27,7 +28,8 @@ import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
  * Reads a {@code multipart/form-data} transcription request: the text fields become the exchange's JSON body, the
  * {@code file} part its {@link Upload}. Jetty spools a file beyond {@value #IN_MEMORY_BYTES} bytes to the upload
  * directory as it arrives, so the audio is never held in memory whole; the provider later streams it from there. A
- * file over the configured cap is refused with 413 while it arrives. The parts are deleted once the answer is written.
+ * file over the configured cap is refused with 413 while it arrives. The parts are deleted once the answer is written,
+ * and what a crashed process left in the spool is deleted at start.
  */
 final class Transcriptions {
     /** Files up to this size stay in memory; larger ones go to disk. */
@@ -44,6 +46,14 @@ final class Transcriptions {
     /** @param spool where files beyond the in-memory size are written while they arrive; created if absent */
     Transcriptions(Path spool, long maxAudioBytes) throws IOException {
         Files.createDirectories(spool);
+        // what is there is left over from a process that died mid-request: every request deletes its own parts
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(spool)) {
+            for (Path leftover : leftovers) {
+                if (Files.isRegularFile(leftover)) {
+                    Files.deleteIfExists(leftover);
+                }
+            }
+        }
         this.maxAudioBytes = maxAudioBytes;
         // the form's text fields and boundaries need a little room beyond the file itself
         this.config = new MultipartConfigElement(spool.toString(), maxAudioBytes, maxAudioBytes + MAX_FIELD_BYTES * 16L,
