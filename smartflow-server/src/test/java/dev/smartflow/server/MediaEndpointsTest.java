@@ -251,6 +251,26 @@ class MediaEndpointsTest extends GatewayTest {
     }
 
     @Test
+    void aTranscriptionWithoutAnyKeyIsRefusedBeforeItsUploadIsRead() throws Exception {
+        // a cap the upload exceeds: were the form read first, the answer would be its 413
+        gateway.close();
+        gateway = new Gateway(upstream, data, Map.of("SMARTFLOW_MAX_AUDIO_BYTES", "4096"));
+        RequestBody form = new MultipartBody.Builder().setType(MultipartBody.FORM)
+                .addFormDataPart("model", "whisper-1")
+                .addFormDataPart("file", "clip.mp3", RequestBody.create(audio(600_000), MPEG))
+                .build();
+
+        try (Response response = gateway.http.newCall(new Request.Builder()
+                .url(gateway.proxy("/v1/audio/transcriptions")).header("x-request-id", "anon-1").post(form).build())
+                .execute()) {
+            assertEquals(401, response.code());
+        }
+
+        Audits.await(() -> Audits.entries(gateway, "").containsKey("anon-1"), "the refusal is audited");
+        assertEquals(0, upstream.server.getRequestCount());
+    }
+
+    @Test
     void aVirtualKeysBudgetHoldsMediaCallsToo() throws Exception {
         // given: $0.05 covers one $0.04 image, not two
         String token;

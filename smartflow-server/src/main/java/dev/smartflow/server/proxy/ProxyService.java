@@ -83,15 +83,24 @@ public final class ProxyService {
         run(smartflow, ctx, operation, new RequestHeaders(ctx).anthropic(), ErrorShape.ANTHROPIC, max);
     }
 
-    /** A multipart transcription: the form's fields as the body, its file beside it, spooled parts deleted after. */
+    /**
+     * A multipart transcription: the form's fields as the body, its file beside it, spooled parts deleted after. A
+     * caller who presents no key at all is refused (and audited) by the pipeline before its upload is read.
+     */
     private static void transcribe(Smartflow smartflow, Context ctx, Transcriptions transcriptions) throws Exception {
         RequestId id = RequestId.fromHeader(ctx.req().getHeader("x-request-id"));
         ctx.attribute(Services.REQUEST_ID, id.value());
+        Headers credentials = new RequestHeaders(ctx).credentials();
+        if (credentials.size() == 0) {
+            run(smartflow, ctx, Operation.TRANSCRIPTIONS, credentials, ErrorShape.OPENAI, id, Body.EMPTY,
+                    Attributes.EMPTY);
+            return;
+        }
         try (Transcriptions.Form form = transcriptions.read(ctx)) {
             Attributes attributes = form.upload().map(upload -> Attributes.EMPTY.with(Upload.KEY, upload))
                     .orElse(Attributes.EMPTY);
-            run(smartflow, ctx, Operation.TRANSCRIPTIONS, new RequestHeaders(ctx).credentials(), ErrorShape.OPENAI,
-                    id, form.body(), attributes);
+            run(smartflow, ctx, Operation.TRANSCRIPTIONS, credentials, ErrorShape.OPENAI, id, form.body(),
+                    attributes);
         }
     }
 
