@@ -23,7 +23,6 @@ import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.providers.ProviderSettings;
 import dev.smartflow.providers.WireFixtures;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +33,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
@@ -48,7 +45,6 @@ import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.MultipartReader;
 import okio.Buffer;
-import okio.BufferedSink;
 import okio.ByteString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -683,40 +679,5 @@ final class OpenAiMediaTest {
         List<FormPart> named = parts.stream().filter(p -> p.name().equals(name)).toList();
         assertEquals(1, named.size(), "parts named " + name);
         return named.getFirst();
-    }
-
-    /** Sends the first part, then holds the rest until the test releases it. */
-    private static final class GatedBody implements MockResponseBody {
-        final CountDownLatch release = new CountDownLatch(1);
-        final CountDownLatch restSent = new CountDownLatch(1);
-        private final byte[] first;
-        private final byte[] rest;
-
-        GatedBody(byte[] first, byte[] rest) {
-            this.first = first;
-            this.rest = rest;
-        }
-
-        @Override
-        public long getContentLength() {
-            return first.length + rest.length;
-        }
-
-        @Override
-        public void writeTo(BufferedSink sink) throws IOException {
-            sink.write(first);
-            sink.flush();
-            try {
-                if (!release.await(15, TimeUnit.SECONDS)) {
-                    throw new IOException("the test never released the rest");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException();
-            }
-            sink.write(rest);
-            sink.flush();
-            restSent.countDown();
-        }
     }
 }

@@ -16,21 +16,15 @@ import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.providers.ProviderSettings;
-import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
 import mockwebserver3.junit5.StartStop;
-import okio.BufferedSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -307,40 +301,5 @@ final class OpenAiStreamingTest {
         return new MockResponse.Builder()
                 .setHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .chunkedBody(transcript, 512);
-    }
-
-    /** Sends the first part, then holds the rest until the test releases it. */
-    private static final class GatedBody implements MockResponseBody {
-        final CountDownLatch release = new CountDownLatch(1);
-        final CountDownLatch restSent = new CountDownLatch(1);
-        private final byte[] first;
-        private final byte[] rest;
-
-        GatedBody(String first, String rest) {
-            this.first = first.getBytes(StandardCharsets.UTF_8);
-            this.rest = rest.getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public long getContentLength() {
-            return first.length + rest.length;
-        }
-
-        @Override
-        public void writeTo(BufferedSink sink) throws IOException {
-            sink.write(first);
-            sink.flush();
-            try {
-                if (!release.await(15, TimeUnit.SECONDS)) {
-                    throw new IOException("the test never released the rest");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException();
-            }
-            sink.write(rest);
-            sink.flush();
-            restSent.countDown();
-        }
     }
 }
