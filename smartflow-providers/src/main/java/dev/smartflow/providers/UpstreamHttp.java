@@ -178,6 +178,19 @@ public final class UpstreamHttp {
         }
     }
 
+    /**
+     * An error body or event read as JSON if it is JSON, else the missing node (never {@code null}): upstreams answer
+     * errors in JSON, HTML or plain text, and every protocol's error mapper falls back to the text.
+     */
+    public static JsonNode lenientJson(byte[] bytes) {
+        try {
+            JsonNode json = Body.MAPPER.readTree(bytes);
+            return json == null ? Body.MAPPER.missingNode() : json;
+        } catch (IOException e) {
+            return Body.MAPPER.missingNode();
+        }
+    }
+
     /** True when the answer is a {@code text/event-stream}. */
     public static boolean isEventStream(okhttp3.Response response) {
         String type = response.header("Content-Type");

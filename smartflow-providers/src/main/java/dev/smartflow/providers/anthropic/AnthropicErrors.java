@@ -2,9 +2,8 @@ package dev.smartflow.providers.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.error.UpstreamFailure;
-import dev.smartflow.core.exchange.Body;
 import dev.smartflow.providers.Scrubber;
-import java.io.IOException;
+import dev.smartflow.providers.UpstreamHttp;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
@@ -69,13 +68,8 @@ final class AnthropicErrors {
         if (text.isEmpty()) {
             return new Parsed(null, null);
         }
-        JsonNode json;
-        try {
-            json = Body.MAPPER.readTree(body);
-        } catch (IOException e) {
-            json = null;
-        }
-        if (json == null || !json.isObject()) {
+        JsonNode json = UpstreamHttp.lenientJson(body);
+        if (!json.isObject()) {
             return new Parsed(scrubber.clean(text), null);
         }
         JsonNode error = json.path("error");

@@ -2,9 +2,8 @@ package dev.smartflow.providers.cohere;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.error.UpstreamFailure;
-import dev.smartflow.core.exchange.Body;
 import dev.smartflow.providers.Scrubber;
-import java.io.IOException;
+import dev.smartflow.providers.UpstreamHttp;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,13 +55,8 @@ final class CohereErrors {
         if (text.isEmpty()) {
             return null;
         }
-        JsonNode json;
-        try {
-            json = Body.MAPPER.readTree(body);
-        } catch (IOException e) {
-            json = null;
-        }
-        if (json == null || !json.isObject()) {
+        JsonNode json = UpstreamHttp.lenientJson(body);
+        if (!json.isObject()) {
             return scrubber.clean(text);
         }
         for (String field : new String[] {"message", "data", "error"}) {

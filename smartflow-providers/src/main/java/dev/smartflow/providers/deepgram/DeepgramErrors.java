@@ -2,9 +2,8 @@ package dev.smartflow.providers.deepgram;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.error.UpstreamFailure;
-import dev.smartflow.core.exchange.Body;
 import dev.smartflow.providers.Scrubber;
-import java.io.IOException;
+import dev.smartflow.providers.UpstreamHttp;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,13 +38,8 @@ final class DeepgramErrors {
         if (text.isEmpty()) {
             return null;
         }
-        JsonNode json;
-        try {
-            json = Body.MAPPER.readTree(body);
-        } catch (IOException e) {
-            json = null;
-        }
-        if (json == null || !json.isObject()) {
+        JsonNode json = UpstreamHttp.lenientJson(body);
+        if (!json.isObject()) {
             return scrubber.clean(text);
         }
         if (json.path("err_msg").isTextual()) {

@@ -2,9 +2,8 @@ package dev.smartflow.providers.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.error.UpstreamFailure;
-import dev.smartflow.core.exchange.Body;
 import dev.smartflow.providers.Scrubber;
-import java.io.IOException;
+import dev.smartflow.providers.UpstreamHttp;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,17 +53,12 @@ final class GeminiErrors {
         if (text.isEmpty()) {
             return new Parsed(null, null, 0, false);
         }
-        JsonNode json;
-        try {
-            json = Body.MAPPER.readTree(body);
-        } catch (IOException e) {
-            json = null;
-        }
+        JsonNode json = UpstreamHttp.lenientJson(body);
         // Without alt=sse Gemini wraps answers in a JSON array; an error may come that way too.
-        if (json != null && json.isArray() && json.size() == 1) {
+        if (json.isArray() && json.size() == 1) {
             json = json.get(0);
         }
-        if (json == null || !json.isObject()) {
+        if (!json.isObject()) {
             return new Parsed(clean(text), null, 0, false);
         }
         JsonNode error = json.path("error");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.providers.Scrubber;
+import dev.smartflow.providers.UpstreamHttp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -85,13 +86,8 @@ final class OpenAiErrors {
         if (text.isEmpty()) {
             return new Parsed(null, null, null, 0);
         }
-        JsonNode json;
-        try {
-            json = Body.MAPPER.readTree(body);
-        } catch (IOException e) {
-            json = null;
-        }
-        if (json == null || !json.isObject()) {
+        JsonNode json = UpstreamHttp.lenientJson(body);
+        if (!json.isObject()) {
             return new Parsed(scrubber.clean(text), null, null, 0);
         }
         JsonNode error = json.path("error");
