@@ -34,7 +34,9 @@ import java.util.Optional;
  * <p><b>Worst case.</b> Priced at the model as routed (the {@link ModelResolver}'s provider and model, looked up in
  * {@link Pricing}): the prompt, estimated as the body's bytes / 4 tokens (rounded up; JSON overhead makes this an
  * over-estimate of real prompts), at the input price, plus {@code max_tokens} (or {@code max_completion_tokens}; when
- * absent, {@link #DEFAULT_MAX_TOKENS}) at the output price; embeddings and reranks have no output. Media calls priced
+ * absent, {@link #DEFAULT_MAX_TOKENS}) at the output price, times every multiplier of the output: {@code n} choices,
+ * and for completions {@code best_of} (generated and billed server-side, even though only {@code n} come back);
+ * embeddings and reranks have no output. Media calls priced
  * per unit ({@link UnitPrice}: images, audio, characters, searches) hold the most units the request can use, as
  * {@link MediaUnits#worstCase} counts them. A model with no price reserves the configured floor (0 by default): its
  * cost is unknown before and after the call, so it cannot be held to a budget.
@@ -42,8 +44,10 @@ import java.util.Optional;
  * <p><b>Settling.</b> The actual cost comes from the exchange's {@link CostMeter}, which the cost stage fills next to
  * the provider: at once for a complete answer, when a stream ends or is closed for a streamed one (the stream is
  * wrapped, never buffered). A priced call without reported usage settles at its reservation (what it could have cost:
- * never under-counted); an unpriced one at 0. A call that fails (an exception, or a stream that fails while read) is
- * released: it spends nothing. Settled costs also go to the durable store ({@link Budgets}).
+ * never under-counted); an unpriced one at 0. A call that fails before a provider answered (an exception, or a stream
+ * that fails while read) is released: it spends nothing. A call that fails <em>after</em> a provider answered (a later
+ * stage throws on the way out) is settled at what the answer cost: once an upstream call has been paid, its cost
+ * counts whatever fails afterwards. Settled costs also go to the durable store ({@link Budgets}).
  *
  * <p>Runs only for principals with a virtual key that has a budget, and only on {@linkplain Operation#billed() billed}
  * operations: a free call (Anthropic's {@code count_tokens}) neither reserves nor spends.
@@ -91,14 +95,19 @@ public final class BudgetStage implements Stage {
         if (!hold.reservation().granted()) {
             throw new BudgetExceeded(hold.reservation().remainingMicros());
         }
+        Optional<CostMeter> meter = exchange.get(CostMeter.KEY);
         Response response;
         try {
             response = chain.proceed(exchange);
         } catch (RuntimeException | Error e) {
-            budgets.release(hold);
+            // A stage between here and the provider may fail after a provider answered: that answer was paid for.
+            if (meter.flatMap(CostMeter::cost).isPresent()) {
+                budgets.settle(hold, actualMicros(meter, worstCase));
+            } else {
+                budgets.release(hold);
+            }
             throw e;
         }
-        Optional<CostMeter> meter = exchange.get(CostMeter.KEY);
         return switch (response) {
             case Response.Complete complete -> {
                 budgets.settle(hold, actualMicros(meter, worstCase));
@@ -140,7 +149,7 @@ public final class BudgetStage implements Stage {
                 case EMBEDDINGS, RERANK -> 0;
                 // an image billed by the token: the largest, highest-quality image is about 6,200 output tokens
                 case IMAGES -> Math.multiplyExact(MediaUnits.worstCase(exchange), IMAGE_OUTPUT_TOKENS);
-                default -> maxTokens(exchange.body().json());
+                default -> Math.multiplyExact(maxTokens(exchange.body().json()), choices(exchange));
             };
             return price.get().costMicros(new Usage(prompt, completion, Math.addExact(prompt, completion)));
         } catch (ArithmeticException e) {
@@ -151,6 +160,18 @@ public final class BudgetStage implements Stage {
     /** The prompt's tokens as estimated before the call: the body's bytes / 4, rounded up. */
     static long promptTokens(Exchange exchange) {
         return (exchange.body().length() + 3L) / 4;
+    }
+
+    /** How many completions the request asks the provider to generate, each up to {@code max_tokens}. */
+    static long choices(Exchange exchange) {
+        JsonNode body = exchange.body().json();
+        long n = count(body.path("n"));
+        return exchange.operation() == Operation.COMPLETIONS ? Math.max(n, count(body.path("best_of"))) : n;
+    }
+
+    /** A multiplier as sent; the validation stage has bounded it, so anything else counts as 1. */
+    private static long count(JsonNode value) {
+        return value.canConvertToLong() && value.asLong() > 1 ? value.asLong() : 1;
     }
 
     private long maxTokens(JsonNode body) {

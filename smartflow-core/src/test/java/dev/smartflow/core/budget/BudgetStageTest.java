@@ -203,6 +203,57 @@ class BudgetStageTest {
     }
 
     @Test
+    void aFailureAfterTheProviderAnsweredSettlesWhatTheAnswerCost() {
+        // given: a stage on the way out fails after the provider answered (3 + 5 tokens = 13 micro-USD)
+        VirtualKey key = key(1_000_000, BudgetPeriod.MONTHLY);
+        openai.reply(Json.completion("hi", 3, 5));
+        Pipeline failingOnTheWayOut = Pipeline.builder()
+                .addStage(stage)
+                .addStage((exchange, chain) -> {
+                    chain.proceed(exchange);
+                    throw new IllegalArgumentException("header value must not contain a line break");
+                })
+                .route(new RouteStage(resolver))
+                .addAttemptStage(new CostStage(PRICING))
+                .build();
+
+        // when
+        assertThrows(IllegalArgumentException.class, () -> failingOnTheWayOut.execute(call(key, false)));
+
+        // then: the paid call counts
+        assertEquals(new BudgetState(13, 0), budget(key));
+    }
+
+    @Test
+    void everyOutputMultiplierCountsInTheWorstCase() {
+        VirtualKey key = key(1_000_000, BudgetPeriod.MONTHLY);
+        Exchange one = call(key, false);
+        long prompt = promptTokens(one);
+        Exchange hundred = Exchange.of(Operation.CHAT, body("{'model':'m','max_tokens':" + MAX_TOKENS
+                + ",'n':100,'messages':[{'role':'user','content':'hello there'}]}"), Headers.EMPTY);
+        Exchange bestOf = Exchange.of(Operation.COMPLETIONS, body("{'model':'m','max_tokens':" + MAX_TOKENS
+                + ",'n':2,'best_of':7,'prompt':'hello there'}"), Headers.EMPTY);
+
+        // 1 micro-USD per prompt token, 2 per completion token; prompt once, output per choice generated
+        assertEquals(promptTokens(hundred) + 100L * MAX_TOKENS * 2, stage.worstCaseMicros(hundred));
+        assertEquals(promptTokens(bestOf) + 7L * MAX_TOKENS * 2, stage.worstCaseMicros(bestOf));
+        assertEquals(prompt + MAX_TOKENS * 2L, stage.worstCaseMicros(one));
+    }
+
+    @Test
+    void aCallWithManyChoicesCannotOverspendTheBudget() {
+        // given: room for one choice of MAX_TOKENS, not for n = 100 of them
+        VirtualKey key = key(worstCase(key(1, BudgetPeriod.MONTHLY)) * 10, BudgetPeriod.MONTHLY);
+        Exchange hundred = Exchange.of(Operation.CHAT, body("{'model':'m','max_tokens':" + MAX_TOKENS
+                        + ",'n':100,'messages':[{'role':'user','content':'hello there'}]}"), Headers.EMPTY)
+                .withPrincipal(Principal.of(key)).with(CostMeter.KEY, new CostMeter());
+
+        assertThrows(BudgetExceeded.class, () -> pipeline.execute(hundred));
+
+        assertTrue(openai.calls().isEmpty());
+    }
+
+    @Test
     void callThatCannotFitIsRefusedBeforeTheProviderWithWhatRemains() {
         VirtualKey key = key(5, BudgetPeriod.MONTHLY);
 

@@ -38,6 +38,52 @@ class ValidationStageTest {
     }
 
     @Test
+    void modelNamesThatCannotTravelInAHeaderAreRefused() {
+        assertRejected(exchange(Operation.CHAT, "{'model':'gpt-4o\\nx'," + MESSAGES + "}"), "model");
+        assertRejected(exchange(Operation.CHAT, "{'model':'gpt 4o'," + MESSAGES + "}"), "model");
+        assertRejected(exchange(Operation.CHAT, "{'model':'gpt-4o\\u0000'," + MESSAGES + "}"), "model");
+        assertRejected(exchange(Operation.EMBEDDINGS, "{'model':'" + "m".repeat(ValidationStage.MAX_MODEL_LENGTH + 1)
+                + "','input':'x'}"), "model");
+        assertRejected(exchange(Operation.ANTHROPIC_MESSAGES, "{'model':'claude\\u2028'," + MESSAGES + "}"),
+                "model");
+    }
+
+    @Test
+    void longestAcceptedModelNamePasses() {
+        Exchange exchange = exchange(Operation.CHAT, "{'model':'openrouter/"
+                + "m".repeat(ValidationStage.MAX_MODEL_LENGTH - "openrouter/".length()) + "'," + MESSAGES + "}");
+
+        stage.handle(exchange, chain);
+
+        assertSame(exchange, chain.onlyExchange());
+    }
+
+    @Test
+    void userMustBeAShortStringWithoutControlCharacters() {
+        assertRejected(exchange(Operation.CHAT, "{'model':'m','user':'a\\u0000b'," + MESSAGES + "}"), "user");
+        assertRejected(exchange(Operation.CHAT, "{'model':'m','user':7," + MESSAGES + "}"), "user");
+        assertRejected(exchange(Operation.CHAT, "{'model':'m','user':'" + "u".repeat(513) + "'," + MESSAGES + "}"),
+                "user");
+        Exchange fine = exchange(Operation.CHAT, "{'model':'m','user':'user-\u00e9t\u00e9 42'," + MESSAGES + "}");
+        stage.handle(fine, chain);
+        assertSame(fine, chain.onlyExchange());
+    }
+
+    @Test
+    void outputMultipliersAreBoundedIntegers() {
+        assertRejected(exchange(Operation.CHAT, "{'model':'m','n':0," + MESSAGES + "}"), "n");
+        assertRejected(exchange(Operation.CHAT, "{'model':'m','n':129," + MESSAGES + "}"), "n");
+        assertRejected(exchange(Operation.CHAT, "{'model':'m','n':'2'," + MESSAGES + "}"), "n");
+        assertRejected(exchange(Operation.CHAT, "{'model':'m','n':2.5," + MESSAGES + "}"), "n");
+        assertRejected(exchange(Operation.CHAT, "{'model':'m','n':1e400," + MESSAGES + "}"), "n");
+        assertRejected(exchange(Operation.COMPLETIONS, "{'model':'m','prompt':'p','best_of':21}"), "best_of");
+        assertRejected(exchange(Operation.COMPLETIONS, "{'model':'m','prompt':'p','n':3,'best_of':2}"), "best_of");
+        Exchange fine = exchange(Operation.COMPLETIONS, "{'model':'m','prompt':'p','n':2,'best_of':20}");
+        stage.handle(fine, chain);
+        assertSame(fine, chain.onlyExchange());
+    }
+
+    @Test
     void validChatPassesUnchanged() {
         // given
         Exchange exchange = exchange(Operation.CHAT, "{'model':'gpt-4o'," + MESSAGES + ",'x_extra':1}");
