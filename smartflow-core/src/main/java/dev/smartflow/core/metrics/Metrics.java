@@ -45,7 +45,8 @@ import java.util.function.Function;
  * map reads and atomic adds, with no label arrays built. <b>Cardinality.</b> Model names and error codes can come
  * from callers (a refused call records the model it asked for) or upstreams, so each label keeps at most
  * {@link #DEFAULT_MAX_LABEL_VALUES} values per parent (models per provider, errors per provider, tiers, keys, MCP
- * calls); later values are counted under {@value #OTHER}.
+ * calls), each at most {@link #MAX_LABEL_LENGTH} characters long; later or longer values are counted under
+ * {@value #OTHER}.
  *
  * <p>Thread-safe. The registry can be scraped at any time; the server writes it in Prometheus text format:
  * <pre>{@code
@@ -60,6 +61,11 @@ import java.util.function.Function;
 public final class Metrics implements AuditListener, SpendListener {
     /** How many values each label keeps per parent before further ones are counted as {@value #OTHER}. */
     public static final int DEFAULT_MAX_LABEL_VALUES = 500;
+    /**
+     * The longest label value kept; a longer one is counted as {@value #OTHER}, so that a caller's names cannot grow
+     * the registry (and every scrape) by megabytes.
+     */
+    public static final int MAX_LABEL_LENGTH = 256;
     /** The label value that stands for every value past the cap. */
     public static final String OTHER = "other";
     /** Latency buckets in seconds: a cache hit (ms) to a long completion (tens of seconds) and beyond. */
@@ -180,7 +186,10 @@ public final class Metrics implements AuditListener, SpendListener {
                 Objects.requireNonNull(status, "status"));
         CounterDataPoint point = mcpByCall.get(call);
         if (point == null) {
-            McpCall labelled = mcpByCall.size() < maxLabelValues ? call : new McpCall(OTHER, OTHER, status);
+            boolean fits = mcpByCall.size() < maxLabelValues && server.length() <= MAX_LABEL_LENGTH
+                    && tool.length() <= MAX_LABEL_LENGTH && status.length() <= MAX_LABEL_LENGTH;
+            McpCall labelled = fits ? call : new McpCall(OTHER, OTHER, status.length() <= MAX_LABEL_LENGTH
+                    ? status : OTHER);
             point = mcpByCall.computeIfAbsent(labelled,
                     c -> mcpCalls.labelValues(c.server(), c.tool(), c.status()));
         }
@@ -193,7 +202,7 @@ public final class Metrics implements AuditListener, SpendListener {
         if (found != null) {
             return found;
         }
-        String label = map.size() < maxLabelValues ? value : OTHER;
+        String label = map.size() < maxLabelValues && value.length() <= MAX_LABEL_LENGTH ? value : OTHER;
         return map.computeIfAbsent(label, create);
     }
 

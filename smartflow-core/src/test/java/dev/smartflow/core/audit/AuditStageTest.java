@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smartflow.core.Smartflow;
 import dev.smartflow.core.cost.TokenPrice;
+import dev.smartflow.core.error.SmartflowException;
 import dev.smartflow.core.error.Unauthorized;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Chunk;
@@ -105,6 +106,25 @@ class AuditStageTest {
         assertEquals("none", record.provider());
         assertEquals("gpt-4o", record.model(), "the model asked for");
         assertEquals(Optional.empty(), record.keyId());
+        assertTrue(openai.calls().isEmpty());
+    }
+
+    @Test
+    void aRefusedCallWithAHugeModelNameIsRecordedWithItsBeginning() {
+        // given: a 30,000-character model name, refused by validation
+        String model = "x".repeat(30_000);
+        Exchange call = Exchange.of(Operation.CHAT, body("{'model':'" + model + "','user':'" + "u".repeat(600)
+                + "','messages':[{'role':'user','content':'hi'}]}"), Headers.EMPTY.with("authorization",
+                "Bearer " + TOKEN));
+
+        // when
+        SmartflowException refused = assertThrows(SmartflowException.class, () -> smartflow.execute(call));
+
+        // then
+        assertEquals(400, refused.status());
+        AuditRecord record = onlyRecord();
+        assertEquals("x".repeat(AuditStage.MAX_CALLER_TEXT) + "\u2026", record.model());
+        assertEquals(AuditStage.MAX_CALLER_TEXT + 1, record.userId().orElseThrow().length());
         assertTrue(openai.calls().isEmpty());
     }
 

@@ -201,6 +201,25 @@ class MetricsTest {
     }
 
     @Test
+    void labelValuesLongerThanTheBoundAreCountedAsOther() {
+        // given: a name of 2 MiB, as a refused call may carry
+        String huge = "m".repeat(2 * 1024 * 1024);
+
+        // when
+        metrics.onRecord(call("none", huge).failed(400, "invalid_request").build());
+        metrics.onRecord(call("none", "m".repeat(Metrics.MAX_LABEL_LENGTH)).failed(400, "invalid_request").build());
+        metrics.mcpCall("s".repeat(Metrics.MAX_LABEL_LENGTH + 1), "tool", "ok");
+
+        // then
+        String text = text(metrics);
+        assertEquals(1, sample(text, "smartflow_requests_total{model=\"other\",provider=\"none\",status=\"400\"}"));
+        assertEquals(1, sample(text, "smartflow_requests_total{model=\"" + "m".repeat(Metrics.MAX_LABEL_LENGTH)
+                + "\",provider=\"none\",status=\"400\"}"));
+        assertEquals(1, sample(text, "smartflow_mcp_calls_total{server=\"other\",status=\"ok\",tool=\"other\"}"));
+        assertTrue(text.length() < 64 * 1024, "the scrape stays small: " + text.length());
+    }
+
+    @Test
     void eachInstanceKeepsItsOwnRegistry() {
         // given
         Metrics other = new Metrics();
