@@ -8,7 +8,10 @@ import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.exchange.Upload;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -138,16 +141,11 @@ public final class UpstreamHttp {
      * Reads the whole body and checks it parses; the parsed tree stays cached in the {@link Body} for later stages.
      *
      * @param what names the answer in failure messages, e.g. {@code "model list"}
-     * @throws UpstreamFailure if the body cannot be read, is empty or is not JSON
+     * @throws UpstreamFailure if the body cannot be read, is longer than {@link #MAX_ANSWER_BYTES} (read no further,
+     *                         so a runaway upstream cannot fill the heap), is empty or is not JSON
      */
     public static Body readJson(String provider, okhttp3.Response response, Deadline deadline, String what) {
-        byte[] bytes;
-        try {
-            bytes = response.body().bytes();
-        } catch (IOException e) {
-            throw failure(provider, e, deadline, "connection lost while reading the " + what);
-        }
-        Body body = Body.wrap(bytes);
+        Body body = readBytes(provider, response, deadline, what);
         try {
             if (body.json().isMissingNode()) {
                 throw UpstreamFailure.io(provider, what + " is empty", null);
@@ -158,7 +156,7 @@ public final class UpstreamHttp {
         return body;
     }
 
-    /** Upstream answers that are not JSON (a transcript as text, say) are read this far and no further. */
+    /** Upstream answers (JSON, or a transcript as text, say) are read this far and no further. */
     public static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
     /**
@@ -247,7 +245,12 @@ public final class UpstreamHttp {
             return call.execute();
         } catch (IOException e) {
             deadline.close();
-            throw failure(provider, e, deadline, "cannot reach the upstream");
+            // Only a failure to connect means the upstream was never reached; anything later broke an answer the
+            // upstream had begun (its status line or headers cut short).
+            boolean unreached = e instanceof ConnectException || e instanceof UnknownHostException
+                    || e instanceof NoRouteToHostException;
+            throw failure(provider, e, deadline, unreached ? "cannot reach the upstream"
+                    : "the upstream closed the connection before its answer was complete");
         }
     }
 

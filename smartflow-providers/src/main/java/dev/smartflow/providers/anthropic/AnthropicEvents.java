@@ -3,6 +3,7 @@ package dev.smartflow.providers.anthropic;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.providers.Deadline;
+import dev.smartflow.providers.sse.JsonData;
 import dev.smartflow.providers.sse.SseCall;
 import dev.smartflow.providers.sse.SseDecoder;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import okhttp3.Response;
  *
  * <p>A stream ends normally with {@code message_stop}, after which the rest of the body (the chunked terminator) is
  * read briefly so the connection can be reused. A body that ends before {@code message_stop} is a broken stream, and
- * an {@code error} event a failure: both are thrown as {@link UpstreamFailure} after the call is closed.
+ * an {@code error} event or an event whose data is not a JSON object a failure: all are thrown as {@link UpstreamFailure} after the call is closed.
  *
  * <p>Deadlines, draining and closing are {@link SseCall}'s: while waiting for an event the call expires after the idle
  * timeout; while the reader is busy with an event it already has, the deadline is suspended.
@@ -50,6 +51,12 @@ final class AnthropicEvents implements AutoCloseable {
         if (event == null) {
             upstream.close();
             throw UpstreamFailure.io(provider, "stream ended early", null);
+        }
+        try {
+            JsonData.requireObject(provider, event.data());
+        } catch (UpstreamFailure malformed) {
+            upstream.close();
+            throw malformed;
         }
         if (event.event().isEmpty()) {
             // Anthropic names every event; a relay that dropped the names still leaves the type in the data.

@@ -6,6 +6,7 @@ import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.providers.Deadline;
+import dev.smartflow.providers.sse.JsonData;
 import dev.smartflow.providers.sse.SseCall;
 import dev.smartflow.providers.sse.SseDecoder;
 import dev.smartflow.providers.sse.UpstreamChunkStream;
@@ -22,7 +23,9 @@ import okhttp3.Response;
  *
  * <p>The stream ends at {@code data: [DONE]}, which is not a chunk. Some compatible servers close the body without
  * {@code [DONE]}; that is a normal end when the last chunk carrying choices had a {@code finish_reason}, and a broken
- * stream otherwise. Only then, at the end, is a chunk parsed: on the way through, chunks stay bytes.
+ * stream otherwise. Only then, at the end, is a chunk parsed into a tree: on the way through, chunks stay bytes,
+ * checked only to be one JSON object ({@link JsonData}), so that a malformed chunk ends the stream with an error event
+ * instead of reaching the client.
  *
  * <p>Deadlines, draining after {@code [DONE]} and closing are {@link SseCall}'s: while the reader waits for a chunk,
  * the call expires after the idle timeout, and while it is busy with a chunk the deadline is suspended.
@@ -80,6 +83,12 @@ final class SseChunkStream extends UpstreamChunkStream {
             UpstreamFailure failure = errors.fromStreamEvent(data);
             upstream.close();
             throw failure;
+        }
+        try {
+            JsonData.requireObject(provider, data);
+        } catch (UpstreamFailure malformed) {
+            upstream.close();
+            throw malformed;
         }
         Body body = Body.wrap(data);
         beforeLast = last;

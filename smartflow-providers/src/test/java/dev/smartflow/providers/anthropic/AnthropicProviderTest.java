@@ -270,6 +270,22 @@ final class AnthropicProviderTest {
     }
 
     @Test
+    void nativeStreamEventThatIsNotJsonIsABrokenStream() {
+        String transcript = text("text-stream.sse");
+        int cut = transcript.indexOf("event: message_delta");
+        server.enqueue(sse(transcript.substring(0, cut) + "event: content_block_delta\ndata: not-json\n\n"
+                + transcript.substring(cut)));
+        Response.Streamed streamed = (Response.Streamed) anthropic().call(exchange(Operation.ANTHROPIC_MESSAGES,
+                "{\"model\":\"claude-sonnet-4-5\",\"stream\":true,\"max_tokens\":64,\"messages\":[]}"),
+                "claude-sonnet-4-5");
+
+        UpstreamFailure failure = assertThrows(UpstreamFailure.class, () -> readAll(streamed.chunks()));
+
+        assertEquals(502, failure.status());
+        assertTrue(failure.getMessage().contains("not a JSON object"), failure.getMessage());
+    }
+
+    @Test
     void streamCutBeforeMessageStopIsABrokenStream() {
         String transcript = text("text-stream.sse");
         server.enqueue(sse(transcript.substring(0, transcript.indexOf("event: message_delta"))));

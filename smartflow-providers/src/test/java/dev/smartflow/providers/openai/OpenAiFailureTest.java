@@ -165,6 +165,21 @@ final class OpenAiFailureTest {
     }
 
     @Test
+    void answerCutBeforeItsHeadersIsNotCalledUnreachable() {
+        for (int i = 0; i < 3; i++) { // whatever OkHttp retries on its own meets the same cut
+            server.enqueue(new MockResponse.Builder()
+                    .onResponseStart(new SocketEffect.CloseSocket(true, false, false))
+                    .build());
+        }
+
+        UpstreamFailure failure = assertThrows(UpstreamFailure.class, () -> openAi().call(chat(BODY), "gpt-4o-mini"));
+
+        assertEquals(502, failure.status());
+        assertTrue(failure.getMessage().contains("closed the connection before its answer was complete"),
+                failure.getMessage());
+    }
+
+    @Test
     void unreachableUpstreamIsA502() throws IOException {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {

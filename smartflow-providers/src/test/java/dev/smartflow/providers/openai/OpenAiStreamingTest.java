@@ -197,6 +197,28 @@ final class OpenAiStreamingTest {
     }
 
     @Test
+    void chunksThatAreNotAJsonObjectEndTheStreamWithAFailureAfterTheChunksBeforeThem() {
+        List<String> data = Fixtures.dataOf(Fixtures.text("chat-stream.sse"));
+        for (String garbage : List.of("not-json", "{\"id\":\"chatcmpl-1\",\"choices\":[", "[1,2]", "{} {}")) {
+            server.enqueue(sse("data: " + data.get(0) + "\n\ndata: " + garbage + "\n\ndata: " + data.get(1)
+                    + "\n\ndata: [DONE]\n\n").build());
+
+            ChunkStream stream = ((Response.Streamed) openAi().call(chat(STREAM_BODY), "gpt-4o-mini")).chunks();
+            List<Chunk> before = new ArrayList<>();
+            UpstreamFailure failure = assertThrows(UpstreamFailure.class, () -> {
+                while (stream.hasNext()) {
+                    before.add(stream.next());
+                }
+            }, garbage);
+
+            assertEquals(data.subList(0, 1), Fixtures.dataOf(before), garbage);
+            assertEquals(502, failure.status());
+            assertTrue(failure.getMessage().contains("not a JSON object"), failure.getMessage());
+            assertFalse(failure.getMessage().contains(garbage), "the chunk's text is not quoted");
+        }
+    }
+
+    @Test
     void streamWithoutDoneEndsNormallyWhenTheLastChoiceFinished() {
         String transcript = Fixtures.text("chat-stream.sse").replace("data: [DONE]\n\n", "");
         server.enqueue(sse(transcript).build());
