@@ -2,6 +2,7 @@ package dev.smartflow.server;
 
 import dev.smartflow.core.spi.AuditAnalytics;
 import dev.smartflow.core.spi.AuditLog;
+import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.AuditQuery;
 import dev.smartflow.core.spi.AuditRecord;
 import dev.smartflow.core.spi.AuditSummary;
@@ -66,6 +67,12 @@ final class OpeningDatabase implements Database {
     @Override
     public AuditLog audit() {
         return audit;
+    }
+
+    /** Chains are read off the hot path (management calls, the route stage's background reload): they wait. */
+    @Override
+    public ChainStore chains() {
+        return await().chains();
     }
 
     @Override

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smartflow.core.routing.ChainTarget;
+import dev.smartflow.core.routing.FallbackChain;
+import dev.smartflow.core.routing.Strategy;
 import dev.smartflow.core.spi.AuditAnalytics;
 import dev.smartflow.core.spi.AuditAnalytics.ByCaller;
 import dev.smartflow.core.spi.AuditAnalytics.ByDay;
@@ -17,6 +20,7 @@ import dev.smartflow.core.spi.AuditQuery;
 import dev.smartflow.core.spi.AuditRecord;
 import dev.smartflow.core.spi.AuditSummary;
 import dev.smartflow.core.spi.BudgetPeriod;
+import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.KeyStore;
@@ -30,6 +34,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -97,6 +102,42 @@ public abstract class DatabaseContract {
         assertThrows(IllegalStateException.class, () -> audit.append(List.of(record("r", T0))));
         assertThrows(IllegalStateException.class, () -> audit.analytics(T0, T0.plusSeconds(1), 10));
         database.close();
+    }
+
+    // --- fallback chains
+
+    @Test
+    void aChainIsStoredReplacedListedByNameAndDeleted() {
+        ChainStore chains = database.chains();
+        FallbackChain full = new FallbackChain("prod-chain", List.of(ChainTarget.of("openai", "gpt-4o")
+                        .withWeight(3).withDailyBudgetMicros(12_500_000), new ChainTarget("groq", "llama-3.3-70b",
+                        0, OptionalLong.empty(), Optional.of("http://127.0.0.1:9/v1"), Optional.of("GROQ_EU_KEY"))),
+                Strategy.WEIGHTED, Set.of(429, 503), 4, Duration.ofMillis(50), Duration.ofSeconds(20));
+        FallbackChain small = FallbackChain.of("Alpha", List.of(ChainTarget.of("openai", "gpt-4o-mini")));
+
+        assertTrue(chains.put(full));
+        assertTrue(chains.put(small));
+        assertEquals(Optional.of(full), chains.get("prod-chain"));
+        assertEquals(List.of(small, full), chains.list(), "by name, as Java orders strings");
+
+        FallbackChain replaced = full.withStrategy(Strategy.LATENCY);
+        assertFalse(chains.put(replaced));
+        assertEquals(Optional.of(replaced), chains.get("prod-chain"));
+
+        assertTrue(chains.delete("prod-chain"));
+        assertFalse(chains.delete("prod-chain"));
+        assertEquals(Optional.empty(), chains.get("prod-chain"));
+        assertEquals(List.of(small), chains.list());
+    }
+
+    @Test
+    void chainCallsFailAfterClose() {
+        ChainStore chains = database.chains();
+        database.close();
+
+        assertThrows(IllegalStateException.class, () -> database.chains());
+        assertThrows(IllegalStateException.class, chains::list);
+        assertThrows(IllegalStateException.class, () -> chains.get("c"));
     }
 
     // --- keys

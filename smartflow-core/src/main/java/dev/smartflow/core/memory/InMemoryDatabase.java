@@ -1,6 +1,7 @@
 package dev.smartflow.core.memory;
 
 import dev.smartflow.core.spi.AuditLog;
+import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyStore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,6 +22,7 @@ public final class InMemoryDatabase implements Database {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final InMemoryKeyStore keys = new InMemoryKeyStore(closed);
     private final InMemoryAuditLog audit = new InMemoryAuditLog(closed);
+    private final InMemoryChainStore chains = new InMemoryChainStore(closed);
 
     @Override
     public KeyStore keys() {
@@ -32,6 +34,12 @@ public final class InMemoryDatabase implements Database {
     public AuditLog audit() {
         requireOpen(closed);
         return audit;
+    }
+
+    @Override
+    public ChainStore chains() {
+        requireOpen(closed);
+        return chains;
     }
 
     @Override

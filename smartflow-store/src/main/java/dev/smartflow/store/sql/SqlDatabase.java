@@ -3,6 +3,7 @@ package dev.smartflow.store.sql;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.smartflow.core.spi.AuditLog;
+import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyStore;
 import java.io.IOException;
@@ -66,6 +67,7 @@ public final class SqlDatabase implements Database {
     private final Jdbi jdbi;
     private final SqlKeyStore keys;
     private final SqlAuditLog audit;
+    private final SqlChainStore chains;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SqlDatabase(HikariDataSource dataSource, Dialect dialect, String jdbcUrl) {
@@ -81,6 +83,7 @@ public final class SqlDatabase implements Database {
         }
         this.keys = new SqlKeyStore(this, dialect);
         this.audit = new SqlAuditLog(this, dialect);
+        this.chains = new SqlChainStore(this, dialect);
     }
 
     /**
@@ -164,6 +167,12 @@ public final class SqlDatabase implements Database {
     public AuditLog audit() {
         requireOpen();
         return audit;
+    }
+
+    @Override
+    public ChainStore chains() {
+        requireOpen();
+        return chains;
     }
 
     @Override

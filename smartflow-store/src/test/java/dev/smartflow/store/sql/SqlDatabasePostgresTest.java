@@ -109,7 +109,7 @@ class SqlDatabasePostgresTest extends DatabaseContract {
             while (tables.next()) {
                 names.add(tables.getString(1));
             }
-            assertEquals(List.of("audit_log", "key_spend", "schema_version", "virtual_keys"), names);
+            assertEquals(List.of("audit_log", "key_spend", "routing_chains", "schema_version", "virtual_keys"), names);
         }
     }
 
