@@ -20,8 +20,8 @@ final class OutageNotice {
 
     void countingLocally(StateUnavailable cause) {
         if (!local.get() && local.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.WARNING, feature + " fail open: " + cause.getMessage() + "; calls are served"
-                    + " and counted in this instance only until shared state answers again");
+            LOG.log(System.Logger.Level.WARNING, feature + " fail open: shared state is unreachable (" + cause.reason()
+                    + "); calls are served and counted in this instance only until it answers again");
         }
     }
 

@@ -17,6 +17,8 @@ public final class StateUnavailable extends SmartflowException {
     /** Seconds a refused caller is told to wait: an instance reconnects and notices within about a second. */
     static final String RETRY_AFTER_SECONDS = "1";
 
+    private final String reason;
+
     /**
      * @param reason what failed, e.g. {@code "Redis did not answer within 500ms"}; no address, no credentials
      * @param cause  the store client's own exception, kept for the log; may be null
@@ -24,6 +26,12 @@ public final class StateUnavailable extends SmartflowException {
     public StateUnavailable(String reason, Throwable cause) {
         super("shared state is unreachable (" + Objects.requireNonNull(reason, "reason") + "); retry shortly", CODE,
                 null, cause);
+        this.reason = reason;
+    }
+
+    /** What failed, as given: {@code "Redis did not answer within 500ms"}. */
+    public String reason() {
+        return reason;
     }
 
     @Override

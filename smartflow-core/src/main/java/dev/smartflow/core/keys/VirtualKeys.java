@@ -96,7 +96,8 @@ public final class VirtualKeys {
                 state.publish(CHANNEL, id.value());
             } catch (StateUnavailable e) {
                 LOG.log(System.Logger.Level.WARNING, "key " + id.value() + " is revoked, but other instances could"
-                        + " not be told (" + e.getMessage() + "); they drop it when their cached lookup expires");
+                        + " not be told: shared state is unreachable (" + e.reason() + "); they drop the key when"
+                        + " their cached lookup expires");
             }
         }
         return known;
