@@ -137,8 +137,8 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         AlertSettings alerts = AlertSettings.load(root.path("alerts"), env);
 
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers(root), defaultProvider, catalogFile, databaseUrl, redisUrl, audit(root.path("audit"), env), alerts,
-                StateSettings.load(root.path("state"), env));
+                providers(root), defaultProvider, catalogFile, databaseUrl, redisUrl, audit(root.path("audit"), env),
+                alerts, StateSettings.load(root.path("state"), env));
     }
 
     public ServerConfig withServices(Set<Service> newServices) {

@@ -125,7 +125,7 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    /** Copies {@code from} to {@code to} while relaying; swallows what arrives while stalled; a null {@code to} swallows. */
+    /** Copies {@code from} to {@code to} while relaying; swallows what arrives while stalled or with no {@code to}. */
     private void pump(Link link, Socket from, Socket to) {
         byte[] buffer = new byte[16 * 1024];
         try {

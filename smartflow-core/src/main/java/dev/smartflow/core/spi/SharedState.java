@@ -53,9 +53,10 @@ import java.util.function.Consumer;
  * implementation's timeout, or cannot be reached at all, the call fails with {@link StateUnavailable} (HTTP 503 if it
  * reaches a caller) and never with a client library's exception. Nothing is queued while the store is unreachable, and
  * a call that failed is never sent again later: a call refused for want of a connection had no effect; one that timed
- * out after it was sent may have taken effect, as with any remote call, but only then. Callers choose what an outage means for them (budgets and rate limits: refuse, or count
- * locally); {@link #reachable()} tells readiness checks without waiting. Messages published while the store is
- * unreachable are lost (pub/sub is at most once anyway); subscriptions resume when it answers again.
+ * out after it was sent may have taken effect, as with any remote call, but only then. Callers choose what an outage
+ * means for them (budgets and rate limits: refuse, or count locally); {@link #reachable()} tells readiness checks
+ * without waiting. Messages published while the store is unreachable are lost (pub/sub is at most once anyway);
+ * subscriptions resume when it answers again.
  *
  * <p>Money is a {@code long} of micro-USD. Budgets and windows are named by the caller, who puts the period into the
  * name when the budget resets (e.g. {@code key:abc:2026-11}).

@@ -98,7 +98,7 @@ public final class RedisSharedState implements SharedState {
      * the reasoning.
      */
     public static final String DEFAULT_PREFIX = "smartflow:";
-    /** How long a call waits for Redis unless told otherwise: far above a healthy round trip, far below a user's patience. */
+    /** How long a call waits for Redis unless told otherwise: far above a healthy round trip, well below a second. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
     /** The longest pause between two reconnection attempts; Lettuce's own default grows to 30 s. */
     static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
@@ -422,7 +422,7 @@ public final class RedisSharedState implements SharedState {
                     });
                 } catch (RuntimeException e) {
                     current.remove(registered);
-                    listeners.remove(name, List.of());
+                    listeners.remove(name, current);
                     throw e;
                 }
             }
