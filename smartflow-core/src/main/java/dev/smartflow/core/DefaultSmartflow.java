@@ -78,11 +78,11 @@ final class DefaultSmartflow implements Smartflow {
         }
         pipeline.addStage(new ValidationStage());
         if (builder.sharedState != null) {
-            pipeline.addStage(new RateLimitStage(builder.sharedState));
+            pipeline.addStage(new RateLimitStage(builder.sharedState, builder.rateLimitsOnOutage));
             if (builder.keyStore != null) {
                 Pricing pricing = builder.pricing == null ? Pricing.none() : builder.pricing;
                 Budgets budgets = new Budgets(builder.sharedState, builder.keyStore, builder.clock,
-                        builder.spendListeners);
+                        builder.spendListeners, builder.budgetsOnOutage);
                 owned.add(budgets);
                 pipeline.addStage(new BudgetStage(budgets, builder.resolver, pricing));
             }

@@ -1,6 +1,7 @@
 package dev.smartflow.core;
 
 import dev.smartflow.core.audit.AuditListener;
+import dev.smartflow.core.budget.OutageMode;
 import dev.smartflow.core.budget.SpendListener;
 import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.exchange.Exchange;
@@ -102,6 +103,8 @@ public interface Smartflow extends AutoCloseable {
         Pricing pricing;
         Ticker ticker = Ticker.system();
         SharedState sharedState;
+        OutageMode budgetsOnOutage = OutageMode.CLOSED;
+        OutageMode rateLimitsOnOutage = OutageMode.CLOSED;
         KeyStore keyStore;
         InstantSource clock = InstantSource.system();
         final List<Stage> stages = new ArrayList<>();
@@ -165,6 +168,17 @@ public interface Smartflow extends AutoCloseable {
                 throw new IllegalStateException("sharedState was already set");
             }
             this.sharedState = Objects.requireNonNull(state, "sharedState");
+            return this;
+        }
+
+        /**
+         * What budgets and rate limits do with a call while the {@link #sharedState} is unreachable: refuse it with
+         * 503 {@code state_unavailable} ({@link OutageMode#CLOSED}, the default for both) or serve it, counted in this
+         * instance until the state answers again ({@link OutageMode#OPEN}).
+         */
+        public Builder onStateOutage(OutageMode budgets, OutageMode rateLimits) {
+            this.budgetsOnOutage = Objects.requireNonNull(budgets, "budgets");
+            this.rateLimitsOnOutage = Objects.requireNonNull(rateLimits, "rateLimits");
             return this;
         }
 

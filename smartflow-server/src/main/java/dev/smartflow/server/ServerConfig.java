@@ -45,13 +45,15 @@ import java.util.Set;
  * @param audit           how audit records are batched to the database ({@code audit}, {@code SMARTFLOW_AUDIT_*})
  * @param alerts          webhook alerts (the {@code alerts} section, {@code SMARTFLOW_ALERTS_ENABLED},
  *                        {@code SLACK_WEBHOOK_URL}, ...; see {@link AlertSettings})
+ * @param state           the shared-state timeout and outage policy ({@code state}, {@code SMARTFLOW_STATE_*}; see
+ *                        {@link StateSettings})
  */
 public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service> services, Path dataDir,
                            Optional<String> masterKey, long maxRequestBytes, long maxAudioBytes,
                            List<ProviderSettings> providers,
                            Optional<String> defaultProvider, Optional<Path> catalogFile, Optional<String> databaseUrl,
                            Optional<String> redisUrl, AuditSettings audit,
-                           AlertSettings alerts) {
+                           AlertSettings alerts, StateSettings state) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     /** OpenAI's own limit for an audio file. */
     public static final long DEFAULT_MAX_AUDIO_BYTES = 25L * 1024 * 1024;
@@ -69,6 +71,7 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         Objects.requireNonNull(redisUrl, "redisUrl");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(alerts, "alerts");
+        Objects.requireNonNull(state, "state");
         if (maxRequestBytes < 1024) {
             throw new IllegalArgumentException("max request size must be at least 1024 bytes");
         }
@@ -134,32 +137,33 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         AlertSettings alerts = AlertSettings.load(root.path("alerts"), env);
 
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers(root), defaultProvider, catalogFile, databaseUrl, redisUrl, audit(root.path("audit"), env), alerts);
+                providers(root), defaultProvider, catalogFile, databaseUrl, redisUrl, audit(root.path("audit"), env),
+                alerts, StateSettings.load(root.path("state"), env));
     }
 
     public ServerConfig withServices(Set<Service> newServices) {
         return new ServerConfig(host, ports, newServices, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, ports, services, newDataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         return new ServerConfig(host, newPorts, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state);
     }
 
     public ServerConfig withMasterKey(String key) {
         return new ServerConfig(host, ports, services, dataDir, Optional.of(key), maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts);
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state);
     }
 
     public ServerConfig withAudit(AuditSettings newAudit) {
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, newAudit, alerts);
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, newAudit, alerts, state);
     }
 
     /** The configuration with secrets masked, for the startup log. */
@@ -171,7 +175,7 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
                 + ", catalogFile=" + catalogFile.map(Path::toString).orElse("none")
                 + ", databaseUrl=" + databaseUrl.map(ServerConfig::masked).orElse("h2 in the data dir")
                 + ", redisUrl=" + redisUrl.map(ServerConfig::masked).orElse("in-memory") + ", audit=" + audit
-                + ", alerts=" + alerts + "]";
+                + ", alerts=" + alerts + ", state=" + state + "]";
     }
 
     /** A URL without its credentials: user info and query parameters (where JDBC URLs carry passwords) hidden. */

@@ -85,8 +85,13 @@ public final class SmartflowServer implements AutoCloseable {
             database = new OpeningDatabase(() -> config.databaseUrl().map(SqlDatabase::connect)
                     .orElseGet(() -> SqlDatabase.h2(config.dataDir())));
             resources.add(database);
-            SharedState state = config.redisUrl().<SharedState>map(RedisSharedState::connect)
+            SharedState state = config.redisUrl().<SharedState>map(url -> RedisSharedState.connect(url,
+                            RedisSharedState.DEFAULT_PREFIX, config.state().timeout()))
                     .orElseGet(InMemorySharedState::new);
+            if (config.redisUrl().isPresent()) {
+                LOG.log(System.Logger.Level.INFO, "while Redis is unreachable: budgets fail "
+                        + config.state().budgets().id() + ", rate limits fail " + config.state().rateLimits().id());
+            }
             resources.add(state);
             VirtualKeyAuthenticator virtualKeys = new VirtualKeyAuthenticator(database.keys(), state);
             resources.add(virtualKeys);
@@ -107,7 +112,9 @@ public final class SmartflowServer implements AutoCloseable {
             // added last, so closed first after the pipeline: it drains into the database before that closes
             resources.add(audit);
             Smartflow.Builder pipeline = Smartflow.builder().resolver(registry).authenticator(master.or(virtualKeys))
-                    .pricing(registry.catalog()).sharedState(state).keyStore(database.keys()).clock(clock)
+                    .pricing(registry.catalog()).sharedState(state)
+                    .onStateOutage(config.state().budgets(), config.state().rateLimits())
+                    .keyStore(database.keys()).clock(clock)
                     .addAuditListener(audit).addAuditListener(metrics).addSpendListener(metrics);
             alerts.ifPresent(a -> pipeline.addAuditListener(a).addSpendListener(a));
             smartflow = pipeline.build();
@@ -117,7 +124,7 @@ public final class SmartflowServer implements AutoCloseable {
                     continue;
                 }
                 Javalin app = switch (service) {
-                    case PROXY -> ProxyService.create(smartflow, registry, metrics, config);
+                    case PROXY -> ProxyService.create(smartflow, registry, state, metrics, config);
                     case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, database.audit(),
                             metrics, alerts, config);
                     case COMPLIANCE -> ComplianceService.create(config);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smartflow.core.budget.OutageMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -161,5 +162,41 @@ class ServerConfigTest {
         IllegalArgumentException interval = assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_AUDIT_FLUSH_INTERVAL", "0s")));
         assertTrue(interval.getMessage().contains("audit.flush_interval"), interval.getMessage());
+    }
+
+    @Test
+    void sharedStateFailsFastAndClosedByDefault() {
+        StateSettings state = ServerConfig.load(Optional.empty(), Map.of()).state();
+
+        assertEquals(Duration.ofMillis(500), state.timeout());
+        assertEquals(OutageMode.CLOSED, state.budgets());
+        assertEquals(OutageMode.CLOSED, state.rateLimits());
+    }
+
+    @Test
+    void theOutagePolicyComesFromTheFileOrTheEnvironment() throws Exception {
+        Path file = dir.resolve("smartflow.yaml");
+        Files.writeString(file, """
+                state:
+                  timeout: 250ms
+                  on_outage: {budgets: open, rate_limits: open}
+                """);
+
+        StateSettings fromFile = ServerConfig.load(Optional.of(file), Map.of()).state();
+        StateSettings fromEnv = ServerConfig.load(Optional.of(file), Map.of("SMARTFLOW_STATE_TIMEOUT_MS", "300",
+                "SMARTFLOW_STATE_ON_OUTAGE_BUDGETS", "CLOSED")).state();
+
+        assertEquals(new StateSettings(Duration.ofMillis(250), OutageMode.OPEN, OutageMode.OPEN), fromFile);
+        assertEquals(new StateSettings(Duration.ofMillis(300), OutageMode.CLOSED, OutageMode.OPEN), fromEnv);
+    }
+
+    @Test
+    void aBadOutageSettingNamesItsKey() {
+        IllegalArgumentException mode = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_STATE_ON_OUTAGE_RATE_LIMITS", "maybe")));
+        assertTrue(mode.getMessage().contains("state.on_outage.rate_limits"), mode.getMessage());
+        IllegalArgumentException timeout = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_STATE_TIMEOUT_MS", "0")));
+        assertTrue(timeout.getMessage().contains("state.timeout"), timeout.getMessage());
     }
 }

@@ -683,6 +683,16 @@ public abstract class SharedStateContract {
         assertThrows(IllegalStateException.class, () -> state.publish("c", "m"));
     }
 
+    @Test
+    void aWorkingStateIsReachableUntilClosed() {
+        state.set("k", "v", Optional.empty());
+        assertTrue(state.reachable());
+
+        state.close();
+
+        assertFalse(state.reachable());
+    }
+
     // --- helpers
 
     /** Fails unless {@code actual} is in [{@code expected} - tolerance, {@code expected}]. */

@@ -1,5 +1,7 @@
 package dev.smartflow.core.budget;
 
+import dev.smartflow.core.error.StateUnavailable;
+import dev.smartflow.core.memory.InMemorySharedState;
 import dev.smartflow.core.spi.BudgetPeriod;
 import dev.smartflow.core.spi.BudgetState;
 import dev.smartflow.core.spi.KeyStore;
@@ -18,8 +20,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -44,8 +48,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * writer, every noted budget's total is read once from shared state and handed to the listeners. See
  * {@link SpendListener} for when they are called.
  *
+ * <p><b>Outages of shared state.</b> A reservation that shared state cannot take ({@link StateUnavailable}) fails the
+ * call with that 503 under {@link OutageMode#CLOSED}, the default. Under {@link OutageMode#OPEN} it is made in this
+ * instance's own in-process budgets instead, seeded from the durable spend as shared state is; the spend settled there
+ * is added to shared state by the first reservation that finds it answering again, and the next outage seeds afresh.
+ * Settling or releasing never fails a call that was served: the cost always goes to the durable store, and what shared
+ * state could not take is applied there once it answers (a settle that timed out after shared state took it is then
+ * counted twice: budgets err towards refusing, never towards overspending).
+ *
  * <p>Thread-safe. Apart from the stores it remembers only which budgets it has seeded (and, with listeners, which it
- * changed since the last flush), so any number of instances agree.
+ * changed since the last flush; in an outage, what shared state still has to be told), so any number of instances
+ * agree.
  *
  * <pre>{@code
  * Budgets budgets = new Budgets(sharedState, database.keys(), InstantSource.system());
@@ -61,6 +74,14 @@ public final class Budgets implements AutoCloseable {
     private static final Duration SEED_MARK = Duration.ofDays(400);
 
     private final SharedState state;
+    private final OutageMode onOutage;
+    private final OutageNotice notice = new OutageNotice("budgets");
+    /** Where {@link OutageMode#OPEN} counts during an outage; a fresh one for each outage, seeded afresh. */
+    private volatile Local local;
+    /** Spend counted locally during an outage, by budget key, not yet added to shared state. */
+    private final Map<String, Long> owed = new ConcurrentHashMap<>();
+    /** Settles and releases of holds in shared state that it could not take, to apply once it answers. */
+    private final Queue<Deferred> deferred = new ConcurrentLinkedQueue<>();
     private final KeyStore store;
     private final InstantSource clock;
     /** Budgets this process has seeded or seen seeded, so later calls skip the mark: one entry a key a period. */
@@ -81,6 +102,15 @@ public final class Budgets implements AutoCloseable {
         this(state, store, clock, SpendLedger.DEFAULT_INTERVAL, listeners);
     }
 
+    /**
+     * @param listeners told of each key's period spend, see {@link SpendListener}
+     * @param onOutage  what a reservation does while shared state is unreachable
+     */
+    public Budgets(SharedState state, KeyStore store, InstantSource clock, List<SpendListener> listeners,
+                   OutageMode onOutage) {
+        this(state, store, clock, SpendLedger.DEFAULT_INTERVAL, listeners, onOutage);
+    }
+
     /** @param flushInterval how often settled spend is written to the durable store */
     public Budgets(SharedState state, KeyStore store, InstantSource clock, Duration flushInterval) {
         this(state, store, clock, flushInterval, List.of());
@@ -92,7 +122,19 @@ public final class Budgets implements AutoCloseable {
      */
     public Budgets(SharedState state, KeyStore store, InstantSource clock, Duration flushInterval,
                    List<SpendListener> listeners) {
+        this(state, store, clock, flushInterval, listeners, OutageMode.CLOSED);
+    }
+
+    /**
+     * @param flushInterval how often settled spend is written to the durable store, and listeners are told of it
+     * @param listeners     told of each key's period spend, see {@link SpendListener}
+     * @param onOutage      what a reservation does while shared state is unreachable
+     */
+    public Budgets(SharedState state, KeyStore store, InstantSource clock, Duration flushInterval,
+                   List<SpendListener> listeners, OutageMode onOutage) {
         this.state = Objects.requireNonNull(state, "state");
+        this.onOutage = Objects.requireNonNull(onOutage, "onOutage");
+        this.local = onOutage == OutageMode.OPEN ? new Local() : null;
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listeners = List.copyOf(listeners);
@@ -152,7 +194,7 @@ public final class Budgets implements AutoCloseable {
     public View view(VirtualKey key) {
         String periodKey = periodKey(key);
         String budgetKey = budgetKey(key, periodKey);
-        seed(key, periodKey, budgetKey);
+        seed(state, seeded, key, periodKey, budgetKey);
         BudgetState budget = state.budget(budgetKey);
         return new View(key.budgetMicros(), budget.spentMicros(), budget.reservedMicros(), key.period(), periodKey);
     }
@@ -173,45 +215,140 @@ public final class Budgets implements AutoCloseable {
         }
     }
 
-    /** Reserves {@code micros} against the key's budget this period; the hold knows its period. */
+    /**
+     * Reserves {@code micros} against the key's budget this period; the hold knows its period and where it was made.
+     *
+     * @throws StateUnavailable when shared state is unreachable and the outage mode is {@link OutageMode#CLOSED}
+     */
     Hold reserve(VirtualKey key, long micros, long limitMicros) {
         String periodKey = periodKey(key);
         String budgetKey = budgetKey(key, periodKey);
-        seed(key, periodKey, budgetKey);
-        return new Hold(key, periodKey, state.reserve(budgetKey, micros, limitMicros));
+        Hold hold;
+        try {
+            seed(state, seeded, key, periodKey, budgetKey);
+            hold = new Hold(key, periodKey, state, state.reserve(budgetKey, micros, limitMicros));
+        } catch (StateUnavailable e) {
+            if (onOutage == OutageMode.CLOSED) {
+                throw e;
+            }
+            notice.countingLocally(e);
+            Local fallback = local;
+            seed(fallback.state(), fallback.seeded(), key, periodKey, budgetKey);
+            return new Hold(key, periodKey, fallback.state(), fallback.state().reserve(budgetKey, micros,
+                    limitMicros));
+        }
+        if (notice.sharedAgain()) {
+            local = new Local();
+        }
+        if (!owed.isEmpty() || !deferred.isEmpty()) {
+            catchUp();
+        }
+        return hold;
     }
 
-    /** Settles a granted hold with the actual cost: in shared state now, in the durable store behind the request. */
+    /**
+     * Settles a granted hold with the actual cost: where it was reserved now, in the durable store behind the request.
+     * Never fails for want of shared state: the call was served, and its cost is recorded durably whatever happens.
+     */
     void settle(Hold hold, long actualMicros) {
-        state.settle(hold.reservation(), actualMicros);
-        ledger.add(hold.key().id(), hold.periodKey(), actualMicros);
+        String budgetKey = hold.reservation().budgetKey();
+        if (hold.state() != state) {
+            hold.state().settle(hold.reservation(), actualMicros);
+            // with the seed's lock: a seed of shared state copies in either both or neither (see seed)
+            seeding.lock();
+            try {
+                ledger.add(hold.key().id(), hold.periodKey(), actualMicros);
+                if (actualMicros > 0) {
+                    owed.merge(budgetKey, actualMicros, Long::sum);
+                }
+            } finally {
+                seeding.unlock();
+            }
+        } else {
+            ledger.add(hold.key().id(), hold.periodKey(), actualMicros);
+            try {
+                state.settle(hold.reservation(), actualMicros);
+            } catch (StateUnavailable e) {
+                defer(new Deferred(hold.reservation(), OptionalLong.of(actualMicros)), e);
+            }
+        }
         if (actualMicros > 0 && !listeners.isEmpty()) {
-            changed.put(hold.reservation().budgetKey(), hold);
+            changed.put(budgetKey, hold);
         }
     }
 
+    /** Drops a hold without spending; like {@link #settle}, never fails for want of shared state. */
     void release(Hold hold) {
-        state.release(hold.reservation());
+        try {
+            hold.state().release(hold.reservation());
+        } catch (StateUnavailable e) {
+            defer(new Deferred(hold.reservation(), OptionalLong.empty()), e);
+        }
     }
 
-    private void seed(VirtualKey key, String periodKey, String budgetKey) {
-        if (seeded.contains(budgetKey)) {
+    private void defer(Deferred action, StateUnavailable cause) {
+        deferred.add(action);
+        LOG.log(System.Logger.Level.DEBUG, () -> "shared state could not take the end of a call against "
+                + action.reservation().budgetKey() + "; applying it once it answers: " + cause.getMessage());
+    }
+
+    /**
+     * Tells shared state, now that it answers again, what it missed: the spend counted locally, and the settles and
+     * releases it could not take. What fails again waits for the next reservation.
+     */
+    private void catchUp() {
+        for (String budgetKey : owed.keySet()) {
+            Long micros = owed.remove(budgetKey);
+            if (micros == null) {
+                continue;
+            }
+            try {
+                state.settle(state.reserve(budgetKey, 0, Long.MAX_VALUE), micros);
+            } catch (StateUnavailable e) {
+                owed.merge(budgetKey, micros, Long::sum);
+                return;
+            }
+        }
+        for (Deferred action; (action = deferred.poll()) != null; ) {
+            try {
+                if (action.settleMicros().isPresent()) {
+                    state.settle(action.reservation(), action.settleMicros().getAsLong());
+                } else {
+                    state.release(action.reservation());
+                }
+            } catch (StateUnavailable e) {
+                deferred.add(action);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Copies the durable spend into {@code into} before its first reservation against the budget (see the class
+     * comment), with what this instance has yet to write there. A seed of shared state thus copies in what this
+     * instance counted locally during an outage, which is then not added again.
+     */
+    private void seed(SharedState into, Set<String> done, VirtualKey key, String periodKey, String budgetKey) {
+        if (done.contains(budgetKey)) {
             return;
         }
         seeding.lock();
         try {
-            if (seeded.contains(budgetKey)) {
+            if (done.contains(budgetKey)) {
                 return;
             }
-            if (state.setIfAbsent(seedMark(budgetKey), "1", SEED_MARK)
-                    && state.budget(budgetKey).equals(BudgetState.EMPTY)) {
-                long durable = store.spend(key.id(), periodKey);
+            if (into.setIfAbsent(seedMark(budgetKey), "1", SEED_MARK)
+                    && into.budget(budgetKey).equals(BudgetState.EMPTY)) {
+                long durable = ledger.total(key.id(), periodKey);
                 if (durable > 0) {
-                    Reservation seed = state.reserve(budgetKey, 0, Long.MAX_VALUE);
-                    state.settle(seed, durable);
+                    Reservation seed = into.reserve(budgetKey, 0, Long.MAX_VALUE);
+                    into.settle(seed, durable);
+                }
+                if (into == state) {
+                    owed.remove(budgetKey);
                 }
             }
-            seeded.add(budgetKey);
+            done.add(budgetKey);
         } finally {
             seeding.unlock();
         }
@@ -228,6 +365,10 @@ public final class Budgets implements AutoCloseable {
             long spent;
             try {
                 spent = state.budget(budgetKey).spentMicros();
+            } catch (StateUnavailable e) {
+                // the rest would fail alike: all are told after a flush that finds shared state answering again
+                changed.putIfAbsent(budgetKey, hold);
+                return;
             } catch (RuntimeException e) {
                 // the next settle against this budget notes it again
                 LOG.log(System.Logger.Level.WARNING, "reading the budget of key " + key.id().value()
@@ -253,7 +394,18 @@ public final class Budgets implements AutoCloseable {
         return "budget-seeded:" + budgetKey;
     }
 
-    /** A granted or denied reservation, with the key and period it was made for. */
-    record Hold(VirtualKey key, String periodKey, Reservation reservation) {
+    /** A granted or denied reservation, with the key and period it was made for, and the state that holds it. */
+    record Hold(VirtualKey key, String periodKey, SharedState state, Reservation reservation) {
+    }
+
+    /** This instance's own budgets for one outage, and which of them it has seeded. */
+    private record Local(SharedState state, Set<String> seeded) {
+        Local() {
+            this(new InMemorySharedState(), ConcurrentHashMap.newKeySet());
+        }
+    }
+
+    /** A settle ({@code settleMicros} present) or release that shared state could not take when the call ended. */
+    private record Deferred(Reservation reservation, OptionalLong settleMicros) {
     }
 }

@@ -69,6 +69,20 @@ final class SpendLedger implements AutoCloseable {
         }
     }
 
+    /**
+     * The durable spend of {@code key} in {@code periodKey} plus what is pending for it here, read under the flush
+     * lock, so that an amount a flush moves meanwhile is counted once.
+     */
+    long total(KeyId key, String periodKey) {
+        flushing.lock();
+        try {
+            AtomicLong amount = pending.get(new Entry(key, periodKey));
+            return store.spend(key, periodKey) + (amount == null ? 0 : amount.get());
+        } finally {
+            flushing.unlock();
+        }
+    }
+
     /** Writes every pending amount to the store (amounts whose write fails stay pending), then runs the after-flush. */
     void flush() {
         write();

@@ -40,6 +40,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link VirtualKeys}). Pub/sub is at most once; the positive TTL bounds how long a lost
  * message can keep a revoked key alive.
  *
+ * <p><b>Shared-state outages.</b> Authentication never touches shared state: lookups go to the key store and this
+ * cache, so keys keep working while Redis is unreachable. Only revocations made on other instances meanwhile are
+ * missed (their messages are lost); those keys stop working here when their cache entry expires, within
+ * {@code positiveTtl}. The subscription resumes by itself when shared state answers again.
+ *
  * <p><b>Last use.</b> {@link KeyStore#touch} runs at most once per {@code touchInterval} per key, on the given
  * executor (a virtual thread by default), never on the request thread; its failures are logged, not thrown.
  *

@@ -1,5 +1,6 @@
 package dev.smartflow.core.keys;
 
+import dev.smartflow.core.error.StateUnavailable;
 import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.SharedState;
@@ -42,6 +43,7 @@ public final class VirtualKeys {
     /** Length of a token: the prefix and 48 hex digits. */
     public static final int TOKEN_LENGTH = PREFIX.length() + 48;
 
+    private static final System.Logger LOG = System.getLogger(VirtualKeys.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
 
@@ -81,12 +83,22 @@ public final class VirtualKeys {
         return new Issued(token, key);
     }
 
-    /** Marks the key inactive and tells every instance to drop it; false when the key is unknown. */
+    /**
+     * Marks the key inactive and tells every instance to drop it; false when the key is unknown. While shared state is
+     * unreachable the revocation still holds (durably, and at once on this instance); other instances drop the key when
+     * their cached lookup expires, as they would after a lost message.
+     */
     public boolean revoke(KeyId id) {
         boolean known = store.revoke(id);
         if (known) {
             onRevoke.accept(id);
-            state.publish(CHANNEL, id.value());
+            try {
+                state.publish(CHANNEL, id.value());
+            } catch (StateUnavailable e) {
+                LOG.log(System.Logger.Level.WARNING, "key " + id.value() + " is revoked, but other instances could"
+                        + " not be told: shared state is unreachable (" + e.reason() + "); they drop the key when"
+                        + " their cached lookup expires");
+            }
         }
         return known;
     }

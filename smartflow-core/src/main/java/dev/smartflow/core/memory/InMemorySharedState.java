@@ -327,6 +327,12 @@ public final class InMemorySharedState implements SharedState {
         }
     }
 
+    /** Always, until closed: there is nothing to reach. */
+    @Override
+    public boolean reachable() {
+        return !closed;
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -1,5 +1,6 @@
 package dev.smartflow.core.spi;
 
+import dev.smartflow.core.error.StateUnavailable;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -44,9 +45,18 @@ import java.util.function.Consumer;
  * block until the store answers; run them on virtual threads. Nothing accepts or returns {@code null}. Keys and
  * channels are plain strings; implementations may prefix them, and strings, hashes, budgets and windows live in
  * separate namespaces (a budget named {@code x} never collides with a string named {@code x}). A string or hash key
- * used as the other kind, or a non-integer value incremented, fails with {@link IllegalStateException}; a failure of
- * the backing store surfaces as the implementation's unchecked exception. After {@link #close()} every call fails
- * with {@link IllegalStateException}. TTLs, holds and windows have millisecond resolution or better.
+ * used as the other kind, or a non-integer value incremented, fails with {@link IllegalStateException}. After
+ * {@link #close()} every call fails with {@link IllegalStateException}. TTLs, holds and windows have millisecond
+ * resolution or better.
+ *
+ * <p><b>Failures of the backing store.</b> Every call is bounded in time: when the store does not answer within the
+ * implementation's timeout, or cannot be reached at all, the call fails with {@link StateUnavailable} (HTTP 503 if it
+ * reaches a caller) and never with a client library's exception. Nothing is queued while the store is unreachable, and
+ * a call that failed is never sent again later: a call refused for want of a connection had no effect; one that timed
+ * out after it was sent may have taken effect, as with any remote call, but only then. Callers choose what an outage
+ * means for them (budgets and rate limits: refuse, or count locally); {@link #reachable()} tells readiness checks
+ * without waiting. Messages published while the store is unreachable are lost (pub/sub is at most once anyway);
+ * subscriptions resume when it answers again.
  *
  * <p>Money is a {@code long} of micro-USD. Budgets and windows are named by the caller, who puts the period into the
  * name when the budget resets (e.g. {@code key:abc:2026-11}).
@@ -160,6 +170,18 @@ public interface SharedState extends AutoCloseable {
 
     /** Sends {@code message} to the current subscribers of {@code channel}, at most once, without waiting for them. */
     void publish(String channel, String message);
+
+    // --- health
+
+    /**
+     * Whether the backing store answers, as far as this instance knows: false from the moment a call failed with
+     * {@link StateUnavailable} or the connection dropped, true again once the store answers. Never blocks and does no
+     * I/O of its own on the caller's thread; meant for readiness checks, which may call it as often as they like. An
+     * in-process implementation is always reachable until closed.
+     */
+    default boolean reachable() {
+        return true;
+    }
 
     /** Releases connections and listeners; idempotent. */
     @Override

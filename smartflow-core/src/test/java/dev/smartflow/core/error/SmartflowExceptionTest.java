@@ -73,6 +73,7 @@ class SmartflowExceptionTest {
             case RateLimited e -> "rate-limited";
             case BudgetExceeded e -> "budget";
             case UpstreamFailure e -> "upstream";
+            case StateUnavailable e -> "state";
             case GatewayError e -> "gateway";
         };
 
@@ -89,6 +90,18 @@ class SmartflowExceptionTest {
         assertEquals(Optional.of("insufficient_quota"), failure.code());
         assertEquals(Optional.of("true"), failure.headers().get("X-Smartflow-Budget-Exceeded"));
         assertEquals(Optional.of("0.001500"), failure.headers().get("X-Smartflow-Budget-Remaining"));
+    }
+
+    @Test
+    void stateUnavailableIs503WithRetryAfterAndSaysWhatFailed() {
+        StateUnavailable failure = new StateUnavailable("Redis did not answer within 500ms", null);
+
+        assertEquals(503, failure.status());
+        assertEquals("server_error", failure.type());
+        assertEquals(Optional.of("state_unavailable"), failure.code());
+        assertEquals(Optional.of("1"), failure.headers().get("Retry-After"));
+        assertEquals("shared state is unreachable (Redis did not answer within 500ms); retry shortly",
+                failure.getMessage());
     }
 
     @Test

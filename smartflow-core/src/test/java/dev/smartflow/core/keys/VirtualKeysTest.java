@@ -11,6 +11,7 @@ import dev.smartflow.core.memory.InMemorySharedState;
 import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.VirtualKey;
+import dev.smartflow.core.testing.UnreachableState;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -88,6 +89,25 @@ class VirtualKeysTest {
         assertTrue(revoked);
         assertFalse(store.findById(issued.key().id()).orElseThrow().active());
         assertEquals(List.of(issued.key().id().value()), messages);
+    }
+
+    @Test
+    void aKeyIsRevokedHereAndDurablyWhileSharedStateIsUnreachable() {
+        // given
+        UnreachableState outage = new UnreachableState(state);
+        List<KeyId> invalidated = new ArrayList<>();
+        VirtualKeys keys = new VirtualKeys(store, outage.state(),
+                InstantSource.fixed(Instant.parse("2026-11-23T10:00:00Z")), invalidated::add);
+        VirtualKeys.Issued issued = keys.issue("ci", "team-a", b -> b);
+        outage.down().set(true);
+
+        // when
+        boolean revoked = keys.revoke(issued.key().id());
+
+        // then: other instances miss the message, but nothing else fails
+        assertTrue(revoked);
+        assertFalse(store.findById(issued.key().id()).orElseThrow().active());
+        assertEquals(List.of(issued.key().id()), invalidated);
     }
 
     @Test

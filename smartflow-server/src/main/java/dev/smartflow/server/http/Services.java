@@ -4,6 +4,7 @@ import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.NotFound;
 import dev.smartflow.core.error.PermissionDenied;
 import dev.smartflow.core.error.SmartflowException;
+import dev.smartflow.core.error.StateUnavailable;
 import dev.smartflow.core.error.Unauthorized;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.RequestId;
@@ -85,7 +86,9 @@ public final class Services {
             LOG.log(System.Logger.Level.WARNING, () -> requestId(ctx) + ": " + e.getMessage()
                     + (upstream.getCause() == null ? "" : " (" + upstream.getCause() + ")"));
         } else if (!(e instanceof InvalidRequest || e instanceof Unauthorized || e instanceof PermissionDenied
-                || e instanceof NotFound)) {
+                || e instanceof NotFound
+                // an outage of shared state is logged once by the state, not once per refused call
+                || e instanceof StateUnavailable)) {
             LOG.log(System.Logger.Level.INFO, () -> requestId(ctx) + ": " + e.getMessage());
         }
         e.headers().forEach(ctx::header);

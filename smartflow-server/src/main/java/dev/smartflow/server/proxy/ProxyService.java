@@ -13,6 +13,7 @@ import dev.smartflow.core.exchange.TraceId;
 import dev.smartflow.core.exchange.Upload;
 import dev.smartflow.core.metrics.Metrics;
 import dev.smartflow.core.routing.ModelResolver;
+import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.server.ServerConfig;
 import dev.smartflow.server.http.ErrorShape;
 import dev.smartflow.server.http.MetricsRoute;
@@ -33,7 +34,8 @@ import java.nio.charset.StandardCharsets;
  * at {@code .../v1/messages/count_tokens}: bodies, events and errors in Anthropic's shape. Media: images, speech
  * (audio bytes relayed as they arrive), transcriptions (multipart, the audio spooled to disk beyond a small size and
  * capped by {@link ServerConfig#maxAudioBytes()}) and rerank. {@code /metrics} serves the Prometheus metrics without a
- * key.
+ * key. {@code /health/ready} answers 503 while no provider is available or shared state is unreachable, without waiting
+ * on either; {@code /health} (liveness) always answers 200.
  */
 public final class ProxyService {
     private ProxyService() {
@@ -42,7 +44,8 @@ public final class ProxyService {
     /**
      * @throws UncheckedIOException if the directory that spools uploaded audio cannot be created
      */
-    public static Javalin create(Smartflow smartflow, ModelResolver resolver, Metrics metrics, ServerConfig config) {
+    public static Javalin create(Smartflow smartflow, ModelResolver resolver, SharedState state, Metrics metrics,
+                                 ServerConfig config) {
         Transcriptions transcriptions;
         try {
             transcriptions = new Transcriptions(config.dataDir().resolve("uploads"), config.maxAudioBytes());
@@ -68,7 +71,7 @@ public final class ProxyService {
                 app.routes.post(prefix + "/v1/messages/count_tokens",
                         ctx -> messages(smartflow, ctx, Operation.ANTHROPIC_COUNT_TOKENS, max));
             }
-            app.routes.get("/health/ready", ctx -> ready(ctx, resolver));
+            app.routes.get("/health/ready", ctx -> ready(ctx, resolver, state));
             MetricsRoute.register(app, metrics);
         });
     }
@@ -121,11 +124,20 @@ public final class ProxyService {
                 errors);
     }
 
-    private static void ready(Context ctx, ModelResolver resolver) {
+    private static void ready(Context ctx, ModelResolver resolver, SharedState state) {
         int available = resolver.available().size();
-        String body = available > 0
-                ? "{\"status\":\"ready\",\"providers\":" + available + "}"
-                : "{\"status\":\"not_ready\",\"reason\":\"no provider is available\"}";
-        Services.json(ctx, available > 0 ? 200 : 503, body.getBytes(StandardCharsets.UTF_8));
+        int status = 503;
+        String body;
+        if (available == 0) {
+            body = "{\"status\":\"not_ready\",\"reason\":\"no provider is available\"}";
+        } else if (!state.reachable()) {
+            // budgets and rate limits refuse calls (or count them only here) until it answers
+            body = "{\"status\":\"not_ready\",\"reason\":\"shared state unreachable\",\"providers\":" + available
+                    + "}";
+        } else {
+            status = 200;
+            body = "{\"status\":\"ready\",\"providers\":" + available + "}";
+        }
+        Services.json(ctx, status, body.getBytes(StandardCharsets.UTF_8));
     }
 }

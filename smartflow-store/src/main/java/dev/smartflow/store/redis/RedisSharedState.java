@@ -1,25 +1,36 @@
 package dev.smartflow.store.redis;
 
+import dev.smartflow.core.error.StateUnavailable;
 import dev.smartflow.core.spi.BudgetState;
 import dev.smartflow.core.spi.Reservation;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.core.spi.WindowDecision;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -27,6 +38,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -41,11 +54,19 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p>Thread-safe; share one instance per process. Every call blocks until Redis answers (the command timeout comes
- * from the URL, e.g. {@code redis://host:6379?timeout=2s}, Lettuce's default otherwise); run calls on virtual threads.
- * Failures of Redis surface as Lettuce's {@link io.lettuce.core.RedisException}. Published messages are delivered to
- * listeners on the executor given to {@link #connect(String, String, Executor)}, by default on one virtual thread of
- * this instance, in the order they arrived.
+ * <p>Thread-safe; share one instance per process. Every call blocks until Redis answers, at most the timeout
+ * ({@link #DEFAULT_TIMEOUT}, or the one given to {@link #connect(String, String, Duration)}; it replaces a
+ * {@code timeout} in the URL); run calls on virtual threads. Published messages are delivered to listeners on the
+ * executor given to {@link #connect(String, String, Executor)}, by default on one virtual thread of this instance, in
+ * the order they arrived.
+ *
+ * <p><b>Outages.</b> A call that Redis does not answer within the timeout, or that finds no connection, fails with
+ * {@link StateUnavailable}; so do Redis's own "not now" answers ({@code LOADING}, {@code BUSY}, {@code MASTERDOWN},
+ * {@code OOM}, ...). Nothing is queued while disconnected and nothing is re-sent after a reconnect
+ * ({@link #clientOptions(Duration)}), so a call whose caller was told it failed is not executed later by this client.
+ * After a failure, calls fail at once, without waiting, until a background ping finds Redis answering again (every
+ * 200 ms); the connection is re-established with delays of at most half a second, so an instance serves again within
+ * about a second of Redis's return. {@link #reachable()} reports all this without blocking, for readiness checks.
  */
 public final class RedisSharedState implements SharedState {
     /*
@@ -77,14 +98,33 @@ public final class RedisSharedState implements SharedState {
      * the reasoning.
      */
     public static final String DEFAULT_PREFIX = "smartflow:";
+    /** How long a call waits for Redis unless told otherwise: far above a healthy round trip, well below a second. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(500);
+    /** The longest pause between two reconnection attempts; Lettuce's own default grows to 30 s. */
+    static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
+    /** How often an unreachable Redis is pinged. */
+    static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
+    /** How old the last sign of life may be before a readiness check pings Redis in the background. */
+    static final Duration READINESS_REFRESH = Duration.ofSeconds(1);
+    /** Commands in flight at most; past it calls fail rather than pile up behind a Redis that stopped answering. */
+    static final int REQUEST_QUEUE_SIZE = 10_000;
 
     private static final System.Logger LOG = System.getLogger(RedisSharedState.class.getName());
+    /** Error codes with which a Redis that is there says it cannot serve now (restart, busy script, failover). */
+    private static final Set<String> UNAVAILABLE_ERRORS = Set.of("LOADING", "BUSY", "MASTERDOWN", "CLUSTERDOWN",
+            "TRYAGAIN", "OOM", "READONLY", "NOREPLICAS");
 
     private final String prefix;
     private final RedisClient client;
     private final boolean ownsClient;
+    /** The client's resources when this instance made them (for the short reconnect delay), to shut down with it. */
+    private final ClientResources ownedResources;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
+    private final Reachability reachability;
+    /** When Redis last answered a readiness ping, in {@link System#nanoTime()}. */
+    private volatile long confirmedNanos = System.nanoTime();
+    private final AtomicBoolean confirming = new AtomicBoolean();
     private final Executor listenerExecutor;
     private final ExecutorService ownedExecutor;
     private final ReentrantLock subscriptionLock = new ReentrantLock();
@@ -92,12 +132,15 @@ public final class RedisSharedState implements SharedState {
     private StatefulRedisPubSubConnection<String, String> pubSub;
     private volatile boolean closed;
 
-    private RedisSharedState(RedisClient client, boolean ownsClient, String prefix, Executor listenerExecutor) {
+    private RedisSharedState(RedisClient client, boolean ownsClient, ClientResources ownedResources, String prefix,
+                             Executor listenerExecutor) {
         this.prefix = prefix;
         this.client = client;
         this.ownsClient = ownsClient;
+        this.ownedResources = ownedResources;
         this.connection = client.connect();
         this.redis = connection.sync();
+        this.reachability = new Reachability(redis::ping, PROBE_INTERVAL);
         try {
             for (Script script : Scripts.ALL) {
                 String sha = redis.scriptLoad(script.source());
@@ -127,13 +170,23 @@ public final class RedisSharedState implements SharedState {
 
     /** Connects, delivering messages on a virtual thread of its own. See {@link #connect(String, String, Executor)}. */
     public static RedisSharedState connect(String redisUrl, String prefix) {
-        return open(redisUrl, prefix, null);
+        return open(redisUrl, prefix, DEFAULT_TIMEOUT, null);
     }
 
     /**
-     * Connects to the Redis at {@code redisUrl} ({@code redis://[user:password@]host:port[/db][?timeout=2s]}, or
-     * {@code rediss://} for TLS) and keeps every key and channel under {@code prefix}. Closing the state closes the
-     * connections.
+     * Connects with calls that wait at most {@code timeout}, delivering messages on a virtual thread of its own. See
+     * {@link #connect(String, String, Executor)}.
+     *
+     * @throws IllegalArgumentException when the URL is malformed or {@code timeout} is not positive
+     */
+    public static RedisSharedState connect(String redisUrl, String prefix, Duration timeout) {
+        return open(redisUrl, prefix, timeout, null);
+    }
+
+    /**
+     * Connects to the Redis at {@code redisUrl} ({@code redis://[user:password@]host:port[/db]}, or {@code rediss://}
+     * for TLS) and keeps every key and channel under {@code prefix}; calls wait at most {@link #DEFAULT_TIMEOUT}.
+     * Closing the state closes the connections.
      *
      * @param listenerExecutor runs the delivery of each published message; it should not run them on the calling
      *                         thread, which is Lettuce's I/O thread (a listener that calls Redis from there would
@@ -142,33 +195,66 @@ public final class RedisSharedState implements SharedState {
      * @throws io.lettuce.core.RedisConnectionException when Redis cannot be reached
      */
     public static RedisSharedState connect(String redisUrl, String prefix, Executor listenerExecutor) {
-        return open(redisUrl, prefix, Objects.requireNonNull(listenerExecutor, "listenerExecutor"));
+        return open(redisUrl, prefix, DEFAULT_TIMEOUT, Objects.requireNonNull(listenerExecutor, "listenerExecutor"));
     }
 
     /**
      * Uses a {@link RedisClient} that the caller owns and shares (its connection resources, e.g. with the cache
-     * module); closing the state closes its connections, not the client.
+     * module); closing the state closes its connections, not the client. The client's options and URI timeout govern
+     * outages: give it {@link #clientOptions(Duration)} (and a reconnect delay capped low in its resources) for the
+     * behaviour the class comment describes.
      *
      * @throws io.lettuce.core.RedisConnectionException when Redis cannot be reached
      */
     public static RedisSharedState connect(RedisClient client, String prefix, Executor listenerExecutor) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(listenerExecutor, "listenerExecutor");
-        return new RedisSharedState(client, false, Objects.requireNonNull(prefix, "prefix"), listenerExecutor);
+        return new RedisSharedState(client, false, null, Objects.requireNonNull(prefix, "prefix"), listenerExecutor);
     }
 
-    private static RedisSharedState open(String redisUrl, String prefix, Executor listenerExecutor) {
+    /**
+     * Lettuce's options for a shared state that fails fast: commands are rejected at once while disconnected (never
+     * buffered, so never replayed after a reconnect; commands in flight when the connection drops fail too), expire
+     * after {@code timeout} wherever they wait, and a connection attempt gives up after {@code timeout}; TCP
+     * keep-alive probes an idle connection after 5 s.
+     */
+    public static ClientOptions clientOptions(Duration timeout) {
+        return ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(REQUEST_QUEUE_SIZE)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(timeout)
+                        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable().idle(Duration.ofSeconds(5))
+                                .interval(Duration.ofSeconds(1)).count(3).build())
+                        .build())
+                .build();
+    }
+
+    private static RedisSharedState open(String redisUrl, String prefix, Duration timeout,
+                                         Executor listenerExecutor) {
         Objects.requireNonNull(redisUrl, "redisUrl");
         Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
         RedisURI uri = RedisURI.create(redisUrl);
-        RedisClient client = RedisClient.create(uri);
+        uri.setTimeout(timeout);
+        ClientResources resources = ClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ZERO, MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, uri);
+        client.setOptions(clientOptions(timeout));
         try {
-            RedisSharedState state = new RedisSharedState(client, true, prefix, listenerExecutor);
+            RedisSharedState state = new RedisSharedState(client, true, resources, prefix, listenerExecutor);
             LOG.log(System.Logger.Level.INFO, () -> "shared state on Redis at " + uri.getHost() + ":" + uri.getPort()
-                    + " under prefix '" + prefix + "'");
+                    + " under prefix '" + prefix + "', timeout " + timeout.toMillis() + "ms");
             return state;
         } catch (RuntimeException e) {
             client.shutdown();
+            resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
             throw e;
         }
     }
@@ -325,15 +411,20 @@ public final class RedisSharedState implements SharedState {
         Consumer<String> registered = listener::accept; // a distinct instance, so removal removes only this one
         subscriptionLock.lock();
         try {
-            requireOpen();
-            StatefulRedisPubSubConnection<String, String> connection = pubSub();
+            StatefulRedisPubSubConnection<String, String> connection = call(this::pubSub);
             List<Consumer<String>> current = listeners.computeIfAbsent(name, c -> new CopyOnWriteArrayList<>());
             current.add(registered);
             if (current.size() == 1) {
-                call(() -> {
-                    connection.sync().subscribe(name);
-                    return null;
-                });
+                try {
+                    call(() -> {
+                        connection.sync().subscribe(name);
+                        return null;
+                    });
+                } catch (RuntimeException e) {
+                    current.remove(registered);
+                    listeners.remove(name, current);
+                    throw e;
+                }
             }
         } finally {
             subscriptionLock.unlock();
@@ -348,6 +439,36 @@ public final class RedisSharedState implements SharedState {
         call(() -> redis.publish(name, message));
     }
 
+    /**
+     * False while calls fail at once (see the class comment) or the connection is down. When Redis has not been seen
+     * answering for a second, this also sends a ping in the background, so a Redis that stopped answering without
+     * dropping the connection is reported by a later check, not this one: it never waits.
+     */
+    @Override
+    public boolean reachable() {
+        if (closed) {
+            return false;
+        }
+        if (!connection.isOpen()) {
+            reachability.lost("not connected to Redis");
+            return false;
+        }
+        if (reachability.down() != null) {
+            return false;
+        }
+        if (System.nanoTime() - confirmedNanos > READINESS_REFRESH.toNanos() && confirming.compareAndSet(false, true)) {
+            connection.async().ping().whenComplete((pong, failure) -> {
+                confirming.set(false);
+                if (failure == null) {
+                    confirmedNanos = System.nanoTime();
+                } else if (!closed && failure instanceof RedisException e) {
+                    reachability.lost(reason(e));
+                }
+            });
+        }
+        return true;
+    }
+
     @Override
     public void close() {
         subscriptionLock.lock();
@@ -356,6 +477,7 @@ public final class RedisSharedState implements SharedState {
                 return;
             }
             closed = true;
+            reachability.stop();
             listeners.clear();
             if (pubSub != null) {
                 pubSub.close();
@@ -366,6 +488,10 @@ public final class RedisSharedState implements SharedState {
         connection.close();
         if (ownsClient) {
             client.shutdown();
+        }
+        if (ownedResources != null) {
+            // as RedisClient.shutdown() waits for resources it made itself
+            ownedResources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
@@ -380,7 +506,12 @@ public final class RedisSharedState implements SharedState {
                 return;
             }
             listeners.remove(name);
-            pubSub.sync().unsubscribe(name);
+            try {
+                pubSub.sync().unsubscribe(name);
+            } catch (RedisException e) {
+                // Lettuce subscribes again after a reconnect; messages then meet no listener
+                LOG.log(System.Logger.Level.DEBUG, () -> "unsubscribing from " + name + " failed: " + e);
+            }
         } finally {
             subscriptionLock.unlock();
         }
@@ -428,9 +559,17 @@ public final class RedisSharedState implements SharedState {
         });
     }
 
-    /** Runs a command; Redis's answer to misuse (wrong type, not an integer) becomes the SPI's exception. */
+    /**
+     * Runs a command, or fails at once while Redis is known to be unreachable. Redis's answer to misuse (wrong type,
+     * not an integer) becomes {@link IllegalStateException}; a timeout, a missing connection or Redis saying "not now"
+     * becomes {@link StateUnavailable} and marks Redis unreachable.
+     */
     private <T> T call(Supplier<T> command) {
         requireOpen();
+        String down = reachability.down();
+        if (down != null) {
+            throw new StateUnavailable(down, null);
+        }
         try {
             return command.get();
         } catch (RedisCommandExecutionException e) {
@@ -439,8 +578,33 @@ public final class RedisSharedState implements SharedState {
                     || message.contains("overflow")) {
                 throw new IllegalStateException(message, e);
             }
+            String code = message.split(" ", 2)[0];
+            if (UNAVAILABLE_ERRORS.contains(code)) {
+                throw unavailable("Redis answered " + code, e);
+            }
             throw e;
+        } catch (RedisCommandInterruptedException e) {
+            throw e;
+        } catch (RedisException e) {
+            requireOpen();
+            throw unavailable(reason(e), e);
         }
+    }
+
+    private StateUnavailable unavailable(String reason, RedisException cause) {
+        reachability.lost(reason);
+        return new StateUnavailable(reason, cause);
+    }
+
+    /** What failed, for the caller and the log: never Lettuce's message, which names the host. */
+    private String reason(RedisException e) {
+        if (e instanceof RedisCommandTimeoutException) {
+            return "Redis did not answer within " + connection.getTimeout().toMillis() + "ms";
+        }
+        if (e instanceof RedisConnectionException) {
+            return "cannot connect to Redis";
+        }
+        return "not connected to Redis";
     }
 
     private void requireOpen() {

@@ -2,20 +2,12 @@ package dev.smartflow.store.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.smartflow.core.spi.BudgetState;
 import dev.smartflow.core.spi.Reservation;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.testkit.SharedStateContract;
-import io.lettuce.core.KeyScanArgs;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +20,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,11 +30,10 @@ import org.junit.jupiter.api.Test;
  * unset (or {@code false}); under CI an absent Redis fails the run.
  */
 class RedisSharedStateTest extends SharedStateContract {
-    private static final String URL = Optional.ofNullable(System.getenv("SMARTFLOW_REDIS_URL"))
-            .orElse("redis://127.0.0.1:6379");
+    private static final String URL = LocalRedis.URL;
     private static final String PREFIX = "smartflow-test:" + UUID.randomUUID() + ":";
 
-    private static RedisClient client;
+    private static LocalRedis redis;
     private static StatefulRedisConnection<String, String> admin;
     private static ExecutorService listeners;
 
@@ -51,46 +41,30 @@ class RedisSharedStateTest extends SharedStateContract {
 
     @BeforeAll
     static void requireRedis() {
-        try {
-            RedisURI uri = RedisURI.create(URL);
-            uri.setTimeout(Duration.ofSeconds(5));
-            client = RedisClient.create(uri);
-            admin = client.connect();
-            admin.sync().ping();
-            listeners = Executors.newSingleThreadExecutor(Thread.ofVirtual().factory());
-        } catch (RedisException e) {
-            if (client != null) {
-                client.shutdown();
-                client = null;
-            }
-            String reason = "Redis at " + URL + " is unreachable (" + e.getMessage() + ")";
-            String ci = System.getenv("CI");
-            if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-                fail(reason + "; CI is set, so the Redis suite must run");
-            }
-            System.out.println("RedisSharedStateTest skipped: " + reason);
-            Assumptions.abort(reason);
-        }
+        redis = LocalRedis.require("RedisSharedStateTest");
+        // the options the state gives a client of its own, with the suite's longer timeout
+        redis.client.setOptions(RedisSharedState.clientOptions(Duration.ofSeconds(5)));
+        admin = redis.admin;
+        listeners = Executors.newSingleThreadExecutor(Thread.ofVirtual().factory());
     }
 
     @AfterAll
     static void cleanUpAndDisconnect() {
-        if (client != null) {
-            deleteKeysUnderPrefix();
-            admin.close();
-            client.shutdown();
+        if (redis != null) {
+            redis.deleteKeys(PREFIX);
+            redis.close();
             listeners.shutdown();
         }
     }
 
     @BeforeEach
     void cleanUp() {
-        deleteKeysUnderPrefix();
+        redis.deleteKeys(PREFIX);
     }
 
     @Override
     protected SharedState create() {
-        return RedisSharedState.connect(client, PREFIX, listeners);
+        return RedisSharedState.connect(redis.client, PREFIX, listeners);
     }
 
     @Override
@@ -172,18 +146,5 @@ class RedisSharedStateTest extends SharedStateContract {
         SharedState other = RedisSharedState.connect(URL, PREFIX);
         others.add(other);
         return other;
-    }
-
-    private static void deleteKeysUnderPrefix() {
-        RedisCommands<String, String> redis = admin.sync();
-        KeyScanArgs match = KeyScanArgs.Builder.matches(PREFIX + "*").limit(500);
-        ScanCursor cursor = ScanCursor.INITIAL;
-        do {
-            KeyScanCursor<String> page = redis.scan(cursor, match);
-            if (!page.getKeys().isEmpty()) {
-                redis.del(page.getKeys().toArray(String[]::new));
-            }
-            cursor = page;
-        } while (!cursor.isFinished());
     }
 }
