@@ -11,6 +11,7 @@ import dev.smartflow.core.cost.UnitPrice;
 import dev.smartflow.core.error.BudgetExceeded;
 import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.LlmOperation;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.exchange.StreamEnd;
@@ -145,7 +146,7 @@ public final class BudgetStage implements Stage {
                 return unpricedFloorMicros;
             }
             long prompt = promptTokens(exchange);
-            long completion = switch (exchange.operation()) {
+            long completion = switch ((LlmOperation) exchange.operation()) { // it has a target: a model endpoint
                 case EMBEDDINGS, RERANK -> 0;
                 // an image billed by the token: the largest, highest-quality image is about 6,200 output tokens
                 case IMAGES -> Math.multiplyExact(MediaUnits.worstCase(exchange), IMAGE_OUTPUT_TOKENS);

@@ -2,6 +2,7 @@ package dev.smartflow.core.cost;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.LlmOperation;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Upload;
 import java.util.Optional;
@@ -32,7 +33,10 @@ public final class MediaUnits {
 
     /** The unit media operations are billed in; empty for operations billed by the token only. */
     public static Optional<UnitPrice.Unit> unitOf(Operation operation) {
-        return Optional.ofNullable(switch (operation) {
+        if (!(operation instanceof LlmOperation llm)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(switch (llm) {
             case IMAGES -> UnitPrice.Unit.IMAGE;
             case TRANSCRIPTIONS -> UnitPrice.Unit.AUDIO_HOUR;
             case SPEECH -> UnitPrice.Unit.MILLION_CHARACTERS;
@@ -43,8 +47,11 @@ public final class MediaUnits {
 
     /** The quantity the call used, as its answer tells; empty when the answer does not tell. */
     public static OptionalLong actual(Exchange exchange, JsonNode answer) {
+        if (!(exchange.operation() instanceof LlmOperation llm)) {
+            return OptionalLong.empty();
+        }
         JsonNode request = exchange.body().json();
-        return switch (exchange.operation()) {
+        return switch (llm) {
             case IMAGES -> answer.path("data").isArray() ? OptionalLong.of(answer.path("data").size())
                     : OptionalLong.empty();
             case TRANSCRIPTIONS -> audioMillis(answer);
@@ -60,8 +67,11 @@ public final class MediaUnits {
 
     /** The most the call can use, from the request alone. */
     public static long worstCase(Exchange exchange) {
+        if (!(exchange.operation() instanceof LlmOperation llm)) {
+            return 0;
+        }
         JsonNode request = exchange.body().json();
-        return switch (exchange.operation()) {
+        return switch (llm) {
             case IMAGES -> {
                 JsonNode n = request.path("n");
                 yield n.canConvertToLong() && n.asLong() > 0 ? n.asLong() : 1;

@@ -6,6 +6,7 @@ import dev.smartflow.core.Chain;
 import dev.smartflow.core.Stage;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.LlmOperation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.exchange.Upload;
 
@@ -68,7 +69,7 @@ public final class ValidationStage implements Stage {
         if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
             throw invalid("'stream' must be a boolean", "stream");
         }
-        switch (exchange.operation()) {
+        switch ((LlmOperation) exchange.operation()) { // routed operations are model endpoints
             case CHAT -> {
                 checkMessages(body.path("messages"));
                 optionalCount(body, "n", MAX_CHOICES);

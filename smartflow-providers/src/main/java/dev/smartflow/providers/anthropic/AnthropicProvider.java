@@ -7,6 +7,7 @@ import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.LlmOperation;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.spi.Provider;
@@ -117,7 +118,7 @@ public final class AnthropicProvider implements Provider {
         Body body;
         boolean translate;
         String path = "v1/messages";
-        switch (exchange.operation()) {
+        switch ((LlmOperation) exchange.operation()) { // providers serve model endpoints only
             case CHAT -> {
                 body = Body.of(AnthropicMapper.toMessagesRequest(exchange.body().json(), upstreamModel));
                 translate = true;

@@ -7,6 +7,7 @@ import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.LlmOperation;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.spi.Provider;
@@ -117,7 +118,7 @@ public final class CohereProvider implements Provider {
     public Response call(Exchange exchange, String model) {
         Objects.requireNonNull(exchange, "exchange");
         Objects.requireNonNull(model, "model");
-        return switch (exchange.operation()) {
+        return switch ((LlmOperation) exchange.operation()) { // providers serve model endpoints only
             case CHAT -> chat(exchange, model);
             case EMBEDDINGS -> embeddings(exchange, model);
             case RERANK -> rerank(exchange, model);

@@ -7,6 +7,7 @@ import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.LlmOperation;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.spi.Provider;
@@ -120,7 +121,7 @@ public final class GeminiProvider implements Provider {
         Objects.requireNonNull(exchange, "exchange");
         Objects.requireNonNull(model, "model");
         String upstreamModel = GeminiMapper.upstreamModel(model);
-        return switch (exchange.operation()) {
+        return switch ((LlmOperation) exchange.operation()) { // providers serve model endpoints only
             case CHAT -> chat(exchange, upstreamModel);
             case EMBEDDINGS -> embeddings(exchange, upstreamModel);
             case ANTHROPIC_MESSAGES -> MessagesBridge.serve(exchange, model, this);

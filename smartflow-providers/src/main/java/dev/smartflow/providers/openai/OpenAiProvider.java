@@ -7,6 +7,7 @@ import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.LlmOperation;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
@@ -134,7 +135,7 @@ public final class OpenAiProvider implements Provider {
         if (exchange.operation() == Operation.TRANSCRIPTIONS) {
             return transcribe(exchange, model);
         }
-        String path = switch (exchange.operation()) {
+        String path = switch ((LlmOperation) exchange.operation()) { // providers serve model endpoints only
             case CHAT -> "chat/completions";
             case COMPLETIONS -> "completions";
             case EMBEDDINGS -> "embeddings";
