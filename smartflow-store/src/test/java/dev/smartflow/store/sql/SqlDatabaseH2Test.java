@@ -108,4 +108,14 @@ class SqlDatabaseH2Test extends DatabaseContract {
         assertEquals(List.of("CREATE TABLE a (x VARCHAR NOT NULL)", "CREATE INDEX a_x\n    ON a (x)"),
                 Migrator.statements(sql));
     }
+
+    @Test
+    void aRecordBreakingAConstraintIsRejectedAndNothingOfItsBatchIsAppended() {
+        AuditRefusals.aRecordBreakingAConstraintIsRejectedAndNothingOfItsBatchIsAppended((SqlDatabase) database);
+    }
+
+    @Test
+    void aMissingAuditTableIsAnOutageNotARejection() {
+        AuditRefusals.aMissingTableIsAnOutageNotARejection((SqlDatabase) database);
+    }
 }

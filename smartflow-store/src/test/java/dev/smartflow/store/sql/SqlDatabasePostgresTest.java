@@ -144,6 +144,16 @@ class SqlDatabasePostgresTest extends DatabaseContract {
         }
     }
 
+    @Test
+    void aRecordBreakingAConstraintIsRejectedAndNothingOfItsBatchIsAppended() {
+        AuditRefusals.aRecordBreakingAConstraintIsRejectedAndNothingOfItsBatchIsAppended((SqlDatabase) database);
+    }
+
+    @Test
+    void aMissingAuditTableIsAnOutageNotARejection() {
+        AuditRefusals.aMissingTableIsAnOutageNotARejection((SqlDatabase) database);
+    }
+
     private Database gateway() {
         Database other = SqlDatabase.postgres(schemaUrl);
         others.add(other);
