@@ -237,7 +237,8 @@ public final class AuditWriter implements AuditListener, AutoCloseable {
 
     /**
      * Records lost: dropped beyond the memory bound or at shutdown when there is no spool directory (or it cannot be
-     * written), and spooled lines that could not be read back.
+     * written and the journal does not hold them), refused records that could not be quarantined, and spooled or
+     * journaled lines that could not be read back.
      */
     public long dropped() {
         return dropped.get() + (spool == null ? 0 : spool.unreadable());
@@ -280,8 +281,8 @@ public final class AuditWriter implements AuditListener, AutoCloseable {
     private void run() {
         if (spool != null) {
             if (spool.spooled() > 0) {
-                LOG.log(System.Logger.Level.INFO, spool.spooled() + " audit record(s) spilled by a previous run wait in "
-                        + spool.directory() + "; replaying them");
+                LOG.log(System.Logger.Level.INFO, spool.spooled() + " audit record(s) a previous run spilled or "
+                        + "journaled wait in " + spool.directory() + "; replaying them (the store skips those it has)");
             }
         }
         List<Pending> batch = new ArrayList<>(batchSize);

@@ -10,23 +10,24 @@ import dev.smartflow.core.spi.AuditRecord;
 import dev.smartflow.core.spi.RejectedRecordException;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * How the SQL audit log tells a record the database refuses (a data error: the writer sets the record aside) from an
  * outage (the writer retries): run by the H2 and the PostgreSQL suites, each on its own dialect.
  */
-final class AuditRefusals {
-    private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
-
-    private AuditRefusals() {
-    }
+interface AuditRefusals {
+    /** The database under test, empty. */
+    SqlDatabase sql();
 
     private static AuditRecord record(String requestId, String user) {
-        return AuditRecord.builder(requestId, T0, "/v1/chat/completions", "openai", "gpt-4o").userId(user).build();
+        return AuditRecord.builder(requestId, Instant.parse("2026-11-01T10:00:00Z"), "/v1/chat/completions", "openai", "gpt-4o").userId(user).build();
     }
 
     /** A CHECK the record breaks is a rejection, and nothing of its batch is appended; the constraint is dropped. */
-    static void aRecordBreakingAConstraintIsRejectedAndNothingOfItsBatchIsAppended(SqlDatabase database) {
+    @Test
+    default void aRecordBreakingAConstraintIsRejectedAndNothingOfItsBatchIsAppended() {
+        SqlDatabase database = sql();
         database.jdbi().useHandle(handle -> handle.execute("ALTER TABLE audit_log ADD CONSTRAINT refuse_poison "
                 + "CHECK (user_id IS NULL OR user_id <> 'poison')"));
         try {
@@ -46,7 +47,9 @@ final class AuditRefusals {
     }
 
     /** A missing table is an outage (retried as it is), not a rejection; the table is put back. */
-    static void aMissingTableIsAnOutageNotARejection(SqlDatabase database) {
+    @Test
+    default void aMissingAuditTableIsAnOutageNotARejection() {
+        SqlDatabase database = sql();
         database.jdbi().useHandle(handle -> handle.execute("ALTER TABLE audit_log RENAME TO audit_log_away"));
         try {
             RuntimeException failed = assertThrows(RuntimeException.class,

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The contract on H2 in a file under a fresh data directory per test, plus what only an embedded file shows. */
-class SqlDatabaseH2Test extends DatabaseContract {
+class SqlDatabaseH2Test extends DatabaseContract implements AuditRefusals {
     @TempDir
     Path dataDir;
 
@@ -109,13 +109,8 @@ class SqlDatabaseH2Test extends DatabaseContract {
                 Migrator.statements(sql));
     }
 
-    @Test
-    void aRecordBreakingAConstraintIsRejectedAndNothingOfItsBatchIsAppended() {
-        AuditRefusals.aRecordBreakingAConstraintIsRejectedAndNothingOfItsBatchIsAppended((SqlDatabase) database);
-    }
-
-    @Test
-    void aMissingAuditTableIsAnOutageNotARejection() {
-        AuditRefusals.aMissingTableIsAnOutageNotARejection((SqlDatabase) database);
+    @Override
+    public SqlDatabase sql() {
+        return (SqlDatabase) database;
     }
 }
