@@ -6,8 +6,9 @@ import java.util.Objects;
 
 /**
  * How the server's {@link AuditWriter} batches audit records (YAML section {@code audit}, or
- * {@code SMARTFLOW_AUDIT_*} variables). Records beyond {@code maxPending} and those still unwritten at shutdown wait in
- * {@code <data dir>/audit-spool}.
+ * {@code SMARTFLOW_AUDIT_*} variables). Every record is journaled in {@code <data dir>/audit-spool} as it arrives (so
+ * a killed gateway loses none); records beyond {@code maxPending} and those still unwritten at shutdown wait there, and
+ * records the database refuses are quarantined there ({@code quarantine.jsonl}).
  *
  * @param batchSize     records per append at most ({@code batch_size}, {@code SMARTFLOW_AUDIT_BATCH_SIZE}; 500)
  * @param flushInterval how long a record waits for a full batch at most ({@code flush_interval},

@@ -46,7 +46,10 @@ import java.util.Optional;
  */
 public final class SmartflowServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SmartflowServer.class.getName());
-    /** Where audit records wait, under the data dir, when the database cannot take them (or at shutdown). */
+    /**
+     * Under the data dir: the audit journal (every record, until the database has it), records waiting when the
+     * database cannot take them (or at shutdown), and the quarantine of records it refused.
+     */
     public static final String AUDIT_SPOOL = "audit-spool";
 
     private final Smartflow smartflow;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The audit log's durability against the real PostgreSQL (see {@link RealServers}), in a schema of its own: records
- * arrive although the gateway's connections are killed under it, and an outage of the table spills records to disk
- * that all arrive once it is back.
+ * arrive although the gateway's connections are killed under it, an outage of the table spills records to disk that
+ * all arrive once it is back, and a record PostgreSQL would refuse (a NUL byte) or does refuse (a constraint) holds
+ * up no other.
  */
 class AuditPostgresTest {
     private static final String CHAT =
@@ -147,6 +149,61 @@ class AuditPostgresTest {
         assertFalse(Audits.logs(gateway, "limit=200").path("data").isEmpty());
     }
 
+    @Test
+    void aChatWhoseUserHoldsANulByteIsAuditedAndTheRecordsAfterItKeepFlowing() throws Exception {
+        // given
+        gateway = start(Map.of("SMARTFLOW_AUDIT_BATCH_SIZE", "5", "SMARTFLOW_AUDIT_FLUSH_INTERVAL", "20ms"));
+
+        // when: a caller's user field holds U+0000 (and a lone surrogate), then more calls follow
+        try (Response response = gateway.post(gateway.proxy("/v1/chat/completions"),
+                "{\"model\":\"gpt-4o-mini\",\"user\":\"a\\u0000b\\ud800\","
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "authorization", "Bearer " + Gateway.MASTER, "x-request-id", "nul-0")) {
+            response.body().string();
+        }
+        for (int i = 0; i < 12; i++) {
+            call("after-nul-" + i);
+        }
+
+        // then: every record arrives, the NUL and the surrogate stored as U+FFFD
+        await(() -> logged("after-nul-%") == 12, "the records after it arrive");
+        await(() -> logged("nul-0") == 1, "its own record arrives");
+        assertEquals("a\uFFFDb\uFFFD", text("SELECT user_id FROM audit_log WHERE request_id = 'nul-0'"));
+        assertFalse(Files.exists(data.resolve(SmartflowServer.AUDIT_SPOOL).resolve("quarantine.jsonl")));
+    }
+
+    @Test
+    void aRecordTheDatabaseRefusesIsQuarantinedWhileEveryOtherArrives() throws Exception {
+        // given: a constraint that one caller's records break (a data error, SQLState 23514, like any value the
+        // database cannot take)
+        gateway = start(Map.of("SMARTFLOW_AUDIT_BATCH_SIZE", "10", "SMARTFLOW_AUDIT_FLUSH_INTERVAL", "20ms"));
+        admin("ALTER TABLE audit_log ADD CONSTRAINT refuse_poison CHECK (user_id IS NULL OR user_id <> 'poison')");
+        try {
+            // when: the refused call sits among thirty others
+            for (int i = 0; i < 30; i++) {
+                call("flowing-" + i);
+                if (i == 14) {
+                    try (Response response = gateway.post(gateway.proxy("/v1/chat/completions"),
+                            "{\"model\":\"gpt-4o-mini\",\"user\":\"poison\","
+                                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                            "authorization", "Bearer " + Gateway.MASTER, "x-request-id", "poisoned")) {
+                        assertEquals(200, response.code());
+                    }
+                }
+            }
+
+            // then: the thirty arrive; the refused one waits in quarantine, not in the database
+            await(() -> logged("flowing-%") == 30, "every other record arrives");
+            Path quarantine = data.resolve(SmartflowServer.AUDIT_SPOOL).resolve("quarantine.jsonl");
+            await(() -> Files.exists(quarantine) && Files.readString(quarantine).contains("\"poisoned\""),
+                    "the refused record is quarantined");
+            assertEquals(1, Files.readAllLines(quarantine).size());
+            assertEquals(0, logged("poisoned"));
+        } finally {
+            admin("ALTER TABLE audit_log DROP CONSTRAINT refuse_poison");
+        }
+    }
+
     private void call(String requestId) throws Exception {
         try (Response response = gateway.post(gateway.proxy("/v1/chat/completions"), CHAT, "authorization",
                 "Bearer " + Gateway.MASTER, "x-request-id", requestId)) {
@@ -171,6 +228,14 @@ class AuditPostgresTest {
 
     private long logged(String requestIdPattern) throws SQLException {
         return count("SELECT COUNT(*) FROM audit_log WHERE request_id LIKE '" + requestIdPattern + "'");
+    }
+
+    private String text(String sql) throws SQLException {
+        try (Connection admin = RealServers.postgres(schema); Statement statement = admin.createStatement();
+             ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getString(1);
+        }
     }
 
     private long count(String sql) throws SQLException {

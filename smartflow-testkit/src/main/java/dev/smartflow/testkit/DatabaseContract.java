@@ -380,6 +380,77 @@ public abstract class DatabaseContract {
         assertEquals(List.of(record("r2", T0), record("r1", T0)), audit.query(AuditQuery.latest(10)));
     }
 
+    // --- audit: text no store can hold, stored alike by every store
+
+    @Test
+    void aNulInAnyTextIsStoredAsTheReplacementCharacter() {
+        AuditRecord record = AuditRecord.builder("r\u00001", T0, "/v1/chat\u0000", "open\u0000ai", "gpt\u0000")
+                .keyId(KeyId.of("k\u00001"))
+                .userId("a\u0000b")
+                .orgId("\u0000org")
+                .teamId("team\u0000")
+                .cacheHit("exact\u0000")
+                .compliance(0.5, List.of("pii\u0000email"))
+                .failed(502, "upstream\u0000error")
+                .build();
+
+        assertEquals(1, audit.append(List.of(record)));
+
+        AuditRecord stored = audit.query(AuditQuery.latest(10)).getFirst();
+        assertEquals("r\uFFFD1", stored.requestId());
+        assertEquals(Optional.of(KeyId.of("k\uFFFD1")), stored.keyId());
+        assertEquals(Optional.of("a\uFFFDb"), stored.userId());
+        assertEquals(Optional.of("\uFFFDorg"), stored.orgId());
+        assertEquals(Optional.of("team\uFFFD"), stored.teamId());
+        assertEquals("/v1/chat\uFFFD", stored.route());
+        assertEquals("open\uFFFDai", stored.provider());
+        assertEquals("gpt\uFFFD", stored.model());
+        assertEquals(Optional.of("exact\uFFFD"), stored.hitType());
+        assertEquals(List.of("pii\uFFFDemail"), stored.complianceFlags());
+        assertEquals(Optional.of("upstream\uFFFDerror"), stored.error());
+        assertEquals(List.of(stored), audit.query(AuditQuery.latest(10).withKey(KeyId.of("k\u00001"))
+                .withProvider("open\uFFFDai")));
+    }
+
+    @Test
+    void aLoneSurrogateIsStoredAsTheReplacementCharacterAndAPairIsKept() {
+        AuditRecord record = builder("r1", T0, "openai").userId("a\uD800b").orgId("\uDC00")
+                .teamId("team \uD83D\uDE00").build();
+
+        audit.append(List.of(record));
+
+        AuditRecord stored = audit.query(AuditQuery.latest(10)).getFirst();
+        assertEquals(Optional.of("a\uFFFDb"), stored.userId());
+        assertEquals(Optional.of("\uFFFD"), stored.orgId());
+        assertEquals(Optional.of("team \uD83D\uDE00"), stored.teamId());
+    }
+
+    @Test
+    void textBeyondTheLimitIsCutAlikeAndAnIdThatLongIsStillUnique() {
+        String longId = "\u00e9".repeat(2_000);
+        String user = "a".repeat(AuditRecord.MAX_TEXT - 2) + "\uD83D\uDE00b";
+        AuditRecord record = builder(longId, T0, "openai").userId(user).build();
+
+        assertEquals(1, audit.append(List.of(record)));
+        assertEquals(0, audit.append(List.of(builder(longId + "x", T0, "openai").build())));
+
+        AuditRecord stored = audit.query(AuditQuery.latest(10)).getFirst();
+        assertEquals("\u00e9".repeat(AuditRecord.MAX_TEXT - 1) + "\u2026", stored.requestId());
+        // cut before the pair, which would not fit whole
+        assertEquals(Optional.of("a".repeat(AuditRecord.MAX_TEXT - 2) + "\u2026"), stored.userId());
+        assertEquals(1, audit.query(AuditQuery.latest(10)).size());
+    }
+
+    @Test
+    void aRecordWithANulIsNotDuplicatedByARetry() {
+        AuditRecord record = builder("r\u0000", T0, "openai").userId("\u0000").build();
+
+        assertEquals(1, audit.append(List.of(record)));
+        assertEquals(0, audit.append(List.of(record, builder("r\uFFFD", T0, "openai").build())));
+
+        assertEquals(List.of("r\uFFFD"), requestIds(audit.query(AuditQuery.latest(10))));
+    }
+
     // --- audit: query
 
     @Test

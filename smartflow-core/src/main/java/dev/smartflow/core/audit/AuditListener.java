@@ -12,9 +12,12 @@ import dev.smartflow.core.spi.AuditRecord;
  *         .build();
  * }</pre>
  *
- * <p>Called on the thread that finished the call (the request's thread, or whichever read a stream to its end), after
- * the answer was handed back or its last chunk read; so it must not block: a listener that does I/O queues the record
- * and does the work elsewhere. A listener that throws is logged and ignored; the call is not affected.
+ * <p>Called on the thread that finished the call (the request's thread, or whichever read a stream to its end), before
+ * the client has the whole answer: a complete answer's record once the pipeline has the answer and before the server
+ * writes it, a stream's once its last chunk was read (or it failed, or was closed) and before the server writes its
+ * end (OpenAI's {@code [DONE]}, or a last error event). So it must not block: a listener that does I/O queues the
+ * record and does the work elsewhere (the audit writer only appends it to a local journal file). A listener that
+ * throws is logged and ignored; the call is not affected.
  */
 @FunctionalInterface
 public interface AuditListener {

@@ -1,11 +1,12 @@
 package dev.smartflow.core.audit;
 
 import dev.smartflow.core.spi.AuditRecord;
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -29,17 +30,27 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The audit writer's overflow on disk: append-only segment files of JSON lines ({@link SpoolFormat}), named
- * {@code audit-<sequence>.jsonl}, replayed oldest first and deleted once every record in them was acknowledged.
+ * The audit writer's files on disk: segments of JSON lines ({@link SpoolFormat}) to replay into the store, the
+ * quarantine of records the store refused, and the naming of the {@link AuditJournal}'s segments.
  *
- * <p>A segment is written whole as {@code .part}, forced to disk, then renamed, so a complete segment is never seen
- * half written. A {@code .part} left by a crash is replayed too; its torn last line, if any, is counted as unreadable.
- * A lock file keeps a second writer (another process on the same data directory) out of the directory, so sequence
- * numbers never collide. Thread-safe: one lock guards the files, the segment list and the read cursor.
+ * <ul>
+ *   <li>{@code audit-<sequence>.jsonl}: records spilled by the writer (overflow, shutdown leftovers). A segment is
+ *       written whole as {@code .part}, forced to disk, then renamed, so a complete segment is never seen half
+ *       written. A {@code .part} left by a crash is replayed too; its torn last line, if any, is counted as
+ *       unreadable.</li>
+ *   <li>{@code journal-<sequence>.jsonl}: the journal's segments. Those a previous process left (it was killed, or
+ *       its store was out of reach at shutdown) are replayed like spilled ones, after them.</li>
+ *   <li>{@code quarantine.jsonl}: records the store refused for what they hold, one per line, kept for an operator;
+ *       never replayed.</li>
+ * </ul>
+ * Segments are replayed oldest first and deleted once every record in them was acknowledged. A lock file keeps a
+ * second writer (another process on the same data directory) out of the directory, so sequence numbers never
+ * collide. Thread-safe: one lock guards the files, the segment list and the read cursor.
  */
 final class AuditSpool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AuditSpool.class.getName());
-    private static final Pattern NAME = Pattern.compile("audit-(\\d{19})\\.jsonl(\\.part)?");
+    private static final Pattern NAME = Pattern.compile("(audit|journal)-(\\d{19})\\.jsonl(\\.part)?");
+    static final String QUARANTINE = "quarantine.jsonl";
     /** Records per segment at most: a failed replay starts its segment again, so segments stay modest. */
     static final int SEGMENT_RECORDS = 10_000;
 
@@ -62,6 +73,8 @@ final class AuditSpool implements AutoCloseable {
     private final AtomicLong spooled = new AtomicLong();
     private final AtomicLong unreadable = new AtomicLong();
     private long nextSequence;
+    private final long nextJournalSequence;
+    private FileOutputStream quarantine;
     private BufferedReader reader;
     /** Records read from the oldest segment and handed out, not yet acknowledged; null when none are. */
     private List<AuditRecord> outstanding;
@@ -95,21 +108,51 @@ final class AuditSpool implements AutoCloseable {
                     + " is in use by another audit writer");
         }
         lock = acquired;
-        TreeMap<Long, Path> found = new TreeMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "audit-*")) {
+        TreeMap<Long, Path> spilled = new TreeMap<>();
+        TreeMap<Long, Path> journaled = new TreeMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*-*.jsonl*")) {
             for (Path file : files) {
                 Matcher name = NAME.matcher(file.getFileName().toString());
                 if (name.matches()) {
-                    found.put(Long.parseLong(name.group(1)), file);
+                    (name.group(1).equals("audit") ? spilled : journaled).put(Long.parseLong(name.group(2)), file);
                 }
             }
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("cannot list the audit spool directory " + directory, e);
         }
-        found.values().forEach(path -> segments.add(new Segment(path, -1)));
+        spilled.values().forEach(path -> segments.add(new Segment(path, -1)));
+        journaled.values().forEach(path -> segments.add(new Segment(path, -1)));
         segments.forEach(this::count);
-        nextSequence = found.isEmpty() ? 1 : found.lastKey() + 1;
+        nextSequence = spilled.isEmpty() ? 1 : spilled.lastKey() + 1;
+        nextJournalSequence = journaled.isEmpty() ? 1 : journaled.lastKey() + 1;
+    }
+
+    /** The sequence number this process's journal starts at: after every journal segment a previous one left. */
+    long nextJournalSequence() {
+        return nextJournalSequence;
+    }
+
+    /** Where the records the store refused are kept. */
+    Path quarantineFile() {
+        return directory.resolve(QUARANTINE);
+    }
+
+    /**
+     * Adds a record the store refused to {@link #quarantineFile()}, forced to disk: it exists nowhere else once its
+     * segment is acknowledged.
+     */
+    void quarantine(AuditRecord record) throws IOException {
+        guard.lock();
+        try {
+            if (quarantine == null) {
+                quarantine = new FileOutputStream(quarantineFile().toFile(), true);
+            }
+            quarantine.write(SpoolFormat.line(record));
+            quarantine.getFD().sync();
+        } finally {
+            guard.unlock();
+        }
     }
 
     Path directory() {
@@ -182,11 +225,9 @@ final class AuditSpool implements AutoCloseable {
                 Path partial = target.resolveSibling(target.getFileName() + ".part");
                 try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE)) {
-                    BufferedWriter out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel),
-                            StandardCharsets.UTF_8));
+                    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
                     for (AuditRecord record : part) {
-                        out.write(SpoolFormat.encode(record));
-                        out.write('\n');
+                        out.write(SpoolFormat.line(record));
                     }
                     out.flush();
                     channel.force(true);
@@ -298,6 +339,8 @@ final class AuditSpool implements AutoCloseable {
             closeQuietly(reader);
             reader = null;
             outstanding = null;
+            closeQuietly(quarantine);
+            quarantine = null;
             try {
                 if (lock != null && lock.isValid()) {
                     lock.release();

@@ -39,6 +39,11 @@ import java.util.Optional;
  *   <li>latency: to the answer for a complete one, to the end for a stream.</li>
  * </ul>
  * Records never hold prompts, completions or tokens of keys.
+ *
+ * <p>The listeners hear of a call before its answer has fully left: a complete answer's record is made before this
+ * stage returns the answer (so before the server writes its body), a stream's at its last read (so before the server
+ * writes its end). A listener that journals the record (the audit writer) therefore has it on disk by the time the
+ * client has the whole answer.
  */
 public final class AuditStage implements Stage {
     /** The status recorded for a stream the client stopped reading (nginx's convention). */

@@ -21,9 +21,19 @@ import java.util.List;
  * Calls block until the store answers; run them on virtual threads. Nothing accepts or returns {@code null}. A
  * failure of the backing store surfaces as the implementation's unchecked exception; after {@link Database#close()}
  * every call fails with {@link IllegalStateException}.
+ *
+ * <p>Every implementation holds every value an {@link AuditRecord} can carry (its text is made storable alike for all,
+ * see the record), and reads it back equal. A batch the store still refuses for what a record holds (a constraint an
+ * operator added, a value beyond the store's limits) fails with {@link RejectedRecordException}, so that the writer can
+ * set that record aside instead of retrying the batch for ever; an outage fails with any other exception.
  */
 public interface AuditLog {
-    /** Appends a batch, skipping records whose request id is already logged; how many records were added. */
+    /**
+     * Appends a batch, skipping records whose request id is already logged; how many records were added.
+     *
+     * @throws RejectedRecordException when the store refuses a record of the batch for what it holds; nothing of the
+     *                                 batch is appended
+     */
     int append(List<AuditRecord> records);
 
     /** The newest records that match the query, at most {@link AuditQuery#limit()} of them. */

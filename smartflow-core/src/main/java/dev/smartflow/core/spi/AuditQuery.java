@@ -13,8 +13,9 @@ import java.util.Optional;
  * }</pre>
  *
  * @param limit    how many records at most; 1..{@value #MAX_LIMIT}
- * @param provider only this provider's records
- * @param keyId    only this key's records
+ * @param provider only this provider's records; made storable as a record's text is (see {@link AuditRecord}), so
+ *                 that a filter matches the records made with the same text, and no store refuses it
+ * @param keyId    only this key's records; made storable alike
  * @param since    only records at or after this time; kept to the microsecond, as record timestamps are
  */
 public record AuditQuery(int limit, Optional<String> provider, Optional<KeyId> keyId, Optional<Instant> since) {
@@ -24,8 +25,8 @@ public record AuditQuery(int limit, Optional<String> provider, Optional<KeyId> k
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit is not within 1.." + MAX_LIMIT + ": " + limit);
         }
-        Objects.requireNonNull(provider, "provider");
-        Objects.requireNonNull(keyId, "keyId");
+        provider = AuditRecord.storable(Objects.requireNonNull(provider, "provider"));
+        keyId = AuditRecord.storableKey(Objects.requireNonNull(keyId, "keyId"));
         since = Objects.requireNonNull(since, "since").map(t -> t.truncatedTo(ChronoUnit.MICROS));
     }
 

@@ -23,6 +23,19 @@ import java.util.OptionalDouble;
  *
  * <p>The timestamp is kept to the microsecond (the resolution the SQL stores keep), so the constructor truncates it.
  *
+ * <p><b>Text every store can hold.</b> The constructor makes every text component (ids, route, provider, model, hit
+ * type, flags, error) storable alike by every {@link AuditLog}, so that a record reads back the same from memory, H2
+ * and PostgreSQL, and no value of a caller's (the body's {@code user} field) can make a store refuse it:
+ * <ul>
+ *   <li>U+0000, which PostgreSQL text cannot hold, becomes U+FFFD (the replacement character);</li>
+ *   <li>a lone surrogate (invalid UTF-16, e.g. what JSON's {@code "\ud800"} decodes to, which UTF-8 cannot encode)
+ *       becomes U+FFFD; a valid surrogate pair (an emoji) is kept;</li>
+ *   <li>text longer than {@value #MAX_TEXT} characters is cut to {@value #MAX_TEXT} {@code - 1} and ends with
+ *       U+2026 ({@code …}), never inside a surrogate pair: small enough for any index entry (PostgreSQL's B-tree
+ *       refuses entries over about 2,700 bytes).</li>
+ * </ul>
+ * Text that needs none of this (nearly all) is kept as it is, without a copy.
+ *
  * @param requestId        the request's id; unique in the log, so a retried batch never duplicates a record
  * @param timestamp        when the request arrived
  * @param keyId            the virtual key that called; empty for the master key or an embedded caller
@@ -49,30 +62,35 @@ public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> k
                           long promptTokens, long completionTokens, long costMicros, boolean cached,
                           Optional<String> hitType, OptionalDouble complianceScore, List<String> complianceFlags,
                           long latencyMicros, int status, Optional<String> error) {
+    /** The most characters a text component keeps (see the class). */
+    public static final int MAX_TEXT = 512;
+    private static final char REPLACEMENT = '\uFFFD';
+    private static final char CUT = '\u2026';
+
     public AuditRecord {
-        requireText(requestId, "requestId");
+        requestId = storable(requireText(requestId, "requestId"));
         timestamp = Objects.requireNonNull(timestamp, "timestamp").truncatedTo(ChronoUnit.MICROS);
-        Objects.requireNonNull(keyId, "keyId");
-        Objects.requireNonNull(userId, "userId");
-        Objects.requireNonNull(orgId, "orgId");
-        Objects.requireNonNull(teamId, "teamId");
-        requireText(route, "route");
-        requireText(provider, "provider");
-        requireText(model, "model");
+        keyId = storableKey(Objects.requireNonNull(keyId, "keyId"));
+        userId = storable(Objects.requireNonNull(userId, "userId"));
+        orgId = storable(Objects.requireNonNull(orgId, "orgId"));
+        teamId = storable(Objects.requireNonNull(teamId, "teamId"));
+        route = storable(requireText(route, "route"));
+        provider = storable(requireText(provider, "provider"));
+        model = storable(requireText(model, "model"));
         requireNonNegative(promptTokens, "promptTokens");
         requireNonNegative(completionTokens, "completionTokens");
         requireNonNegative(costMicros, "costMicros");
-        Objects.requireNonNull(hitType, "hitType");
+        hitType = storable(Objects.requireNonNull(hitType, "hitType"));
         Objects.requireNonNull(complianceScore, "complianceScore");
         if (complianceScore.isPresent() && !Double.isFinite(complianceScore.getAsDouble())) {
             throw new IllegalArgumentException("complianceScore is not finite: " + complianceScore.getAsDouble());
         }
-        complianceFlags = List.copyOf(Objects.requireNonNull(complianceFlags, "complianceFlags"));
+        complianceFlags = storable(Objects.requireNonNull(complianceFlags, "complianceFlags"));
         requireNonNegative(latencyMicros, "latencyMicros");
         if (status < 100 || status > 599) {
             throw new IllegalArgumentException("status is not an HTTP status: " + status);
         }
-        Objects.requireNonNull(error, "error");
+        error = storable(Objects.requireNonNull(error, "error"));
     }
 
     /** A builder for a successful (200), uncached request with no tokens, cost, latency or compliance figures. */
@@ -85,11 +103,68 @@ public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> k
         return status >= 400;
     }
 
-    private static void requireText(String value, String name) {
+    private static String requireText(String value, String name) {
         Objects.requireNonNull(value, name);
         if (value.isBlank()) {
             throw new IllegalArgumentException(name + " is blank");
         }
+        return value;
+    }
+
+    static Optional<KeyId> storableKey(Optional<KeyId> id) {
+        return id.isEmpty() || isStorable(id.get().value()) ? id : Optional.of(KeyId.of(storable(id.get().value())));
+    }
+
+    static Optional<String> storable(Optional<String> text) {
+        return text.isEmpty() || isStorable(text.get()) ? text : Optional.of(storable(text.get()));
+    }
+
+    private static List<String> storable(List<String> flags) {
+        List<String> copy = List.copyOf(flags);
+        for (String flag : copy) {
+            if (!isStorable(flag)) {
+                return copy.stream().map(AuditRecord::storable).toList();
+            }
+        }
+        return copy;
+    }
+
+    /** The text as every store holds it (see the class); the same instance when it needs no change. */
+    private static String storable(String text) {
+        if (isStorable(text)) {
+            return text;
+        }
+        int length = text.length();
+        boolean cut = length > MAX_TEXT;
+        int room = cut ? MAX_TEXT - 1 : length;
+        StringBuilder kept = new StringBuilder(Math.min(length, MAX_TEXT));
+        for (int i = 0; i < length && kept.length() < room; i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                if (kept.length() + 2 > room) {
+                    break;
+                }
+                kept.append(c).append(text.charAt(++i));
+            } else {
+                kept.append(c == 0 || Character.isSurrogate(c) ? REPLACEMENT : c);
+            }
+        }
+        return cut ? kept.append(CUT).toString() : kept.toString();
+    }
+
+    /** No NUL, no surrogate (paired or not: pairs are rare, and the slow path keeps them) and not too long. */
+    private static boolean isStorable(String text) {
+        int length = text.length();
+        if (length > MAX_TEXT) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c == 0 || Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void requireNonNegative(long value, String name) {

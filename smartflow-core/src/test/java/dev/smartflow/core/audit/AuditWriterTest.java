@@ -11,6 +11,7 @@ import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.core.spi.AuditQuery;
 import dev.smartflow.core.spi.AuditRecord;
 import dev.smartflow.core.spi.AuditSummary;
+import dev.smartflow.core.spi.RejectedRecordException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +36,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -51,11 +54,13 @@ class AuditWriterTest {
     private final AuditLog memory = new InMemoryDatabase().audit();
     private final FlakyLog store = new FlakyLog(memory);
     private final List<AuditWriter> writers = new ArrayList<>();
+    private final List<Runnable> captures = new ArrayList<>();
 
     @AfterEach
     void closeWriters() {
         store.release();
         writers.forEach(AuditWriter::close);
+        captures.forEach(Runnable::run);
     }
 
     private AuditWriter.Builder writer() {
@@ -443,51 +448,31 @@ class AuditWriterTest {
     @Test
     void anOutageIsLoggedOnceNotPerAttemptAndItsEndOnce() throws Exception {
         // given
-        Logger logger = Logger.getLogger(AuditWriter.class.getName());
-        List<LogRecord> logs = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logs.add(record);
-            }
+        List<LogRecord> logs = capture(AuditWriter.class);
+        store.failing = true;
+        AuditWriter writer = start(writer().batchSize(1));
 
-            @Override
-            public void flush() {
-            }
+        // when
+        offer(writer, 0, 3);
+        await(() -> store.failures.get() >= 10, "ten failed attempts");
+        store.failing = false;
+        await(() -> writer.written() == 3, "written");
 
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(capture);
-        try {
-            store.failing = true;
-            AuditWriter writer = start(writer().batchSize(1));
+        // then
+        assertEquals(1, logs.stream().filter(r -> r.getLevel() == Level.WARNING).count(), messages(logs));
+        assertEquals(1, logs.stream().filter(r -> r.getMessage().contains("answers again")).count(),
+                messages(logs));
 
-            // when
-            offer(writer, 0, 3);
-            await(() -> store.failures.get() >= 10, "ten failed attempts");
-            store.failing = false;
-            await(() -> writer.written() == 3, "written");
+        // when: a second outage
+        int before = store.failures.get();
+        store.failing = true;
+        offer(writer, 3, 4);
+        await(() -> store.failures.get() >= before + 2, "failing again");
+        store.failing = false;
+        await(() -> writer.written() == 4, "written");
 
-            // then
-            assertEquals(1, logs.stream().filter(r -> r.getLevel() == Level.WARNING).count(), messages(logs));
-            assertEquals(1, logs.stream().filter(r -> r.getMessage().contains("answers again")).count(),
-                    messages(logs));
-
-            // when: a second outage
-            int before = store.failures.get();
-            store.failing = true;
-            offer(writer, 3, 4);
-            await(() -> store.failures.get() >= before + 2, "failing again");
-            store.failing = false;
-            await(() -> writer.written() == 4, "written");
-
-            // then
-            assertEquals(2, logs.stream().filter(r -> r.getLevel() == Level.WARNING).count(), messages(logs));
-        } finally {
-            logger.removeHandler(capture);
-        }
+        // then
+        assertEquals(2, logs.stream().filter(r -> r.getLevel() == Level.WARNING).count(), messages(logs));
     }
 
     @Test
@@ -511,6 +496,217 @@ class AuditWriterTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> AuditWriter.builder(store).batchSize(100).maxPending(50).build());
         assertTrue(e.getMessage().contains("maxPending"), e.getMessage());
+    }
+
+    @Test
+    void aRecordTheStoreRefusesIsQuarantinedAndEveryOtherRecordIsWritten() throws Exception {
+        // given: a store that refuses one record of fifty as a data error
+        store.refused.add("req-17");
+        List<LogRecord> logs = capture(AuditWriter.class);
+        AuditWriter writer = start(writer().batchSize(50).spoolDirectory(spool));
+
+        // when
+        offer(writer, 0, 50);
+
+        // then: the other 49 are written, the refused one is set aside, and nothing waits
+        await(() -> writer.pending() == 0, "nothing is pending");
+        Set<String> others = ids(0, 50);
+        others.remove("req-17");
+        assertEquals(others, loggedIds());
+        assertEquals(49, writer.written());
+        assertEquals(1, writer.quarantined());
+        assertEquals(0, writer.dropped());
+        List<String> quarantine = Files.readAllLines(spool.resolve(AuditSpool.QUARANTINE), StandardCharsets.UTF_8);
+        assertEquals(List.of(SpoolFormat.encode(record(17))), quarantine);
+        List<String> warnings = logs.stream().filter(r -> r.getLevel() == Level.WARNING)
+                .map(LogRecord::getMessage).toList();
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.getFirst().contains("req-17") && warnings.getFirst().contains("SQLState 22021"),
+                warnings.getFirst());
+    }
+
+    @Test
+    void recordsKeepFlowingAfterARefusedOne() throws Exception {
+        // given
+        store.refused.add("req-3");
+        AuditWriter writer = start(writer().batchSize(10));
+        offer(writer, 0, 10);
+        await(() -> writer.written() == 9, "the first batch, but its refused record, is written");
+
+        // when
+        offer(writer, 10, 30);
+
+        // then: without a spool directory the refused record is dropped, and counted as lost
+        await(() -> writer.written() == 29, "the later batches are written");
+        assertEquals(1, writer.quarantined());
+        assertEquals(1, writer.dropped());
+        assertEquals(0, writer.pending());
+    }
+
+    @Test
+    void anOutageWhileARefusedRecordIsIsolatedIsRetriedNotQuarantined() throws Exception {
+        // given: the store is down, and will refuse one record once it is back
+        store.failing = true;
+        store.refused.add("req-5");
+        AuditWriter writer = start(writer().batchSize(20).spoolDirectory(spool));
+        offer(writer, 0, 20);
+        await(() -> store.failures.get() >= 3, "the outage is retried");
+        assertEquals(0, writer.quarantined());
+
+        // when
+        store.failing = false;
+
+        // then
+        await(() -> writer.pending() == 0, "nothing is pending");
+        assertEquals(19, logged());
+        assertEquals(1, writer.quarantined());
+    }
+
+    @Test
+    void aSpilledSegmentHoldingARefusedRecordDrainsAtTheNextStart() throws Exception {
+        // given: thirty records spilled at shutdown while the store was down
+        store.failing = true;
+        AuditWriter first = start(writer().batchSize(10).spoolDirectory(spool).drainTimeout(Duration.ZERO));
+        offer(first, 0, 30);
+        first.close();
+        assertEquals(30, first.spooled());
+
+        // when: the store is back, but refuses one of them
+        store.failing = false;
+        store.refused.add("req-7");
+        AuditWriter next = start(writer().spoolDirectory(spool));
+
+        // then
+        await(() -> next.pending() == 0, "the spool is replayed");
+        Set<String> others = ids(0, 30);
+        others.remove("req-7");
+        assertEquals(others, loggedIds());
+        assertEquals(1, next.quarantined());
+        await(() -> segments().isEmpty(), "the replayed segments are deleted");
+        assertEquals(1, Files.readAllLines(spool.resolve(AuditSpool.QUARANTINE)).size());
+    }
+
+    @Test
+    void everyAcknowledgedRecordSurvivesACrashExactlyOnce() throws Exception {
+        // given: a store that never answers, so that every record is still only in the writer when it "dies", and
+        // eight threads journaling side by side (a line torn or interleaved by another would be unreadable)
+        store.hang();
+        AuditWriter crashing = start(writer().batchSize(50).spoolDirectory(spool));
+        produce(crashing, 8, 500);
+        await(() -> store.calls.get() > 0, "an append is under way");
+
+        // when: the process is killed: what is on disk at this instant (the page cache) is all that is left; the
+        // copy is that disk, and the writer is never closed on it
+        Path afterCrash = Files.createDirectory(spool.resolveSibling(spool.getFileName() + "-after-crash"));
+        for (Path file : files(spool)) {
+            Files.copy(file, afterCrash.resolve(file.getFileName()));
+        }
+        AuditLog restarted = new InMemoryDatabase().audit();
+        FlakyLog counting = new FlakyLog(restarted);
+        AuditWriter next = start(AuditWriter.builder(counting).flushInterval(Duration.ofMillis(10))
+                .spoolDirectory(afterCrash));
+
+        // then: all 4,000, each sent once
+        await(() -> next.pending() == 0, "the journal is replayed");
+        assertEquals(ids(0, 4_000), restarted.query(AuditQuery.latest(AuditQuery.MAX_LIMIT)).stream()
+                .map(AuditRecord::requestId).collect(Collectors.toSet()));
+        assertEquals(4_000, counting.delegated.get(), "each record went to the store once");
+        assertEquals(0, next.dropped());
+        await(() -> files(afterCrash).stream().noneMatch(f -> f.getFileName().toString().startsWith("journal-")),
+                "the replayed journal is deleted");
+    }
+
+    @Test
+    void journalSegmentsRotateAndAreDeletedOnceTheirRecordsAreWritten() throws Exception {
+        // given: segments of about four records, and a store that waits
+        store.hang();
+        AuditWriter writer = start(writer().batchSize(10).spoolDirectory(spool).journalSegmentBytes(1_000));
+        offer(writer, 0, 100);
+        assertTrue(journal().size() >= 10, "segments " + journal().size());
+
+        // when
+        store.release();
+
+        // then: every sealed segment is gone once written; at most the one being written is left
+        await(() -> writer.written() == 100, "everything is written");
+        await(() -> journal().size() <= 1, "written segments are deleted");
+        assertEquals(100, store.delegated.get(), "journaling sends no record twice");
+
+        // when
+        writer.close();
+
+        // then
+        assertEquals(List.of(), journal());
+        assertEquals(List.of(), segments());
+    }
+
+    @Test
+    void everyRecordIsInTheJournalWhenOnRecordReturns() throws Exception {
+        // given
+        store.hang();
+        AuditWriter writer = start(writer().spoolDirectory(spool));
+
+        // when
+        for (int i = 0; i < 20; i++) {
+            writer.onRecord(record(i));
+
+            // then: at once, on disk, without waiting for the writer
+            List<String> lines = new ArrayList<>();
+            for (Path segment : journal()) {
+                lines.addAll(Files.readAllLines(segment, StandardCharsets.UTF_8));
+            }
+            assertEquals(SpoolFormat.encode(record(i)), lines.getLast());
+            assertEquals(i + 1, lines.size());
+        }
+    }
+
+    @Test
+    void withoutAJournalNothingIsWrittenToDiskUntilItMustBe() throws Exception {
+        // given
+        store.hang();
+        AuditWriter writer = start(writer().spoolDirectory(spool).journal(false));
+
+        // when
+        offer(writer, 0, 20);
+
+        // then
+        assertEquals(List.of(), journal());
+        assertEquals(20, writer.pending());
+    }
+
+    private List<Path> journal() {
+        return files(spool).stream().filter(f -> f.getFileName().toString().startsWith("journal-")).toList();
+    }
+
+    private static List<Path> files(Path directory) {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The records {@code type}'s logger logs from now until the test ends. */
+    private List<LogRecord> capture(Class<?> type) {
+        Logger logger = Logger.getLogger(type.getName());
+        List<LogRecord> logs = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logs.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        captures.add(() -> logger.removeHandler(handler));
+        return logs;
     }
 
     private static String messages(List<LogRecord> logs) {
@@ -540,6 +736,8 @@ class AuditWriterTest {
     private static final class FlakyLog implements AuditLog {
         private final AuditLog delegate;
         volatile boolean failing;
+        /** Request ids the store refuses as a data error, whatever else their batch holds. */
+        final Set<String> refused = ConcurrentHashMap.newKeySet();
         private volatile CountDownLatch hung = new CountDownLatch(0);
         final AtomicInteger failures = new AtomicInteger();
         final AtomicInteger calls = new AtomicInteger();
@@ -574,6 +772,9 @@ class AuditWriterTest {
             if (failing) {
                 failures.incrementAndGet();
                 throw new IllegalStateException("the store is down");
+            }
+            if (records.stream().anyMatch(record -> refused.contains(record.requestId()))) {
+                throw new RejectedRecordException("the store refuses a value (SQLState 22021)", null);
             }
             batches.add(records.size());
             delegated.addAndGet(records.size());

@@ -6,6 +6,7 @@ import dev.smartflow.core.spi.AuditQuery;
 import dev.smartflow.core.spi.AuditRecord;
 import dev.smartflow.core.spi.AuditSummary;
 import dev.smartflow.core.spi.KeyId;
+import dev.smartflow.core.spi.RejectedRecordException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
@@ -35,8 +37,10 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * <p>A batch is one transaction of {@code INSERT ... ON CONFLICT DO NOTHING} rows (the form both databases accept),
  * so a record already logged is skipped and a retried batch adds only what is missing. The batch is first cut to one
  * record per request id (the first wins) and then sorted by request id: two batches that share records then take
- * their row locks in the same order and cannot deadlock. Queries and the summary read ranges of {@code ts_us} through
- * the indexes on {@code (ts_us)}, {@code (provider, ts_us)} and {@code (key_id, ts_us)}.
+ * their row locks in the same order and cannot deadlock. A batch the database refuses for what a record holds (see
+ * {@link #REFUSED_DATA}) fails with {@link RejectedRecordException}, anything else as JDBI's exception. Queries and
+ * the summary read ranges of {@code ts_us} through the indexes on {@code (ts_us)}, {@code (provider, ts_us)} and
+ * {@code (key_id, ts_us)}.
  *
  * <p>The analytics are six aggregate queries over the range, in one REPEATABLE READ transaction (on PostgreSQL one
  * snapshot, so the figures agree with each other). The top lists are cut in SQL (window ranks or
@@ -74,6 +78,14 @@ final class SqlAuditLog implements AuditLog {
             + "WHERE rn IN (" + AuditAnalytics.Latency.PERCENTS.stream()
                     .map(p -> "(" + p + " * n + 99) / 100")
                     .collect(Collectors.joining(", ")) + ")";
+
+    /**
+     * The SQLState classes of a refusal for what a record holds, never an outage: 22 data exception (PostgreSQL's
+     * 22021 for a NUL byte, 22001 for a value too long), 23 integrity constraint violation (a CHECK an operator added),
+     * 54 program limit exceeded (an index entry too large). Connection failures (08), a terminated backend (57P01),
+     * a missing table (42P01) or a serialization failure (40) are outages and retried.
+     */
+    private static final Set<String> REFUSED_DATA = Set.of("22", "23", "54");
 
     private final SqlDatabase database;
     private final String newestFirst;
@@ -122,7 +134,11 @@ final class SqlAuditLog implements AuditLog {
     private static int insert(Handle handle, List<AuditRecord> batch) {
         try (PreparedStatement insert = handle.getConnection().prepareStatement(INSERT)) {
             for (AuditRecord record : batch) {
-                bind(insert, record);
+                try {
+                    bind(insert, record);
+                } catch (ArithmeticException e) {
+                    throw new RejectedRecordException("a value does not fit its column (" + e.getMessage() + ")", e);
+                }
                 insert.addBatch();
             }
             int added = 0;
@@ -132,9 +148,32 @@ final class SqlAuditLog implements AuditLog {
             }
             return added;
         } catch (SQLException e) {
+            String state = sqlState(e);
+            if (state != null && REFUSED_DATA.contains(state.substring(0, Math.min(2, state.length())))) {
+                throw new RejectedRecordException("the database refused the batch (SQLState " + state + ")", e);
+            }
             // what JDBI would have thrown, so callers see one kind of failure whichever way the SQL ran
             throw new UnableToExecuteStatementException("audit insert failed", e, null);
         }
+    }
+
+    /**
+     * The first SQLState the failure carries: a batch failure often keeps the statement's own in its next exception
+     * or its cause. Bounded, in case a driver chains in a circle.
+     */
+    private static String sqlState(SQLException failure) {
+        int steps = 0;
+        for (SQLException next = failure; next != null && steps < 16; next = next.getNextException(), steps++) {
+            if (next.getSQLState() != null) {
+                return next.getSQLState();
+            }
+        }
+        for (Throwable cause = failure.getCause(); cause != null && steps < 32; cause = cause.getCause(), steps++) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     private static void bind(PreparedStatement insert, AuditRecord record) throws SQLException {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The contract on H2 in a file under a fresh data directory per test, plus what only an embedded file shows. */
-class SqlDatabaseH2Test extends DatabaseContract {
+class SqlDatabaseH2Test extends DatabaseContract implements AuditRefusals {
     @TempDir
     Path dataDir;
 
@@ -107,5 +107,10 @@ class SqlDatabaseH2Test extends DatabaseContract {
 
         assertEquals(List.of("CREATE TABLE a (x VARCHAR NOT NULL)", "CREATE INDEX a_x\n    ON a (x)"),
                 Migrator.statements(sql));
+    }
+
+    @Override
+    public SqlDatabase sql() {
+        return (SqlDatabase) database;
     }
 }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * afterwards. Skipped, with the reason printed, only when PostgreSQL is unreachable and {@code CI} is unset (or
  * {@code false}); under CI an absent PostgreSQL fails the run.
  */
-class SqlDatabasePostgresTest extends DatabaseContract {
+class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals {
     private static final String URL = Optional.ofNullable(System.getenv("SMARTFLOW_DATABASE_URL"))
             .filter(url -> url.startsWith("jdbc:postgresql:"))
             .orElse("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
@@ -142,6 +142,11 @@ class SqlDatabasePostgresTest extends DatabaseContract {
                 statement.execute("DROP SCHEMA " + fresh + " CASCADE");
             }
         }
+    }
+
+    @Override
+    public SqlDatabase sql() {
+        return (SqlDatabase) database;
     }
 
     private Database gateway() {
