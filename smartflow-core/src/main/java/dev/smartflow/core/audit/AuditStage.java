@@ -101,9 +101,6 @@ public final class AuditStage implements Stage {
         };
     }
 
-    /** How much of a caller's model or user name a record keeps. */
-    static final int MAX_CALLER_TEXT = 512;
-
     private static String error(SmartflowException e) {
         return e.code().orElse(e.type());
     }
@@ -136,7 +133,7 @@ public final class AuditStage implements Stage {
         Principal principal = trail.principal().orElse(exchange.principal());
         Optional<VirtualKey> key = principal.key();
         key.map(VirtualKey::id).ifPresent(builder::keyId);
-        Optional<String> user = bodyText(exchange, "user").map(AuditStage::bounded)
+        Optional<String> user = bodyText(exchange, "user")
                 .or(() -> key.map(VirtualKey::ownerId));
         user.ifPresent(builder::userId);
         key.map(k -> k.tags().get("org")).ifPresent(builder::orgId);
@@ -155,20 +152,7 @@ public final class AuditStage implements Stage {
     }
 
     private static String requestedModel(Exchange exchange) {
-        return bodyText(exchange, "model").filter(m -> !m.isBlank()).map(AuditStage::bounded).orElse(NONE);
-    }
-
-    /**
-     * A caller's text as the record keeps it: a refused call still records the model or user it sent, and these may
-     * be megabytes long; the first {@value #MAX_CALLER_TEXT} characters identify them well enough.
-     */
-    static String bounded(String text) {
-        if (text.length() <= MAX_CALLER_TEXT) {
-            return text;
-        }
-        // never half a surrogate pair: PostgreSQL refuses text that is not valid UTF-16
-        int end = Character.isHighSurrogate(text.charAt(MAX_CALLER_TEXT - 1)) ? MAX_CALLER_TEXT - 1 : MAX_CALLER_TEXT;
-        return text.substring(0, end) + "\u2026";
+        return bodyText(exchange, "model").filter(m -> !m.isBlank()).orElse(NONE);
     }
 
     /** A text field of the body, if the body is a JSON object that has it; never fails. */

@@ -123,8 +123,8 @@ class AuditStageTest {
         // then
         assertEquals(400, refused.status());
         AuditRecord record = onlyRecord();
-        assertEquals("x".repeat(AuditStage.MAX_CALLER_TEXT) + "\u2026", record.model());
-        assertEquals(AuditStage.MAX_CALLER_TEXT + 1, record.userId().orElseThrow().length());
+        assertEquals("x".repeat(AuditRecord.MAX_TEXT - 1) + "\u2026", record.model());
+        assertEquals(AuditRecord.MAX_TEXT, record.userId().orElseThrow().length());
         assertTrue(openai.calls().isEmpty());
     }
 

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.LlmOperation;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.exchange.Upload;
@@ -279,7 +280,7 @@ final class DeepgramProviderTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"CHAT", "EMBEDDINGS", "SPEECH", "ANTHROPIC_MESSAGES"})
-    void operationsOtherThanTranscriptionAreUnsupported(Operation operation) {
+    void operationsOtherThanTranscriptionAreUnsupported(LlmOperation operation) {
         InvalidRequest error = assertThrows(InvalidRequest.class, () -> deepgram().call(
                 exchange(operation, "{\"model\":\"nova-3\",\"input\":\"hello\",\"messages\":[]}"), "nova-3"));
 
