@@ -44,6 +44,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 OVERRIDES=""
 for var in UPSTREAM_PORT GATEWAY_PORT REDIS_PORT PG_PORT BUILD KEEP CALL_TIMEOUT_MS KILL9_ROUNDS KILL9_LOAD_SECONDS \
   KILL9_WORKERS KILL9_KEYS REDIS_BEFORE REDIS_OUTAGE REDIS_AFTER REDIS_RATE IN_FLIGHT HEALTHY_MS OUTAGE_WARMUP DB_BEFORE DB_OUTAGE \
@@ -161,8 +162,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-alive() { [[ $(ps -o stat= -p "$1" 2>/dev/null) =~ ^[^Z] ]]; }
-
 # Waits (bounded) for a process of ours to end, reaps it and forgets it, so no later signal can reach a reused pid.
 wait_gone() {
   local pid=$1 deadline=$((SECONDS + $2)) kept=() p
@@ -176,38 +175,6 @@ wait_gone() {
 }
 
 now_ms() { date +%s%3N; }
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# Own process group per server (setsid), so stopping it also reaches a JVM that a launcher script forks.
-start_bg() {
-  local log=$1; shift
-  setsid "$@" >>"$log" 2>&1 </dev/null &
-  PIDS+=($!)
-}
-
-wait_http_200() {
-  local url=$1 pid=$2 deadline=$((SECONDS + $3))
-  while (( SECONDS < deadline )); do
-    alive "$pid" || return 1
-    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true) == 200 ]] && return 0
-    sleep 0.25
-  done
-  return 1
-}
-
-# Descends from the launcher to the JVM it runs (bounded depth).
-java_pid() {
-  local pid=$1
-  for _ in 1 2 3 4; do
-    [[ $(cat "/proc/$pid/comm" 2>/dev/null) == java ]] && { echo "$pid"; return; }
-    local child
-    child=$(pgrep -P "$pid" | head -1 || true)
-    [[ -n $child ]] || break
-    pid=$child
-  done
-  echo "$1"
-}
 
 tool() { "${PIN_REST[@]}" "$JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx128m -cp bench/target/classes "$@"; }
 
@@ -395,7 +362,11 @@ drill_database() {
   start_gateway database "$WORKDIR/database-gw/data" \
     SMARTFLOW_DATABASE_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres?user=postgres" \
     SMARTFLOW_AUDIT_MAX_PENDING="$DB_AUDIT_MAX_PENDING"
-  create_keys "$DB_KEYS"
+  # one more key, first used during the outage: its lookup cannot come from the gateway's key cache
+  create_keys $((DB_KEYS + 1))
+  local cold_token=${TOKENS##*,}
+  TOKENS=${TOKENS%,*}
+  KEY_IDS=${KEY_IDS%,*}
   load_start=$(now_ms)
   start_load database --keys "$TOKENS" --max-in-flight "$IN_FLIGHT" --rate "$DB_RATE" --acked "$WORKDIR/database.acked" \
     --seconds $((OUTAGE_WARMUP + DB_BEFORE + DB_OUTAGE + DB_AFTER + 150)) --probe-url "$GATEWAY_URL/health/ready"
@@ -404,7 +375,13 @@ drill_database() {
   sleep "$DB_BEFORE"
   down=$(now_ms)
   pg_ctl_run -m fast -w -t 30 stop >/dev/null || die "database: PostgreSQL did not stop"
-  sleep "$DB_OUTAGE"
+  sleep 2
+  curl -s -o "$WORKDIR/database-cold.body" -w '%{http_code} %{time_total}' --max-time $((DB_OUTAGE + 30)) \
+    -H "Authorization: Bearer $cold_token" -H 'Content-Type: application/json' \
+    -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"cold key"}]}' \
+    "$GATEWAY_URL/v1/chat/completions" >"$WORKDIR/database-cold.txt" 2>/dev/null &
+  local cold_pid=$!
+  sleep $((DB_OUTAGE - 2))
   pg_ctl_run -o "$pg_opts" -l "$pg/postgres.log" -w -t 30 start >/dev/null || die "database: PostgreSQL did not restart"
   up=$(now_ms)
   # The backlog: records of the calls started before PostgreSQL came back, counted until they stop changing (the
@@ -419,6 +396,9 @@ drill_database() {
     --origin-ms "$end" --stable-ms 3000 --max-ms 120000)
   fetched=$(tool dev.smartflow.bench.DrillAudit ids --url "$MANAGEMENT_URL" --master "$MASTER" \
     --since-ms "$load_start" --keys "$KEY_IDS" --out "$WORKDIR/database.audited")
+  wait "$cold_pid" || true
+  local cold_code
+  cold_code=$(sed -n 's/.*"code":"\([^"]*\)".*/\1/p' "$WORKDIR/database-cold.body" 2>/dev/null | head -1)
   local spooled=0
   [[ ! -d $WORKDIR/database-gw/data/audit-spool ]] \
     || spooled=$(find "$WORKDIR/database-gw/data/audit-spool" -type f ! -name '*.lock' | wc -l)
@@ -427,6 +407,8 @@ drill_database() {
     echo "phase=outage outage_ms=$((up - down)) $(tool dev.smartflow.bench.DrillReport window --log "$WORKDIR/database.calls" --from "$down" --to "$up")"
     echo "phase=after $(tool dev.smartflow.bench.DrillReport window --log "$WORKDIR/database.calls" --from "$up" --to "$end")"
     echo "phase=recovery $(tool dev.smartflow.bench.DrillReport recovery --log "$WORKDIR/database.calls" --after "$up" --healthy-ms "$HEALTHY_MS")"
+    echo "phase=outage cold_key_call=$(awk '{printf "status=%s ms=%.0f", $1, $2 * 1000}' "$WORKDIR/database-cold.txt")" \
+      "code=${cold_code:--}"
     echo "phase=backlog $backlog"
     echo "phase=audit $settled $fetched spool_files_left=$spooled $(tool dev.smartflow.bench.DrillReport compare \
       --acked "$WORKDIR/database.acked" --audited "$WORKDIR/database.audited")"
@@ -537,8 +519,10 @@ echo "== command: $INVOCATION (commit $COMMIT); results in $RESULTS"
 
 for drill in "${DRILLS[@]}"; do
   lock "$drill"
+  started=$SECONDS
   "drill_$drill"
   unlock
+  echo "== $drill took $((SECONDS - started)) s (not counting the wait for the lock)"
 done
 
 echo
