@@ -242,10 +242,11 @@ start_load() {
   LOAD_PID=${PIDS[-1]}
 }
 
+# stop_load NAME [LABEL]: not in a $(...), so that its die ends the script and the reaped pid is forgotten.
 stop_load() {
   touch "$WORKDIR/$1.stop"
   wait_gone "$LOAD_PID" $((CALL_TIMEOUT_MS / 1000 + 15)) || die "$1: the load client did not stop"
-  tail -1 "$WORKDIR/$1.out"
+  echo "  ${2:-load}: $(tail -1 "$WORKDIR/$1.out")"
 }
 
 lock() {
@@ -271,7 +272,7 @@ drill_kill9() {
     killed_at=$(now_ms)
     wait_gone "$GATEWAY_PID" 10 || die "kill9: the gateway survived kill -9"
     echo "  round $round: killed the gateway (pid $GATEWAY_JPID) after $((killed_at - since)) ms of load"
-    echo "  load: $(stop_load "kill9-$round")"
+    stop_load "kill9-$round"
     start_gateway kill9 "$data"
     up_at=$(now_ms)
     settled=$(tool dev.smartflow.bench.DrillAudit settle --url "$MANAGEMENT_URL" --master "$MASTER" \
@@ -321,7 +322,7 @@ drill_redis() {
   up=$(now_ms)
   sleep "$REDIS_AFTER"
   end=$(now_ms)
-  echo "  load: $(stop_load redis)"
+  stop_load redis
   curl -s --max-time 10 "$UPSTREAM_URL/stats/received" >"$WORKDIR/redis.received"
   local stats ok
   stats=$(curl -s --max-time 10 "$UPSTREAM_URL/stats")
@@ -391,7 +392,7 @@ drill_database() {
   local left=$((up + DB_AFTER * 1000 - $(now_ms)))
   (( left <= 0 )) || sleep "$(awk -v ms="$left" 'BEGIN { printf "%.3f", ms / 1000 }')"
   end=$(now_ms)
-  echo "  load: $(stop_load database)"
+  stop_load database
   settled=$(tool dev.smartflow.bench.DrillAudit settle --url "$MANAGEMENT_URL" --master "$MASTER" --since-ms "$load_start" \
     --origin-ms "$end" --stable-ms 3000 --max-ms 120000)
   fetched=$(tool dev.smartflow.bench.DrillAudit ids --url "$MANAGEMENT_URL" --master "$MASTER" \
@@ -471,14 +472,14 @@ YAML
   start_load faults-warmup --keys "$TOKENS" --max-in-flight "$IN_FLIGHT" --rate "$FAULT_RATE" --faults "$FAULT_MIX" \
     --seconds "$FAULT_WARMUP" --seq-start 900000000
   sleep "$FAULT_WARMUP"
-  echo "  warm-up: $(stop_load faults-warmup)"
+  stop_load faults-warmup warm-up
   sleep 3
   before=$(jvm_state "$GATEWAY_JPID")
   t0=$(now_ms)
   start_load faults --keys "$TOKENS" --max-in-flight "$IN_FLIGHT" --rate "$FAULT_RATE" --faults "$FAULT_MIX" \
     --seconds "$FAULT_SECONDS"
   sleep "$FAULT_SECONDS"
-  echo "  load: $(stop_load faults)"
+  stop_load faults
   end=$(now_ms)
   sleep "$FAULT_IDLE"
   after=$(jvm_state "$GATEWAY_JPID")
