@@ -16,6 +16,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 OVERRIDES=""
 for var in WARMUP DURATION CONNECTIONS STREAM_SECONDS STREAM_WARMUP UPSTREAM_PORT GATEWAY_PORT KEY VIRTUAL_KEY GATEWAY_CMD \
   GATEWAY_URL GATEWAY_HEALTH_URL SMARTFLOW_JAVA_OPTS; do
@@ -85,43 +86,11 @@ echo "== waiting for the build lock $LOCK"
 flock 9
 mvn() { ./mvnw "$@"; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# Own process group per server (setsid), so the cleanup also reaches a JVM that a launcher script forks.
-start_bg() {
-  local log=$1; shift
-  setsid "$@" >"$log" 2>&1 </dev/null &
-  PIDS+=($!)
-}
-
-wait_http_200() {
-  local url=$1 pid=$2 deadline=$((SECONDS + $3))
-  while (( SECONDS < deadline )); do
-    kill -0 "$pid" 2>/dev/null || return 1
-    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true) == 200 ]] && return 0
-    sleep 0.25
-  done
-  return 1
-}
-
 check_chat() {
   local name=$1 url=$2 body
   body=$(curl -s --max-time 10 -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
     -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}]}' -w '\n%{http_code}' "$url$CHAT_PATH" || true)
   [[ ${body##*$'\n'} == 200 && $body == *chat.completion* ]] || die "$name chat check failed: $body"
-}
-
-# Descends from the launcher to the JVM it runs (bounded depth) so RSS is the gateway's, not a shell's.
-java_pid() {
-  local pid=$1
-  for _ in 1 2 3 4; do
-    [[ $(cat "/proc/$pid/comm" 2>/dev/null) == java ]] && { echo "$pid"; return; }
-    local child
-    child=$(pgrep -P "$pid" | head -1 || true)
-    [[ -n $child ]] || break
-    pid=$child
-  done
-  echo "$1"
 }
 
 rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }

@@ -13,6 +13,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,6 +25,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>One NIO selector thread serves every connection: under wrk at 32 connections on one core it beats
  * a thread per connection because a single epoll wake-up serves many ready sockets without context switches.
  * Every response body is precomputed, so the per-request cost is parsing the request head and one write.
+ *
+ * <p>For the reliability drills ({@code bench/drills.sh}) a chat request can ask for a misbehaving answer with a
+ * {@code fault:<name>} marker anywhere in its body (the gateway forwards the body byte for byte but not the client's
+ * headers): see {@link Fault}. A {@code drill-seq:<n>} marker is remembered with the time it arrived, so a drill can
+ * tell which of its calls reached the upstream and when ({@code GET /stats/received}); {@code GET /stats} counts
+ * requests, connections and faults.
  */
 public final class FakeUpstream implements AutoCloseable {
 
@@ -40,7 +49,65 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
+    /** A misbehaviour a chat request asks for with {@code fault:<token>} in its body. */
+    public enum Fault {
+        /** The normal answer. */
+        OK("ok"),
+        /** 500 with an OpenAI error body. */
+        SERVER_ERROR("500"),
+        /** 429 with {@code Retry-After: 1}. */
+        RATE_LIMITED("429"),
+        /** The head and half the body of a normal answer, then a TCP reset. */
+        RESET("reset"),
+        /** Never answers; the connection stays open until the peer closes it. */
+        STALL("stall"),
+        /**
+         * Like {@link #STALL}, for a call whose client gives up early (the drill's load client does): how long the
+         * gateway keeps the upstream connection after its client left shows whether it cancels the upstream call.
+         */
+        ABANDON("abandon"),
+        /** A stream's head and two chunks, then the connection closes without the last chunk or {@code [DONE]}. */
+        TRUNCATED("truncated"),
+        /** 200 {@code application/json} whose body is not JSON. */
+        GARBAGE("garbage"),
+        /** A complete stream whose chunks come {@link #DRIP_DELAY_MS} apart. */
+        DRIP("drip");
+
+        public static final long DRIP_DELAY_MS = 250;
+
+        private final String token;
+
+        Fault(String token) {
+            this.token = token;
+        }
+
+        public String token() {
+            return token;
+        }
+
+        /** Whether the request must ask for a stream for the fault to make sense. */
+        public boolean streams() {
+            return this == TRUNCATED || this == DRIP;
+        }
+
+        boolean stalls() {
+            return this == STALL || this == ABANDON;
+        }
+
+        public static Fault of(String token) {
+            for (Fault fault : values()) {
+                if (fault.token.equals(token.toLowerCase(Locale.ROOT))) {
+                    return fault;
+                }
+            }
+            throw new IllegalArgumentException("unknown fault '" + token + "'; known: "
+                    + Arrays.stream(values()).map(Fault::token).toList());
+        }
+    }
+
     private static final int MAX_HEAD = 64 * 1024;
+    /** Marked arrivals kept for {@code /stats/received}; beyond it they are counted but not listed. */
+    private static final int MAX_RECEIVED = 4_000_000;
     private static final int MAX_REQUEST = 16 * 1024 * 1024;
 
     private static final String CHAT_JSON = """
@@ -69,6 +136,14 @@ public final class FakeUpstream implements AutoCloseable {
     private static final Canned CHAT = Canned.of("200 OK", "application/json", CHAT_JSON);
     private static final Canned EMBEDDINGS = Canned.of("200 OK", "application/json", EMBEDDINGS_JSON);
     private static final Canned MODELS = Canned.of("200 OK", "application/json", MODELS_JSON);
+    private static final Canned SERVER_ERROR = Canned.of("500 Internal Server Error", "application/json", """
+            {"error":{"message":"The fake upstream failed on purpose.","type":"server_error","param":null,\
+            "code":null}}""");
+    private static final Canned RATE_LIMITED = Canned.of("429 Too Many Requests", "application/json", """
+            {"error":{"message":"Rate limit reached (fake).","type":"requests","param":null,\
+            "code":"rate_limit_exceeded"}}""", "Retry-After: 1\r\n");
+    private static final Canned GARBAGE = Canned.of("200 OK", "application/json",
+            "{\"id\":\"chatcmpl-garbage\",\"object\":\"chat.completion\",\"choices\":[{\"message\":{\"content\":<html>");
     private static final byte[] CONTINUE = ascii("HTTP/1.1 100 Continue\r\n\r\n");
 
     private final long chunkDelayNanos;
@@ -77,14 +152,28 @@ public final class FakeUpstream implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Selector selector;
     private final Thread thread;
-    private final ArrayDeque<Conn> delayedStreams = new ArrayDeque<>();
+    private final byte[] truncatedStream;
+    // Delays differ (chunk delay, drip), so the due order is not the arrival order.
+    private final PriorityQueue<Conn> delayedStreams = new PriorityQueue<>(Comparator.comparingLong(c -> c.streamDue));
     private final AtomicLong accepted = new AtomicLong();
+    // Written and read on the selector thread only (the stats routes are served there too).
+    private long chatRequests;
+    private final long[] faultCounts = new long[Fault.values().length];
+    private long[] receivedSeq = new long[1024];
+    private long[] receivedAtMs = new long[1024];
+    private int receivedCount;
+    private long receivedDropped;
+    // per fault, how long each stalled connection stayed open before the peer closed it
+    private final long[][] heldMs = new long[Fault.values().length][];
+    private final int[] heldCount = new int[Fault.values().length];
     private volatile boolean running = true;
 
     private FakeUpstream(int port, Options options) throws IOException {
         this.chunkDelayNanos = TimeUnit.MILLISECONDS.toNanos(options.chunkDelayMs());
         this.streamFrames = streamFrames(options.chunks(), false);
         this.streamFramesClose = streamFrames(options.chunks(), true);
+        byte[][] three = streamFrames(3, false);
+        this.truncatedStream = concat(three[0], three[1]);
         this.selector = Selector.open();
         this.server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
@@ -191,7 +280,6 @@ public final class FakeUpstream implements AutoCloseable {
         return nanos <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
     }
 
-    // Every delayed stream waits the same delay, so FIFO order is due order and a deque suffices.
     private void sendDueChunks() {
         long now = System.nanoTime();
         while (!delayedStreams.isEmpty() && delayedStreams.peek().streamDue <= now) {
@@ -228,9 +316,12 @@ public final class FakeUpstream implements AutoCloseable {
         private int inLen;
         private boolean closeAfterWrite;
         private boolean continueSent;
+        private Fault stalled;
+        private long stalledAtNanos;
         private byte[][] frames;
         private int nextFrame;
         private long streamDue;
+        private long frameDelayNanos;
 
         Conn(SocketChannel ch, SelectionKey key) {
             this.ch = ch;
@@ -238,6 +329,10 @@ public final class FakeUpstream implements AutoCloseable {
         }
 
         void read() throws IOException {
+            if (stalled != null) {
+                discardUntilClosed();
+                return;
+            }
             if (inLen == in.length) {
                 if (in.length >= MAX_REQUEST) {
                     fail("413 Content Too Large", "request too large");
@@ -256,8 +351,23 @@ public final class FakeUpstream implements AutoCloseable {
             serveBuffered();
         }
 
+        /** A stalled request never gets an answer; what else arrives is dropped until the peer gives up. */
+        private void discardUntilClosed() throws IOException {
+            inBuf.clear();
+            int n;
+            try {
+                n = ch.read(inBuf);
+            } catch (IOException e) {
+                n = -1; // a reset ends the stall as a close does
+            }
+            if (n < 0) {
+                recordHeld(stalled, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stalledAtNanos));
+                closeQuietly(key);
+            }
+        }
+
         private void serveBuffered() throws IOException {
-            while (frames == null && !closeAfterWrite && key.isValid()) {
+            while (frames == null && !closeAfterWrite && stalled == null && key.isValid()) {
                 int consumed;
                 try {
                     consumed = serveOne();
@@ -344,20 +454,59 @@ public final class FakeUpstream implements AutoCloseable {
             int pathStart = methodEnd + 1;
             if (regionEquals(in, 0, methodEnd, "POST")
                     && regionEquals(in, pathStart, pathEnd, "/v1/chat/completions")) {
-                if (requestsStream(body)) {
-                    startStream(close);
-                } else {
-                    send(CHAT, close);
-                }
+                chat(body, close);
             } else if (regionEquals(in, 0, methodEnd, "POST")
                     && regionEquals(in, pathStart, pathEnd, "/v1/embeddings")) {
                 send(EMBEDDINGS, close);
             } else if (regionEquals(in, 0, methodEnd, "GET") && regionEquals(in, pathStart, pathEnd, "/v1/models")) {
                 send(MODELS, close);
+            } else if (regionEquals(in, 0, methodEnd, "GET") && regionEquals(in, pathStart, pathEnd, "/stats")) {
+                send(Canned.of("200 OK", "application/json", statsJson()), close);
+            } else if (regionEquals(in, 0, methodEnd, "GET")
+                    && regionEquals(in, pathStart, pathEnd, "/stats/received")) {
+                send(Canned.of("200 OK", "text/plain", receivedText()), close);
             } else {
                 String route = new String(in, 0, pathEnd, StandardCharsets.ISO_8859_1);
                 send(Canned.of("404 Not Found", "application/json",
                         errorJson("Unknown request URL: " + route, "not_found")), close);
+            }
+        }
+
+        private void chat(Body body, boolean close) throws IOException {
+            chatRequests++;
+            long seq = drillSeq(body);
+            if (seq >= 0) {
+                recordArrival(seq, System.currentTimeMillis());
+            }
+            Fault fault = fault(body);
+            faultCounts[fault.ordinal()]++;
+            switch (fault) {
+                case OK -> {
+                    if (requestsStream(body)) {
+                        startStream(close, chunkDelayNanos);
+                    } else {
+                        send(CHAT, close);
+                    }
+                }
+                case SERVER_ERROR -> send(SERVER_ERROR, close);
+                case RATE_LIMITED -> send(RATE_LIMITED, close);
+                case GARBAGE -> send(GARBAGE, close);
+                case RESET -> {
+                    byte[] whole = CHAT.keepAlive();
+                    write(Arrays.copyOf(whole, whole.length - CHAT_JSON.length() / 2));
+                    // SO_LINGER 0: close() sends RST instead of FIN
+                    ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+                    closeQuietly(key);
+                }
+                case STALL, ABANDON -> {
+                    stalled = fault;
+                    stalledAtNanos = System.nanoTime();
+                }
+                case TRUNCATED -> {
+                    closeAfterWrite = true;
+                    write(truncatedStream);
+                }
+                case DRIP -> startStream(close, TimeUnit.MILLISECONDS.toNanos(Fault.DRIP_DELAY_MS));
             }
         }
 
@@ -371,10 +520,11 @@ public final class FakeUpstream implements AutoCloseable {
             send(Canned.of(status, "application/json", errorJson(message, null)), true);
         }
 
-        private void startStream(boolean close) throws IOException {
+        private void startStream(boolean close, long delayNanos) throws IOException {
             frames = close ? streamFramesClose : streamFrames;
             nextFrame = 0;
-            if (chunkDelayNanos == 0) {
+            frameDelayNanos = delayNanos;
+            if (delayNanos == 0) {
                 while (frames != null) {
                     sendNextChunk(0);
                 }
@@ -386,8 +536,8 @@ public final class FakeUpstream implements AutoCloseable {
         void sendNextChunk(long now) throws IOException {
             write(frames[nextFrame++]);
             if (nextFrame < frames.length) {
-                if (chunkDelayNanos > 0) {
-                    streamDue = now + chunkDelayNanos;
+                if (frameDelayNanos > 0) {
+                    streamDue = now + frameDelayNanos;
                     delayedStreams.add(this);
                 }
                 return;
@@ -434,13 +584,84 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
+    private void recordArrival(long seq, long atMs) {
+        if (receivedCount == MAX_RECEIVED) {
+            receivedDropped++;
+            return;
+        }
+        if (receivedCount == receivedSeq.length) {
+            receivedSeq = Arrays.copyOf(receivedSeq, receivedCount * 2);
+            receivedAtMs = Arrays.copyOf(receivedAtMs, receivedCount * 2);
+        }
+        receivedSeq[receivedCount] = seq;
+        receivedAtMs[receivedCount] = atMs;
+        receivedCount++;
+    }
+
+    private void recordHeld(Fault fault, long ms) {
+        int f = fault.ordinal();
+        if (heldMs[f] == null) {
+            heldMs[f] = new long[256];
+        } else if (heldCount[f] == heldMs[f].length) {
+            if (heldCount[f] == MAX_RECEIVED) {
+                return;
+            }
+            heldMs[f] = Arrays.copyOf(heldMs[f], heldCount[f] * 2);
+        }
+        heldMs[f][heldCount[f]++] = ms;
+    }
+
+    private String statsJson() {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("{\"chat_requests\":").append(chatRequests)
+                .append(",\"connections_accepted\":").append(accepted.get())
+                // every registered key but the server's is a client connection
+                .append(",\"open_connections\":").append(selector.keys().size() - 1)
+                .append(",\"received_marked\":").append(receivedCount + receivedDropped)
+                .append(",\"faults\":{");
+        for (Fault fault : Fault.values()) {
+            sb.append(fault.ordinal() == 0 ? "" : ",").append('"').append(fault.token()).append("\":")
+                    .append(faultCounts[fault.ordinal()]);
+        }
+        // for stalled calls: how many connections the gateway has closed, and after how long (ms, nearest rank)
+        sb.append("},\"held\":{");
+        boolean first = true;
+        for (Fault fault : Fault.values()) {
+            if (!fault.stalls()) {
+                continue;
+            }
+            int n = heldCount[fault.ordinal()];
+            long[] sorted = n == 0 ? new long[0] : Arrays.copyOf(heldMs[fault.ordinal()], n);
+            Arrays.sort(sorted);
+            sb.append(first ? "" : ",").append('"').append(fault.token()).append("\":{\"closed\":").append(n)
+                    .append(",\"p50_ms\":").append(n == 0 ? -1 : sorted[(n - 1) / 2])
+                    .append(",\"max_ms\":").append(n == 0 ? -1 : sorted[n - 1]).append('}');
+            first = false;
+        }
+        return sb.append("}}").toString();
+    }
+
+    /** One line per marked chat request: its {@code drill-seq} and the epoch millisecond it arrived. */
+    private String receivedText() {
+        StringBuilder sb = new StringBuilder(receivedCount * 24);
+        for (int i = 0; i < receivedCount; i++) {
+            sb.append(receivedSeq[i]).append(' ').append(receivedAtMs[i]).append('\n');
+        }
+        return sb.toString();
+    }
+
     private record Body(byte[] bytes, int start, int length, int end) {}
 
     private record Canned(byte[] keepAlive, byte[] close) {
         static Canned of(String status, String contentType, String body) {
+            return of(status, contentType, body, "");
+        }
+
+        /** {@code extraHeaders}: complete header lines, each ending in CRLF. */
+        static Canned of(String status, String contentType, String body, String extraHeaders) {
             byte[] payload = body.getBytes(StandardCharsets.UTF_8);
             String head = "HTTP/1.1 " + status + "\r\nContent-Type: " + contentType
-                    + "\r\nContent-Length: " + payload.length + "\r\n";
+                    + "\r\nContent-Length: " + payload.length + "\r\n" + extraHeaders;
             return new Canned(concat(ascii(head + "\r\n"), payload),
                     concat(ascii(head + "Connection: close\r\n\r\n"), payload));
         }
@@ -530,6 +751,42 @@ public final class FakeUpstream implements AutoCloseable {
                 }
             }
             from = at + 8;
+        }
+    }
+
+    /** The number after {@code drill-seq:} in the body, or -1. */
+    static long drillSeq(Body body) {
+        byte[] b = body.bytes();
+        int end = body.start() + body.length();
+        int at = indexOf(b, body.start(), end, "drill-seq:");
+        if (at < 0) {
+            return -1;
+        }
+        int from = at + "drill-seq:".length();
+        int i = from;
+        while (i < end && i - from < 18 && b[i] >= '0' && b[i] <= '9') {
+            i++;
+        }
+        return i == from ? -1 : parseLong(b, from, i);
+    }
+
+    /** The fault a {@code fault:<token>} marker in the body asks for; {@link Fault#OK} without one or if unknown. */
+    static Fault fault(Body body) {
+        byte[] b = body.bytes();
+        int end = body.start() + body.length();
+        int at = indexOf(b, body.start(), end, "fault:");
+        if (at < 0) {
+            return Fault.OK;
+        }
+        int from = at + "fault:".length();
+        int i = from;
+        while (i < end && i - from < 16 && Character.isLetterOrDigit(b[i])) {
+            i++;
+        }
+        try {
+            return Fault.of(new String(b, from, i - from, StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException e) {
+            return Fault.OK;
         }
     }
 

@@ -1,18 +1,23 @@
 package dev.smartflow.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 final class FakeUpstreamTest {
 
@@ -134,6 +139,84 @@ final class FakeUpstreamTest {
         }
 
         assertEquals(1, upstream.connectionsAccepted());
+    }
+
+    @Test
+    void errorFaultsAnswerInOpenAiShape() throws Exception {
+        HttpResponse<String> serverError = post("/v1/chat/completions", chat("fault:500"));
+        HttpResponse<String> rateLimited = post("/v1/chat/completions", chat("fault:429"));
+
+        assertEquals(500, serverError.statusCode());
+        assertTrue(serverError.body().contains("\"type\":\"server_error\""), serverError.body());
+        assertEquals(429, rateLimited.statusCode());
+        assertEquals("1", rateLimited.headers().firstValue("retry-after").orElseThrow());
+        assertTrue(rateLimited.body().contains("\"code\":\"rate_limit_exceeded\""), rateLimited.body());
+    }
+
+    @Test
+    void garbageIsAComplete200ThatIsNotJson() throws Exception {
+        HttpResponse<String> response = post("/v1/chat/completions", chat("fault:garbage"));
+
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().endsWith("<html>"), response.body());
+    }
+
+    @Test
+    void resetAndTruncatedAnswersBreakOffMidBody() {
+        assertThrows(IOException.class, () -> post("/v1/chat/completions", chat("fault:reset")));
+        assertThrows(IOException.class, () -> post("/v1/chat/completions",
+                "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":"
+                        + "\"fault:truncated\"}]}"));
+    }
+
+    @Test
+    void dripStreamCompletes() throws Exception {
+        HttpResponse<String> response = post("/v1/chat/completions",
+                "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":"
+                        + "\"fault:drip\"}]}");
+
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().endsWith("data: [DONE]\n\n"), response.body());
+    }
+
+    @Test
+    void statsCountFaultsAndListMarkedArrivals() throws Exception {
+        post("/v1/chat/completions", chat("drill-seq:42 fault:500"));
+        post("/v1/chat/completions", chat("drill-seq:43"));
+
+        String stats = get("/stats");
+        String received = get("/stats/received");
+
+        assertTrue(stats.contains("\"chat_requests\":2,"), stats);
+        assertTrue(stats.contains("\"ok\":1,\"500\":1,"), stats);
+        List<String> lines = received.lines().toList();
+        assertEquals(2, lines.size(), received);
+        assertTrue(lines.get(0).matches("42 \\d{13}"), received);
+        assertTrue(lines.get(1).matches("43 \\d{13}"), received);
+    }
+
+    /** The load client closes an abandoned call's connection, which ends the upstream's stall. */
+    @Test
+    void abandonedStallEndsWhenTheClientLeaves(@TempDir Path dir) throws Exception {
+        try (DrillLoad load = new DrillLoad(DrillLoad.parse(new String[] {
+                "--url", "http://127.0.0.1:" + upstream.port() + "/v1/chat/completions", "--keys", "sk-test",
+                "--log", dir.resolve("calls").toString(), "--abandon-ms", "200"}))) {
+            assertEquals("abandoned", load.call("sk-test", 7, FakeUpstream.Fault.ABANDON).code());
+        }
+        String stats = "";
+        for (int i = 0; i < 100 && !stats.contains("\"abandon\":{\"closed\":1,"); i++) {
+            Thread.sleep(50);
+            stats = get("/stats");
+        }
+        assertTrue(stats.contains("\"abandon\":{\"closed\":1,"), stats);
+    }
+
+    private static String chat(String content) {
+        return "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}";
+    }
+
+    private String get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
