@@ -32,17 +32,22 @@ import dev.smartflow.core.model.SpeechRequest;
 import dev.smartflow.core.model.TranscriptionRequest;
 import dev.smartflow.core.model.TranscriptionResponse;
 import dev.smartflow.core.routing.ModelsStage;
+import dev.smartflow.core.routing.PlanStage;
 import dev.smartflow.core.routing.RouteStage;
+import dev.smartflow.core.routing.Routing;
 import dev.smartflow.core.trace.TraceStage;
 import dev.smartflow.core.validation.ValidationStage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 final class DefaultSmartflow implements Smartflow {
     private static final System.Logger LOG = System.getLogger(DefaultSmartflow.class.getName());
     private static final Principal IN_PROCESS = Principal.embedded("in-process");
 
     private final Pipeline pipeline;
+    private final Routing routing;
+    private final Optional<Budgets> budgets;
     private final List<AutoCloseable> closeables;
     private final boolean authenticates;
     private final boolean prices;
@@ -51,23 +56,54 @@ final class DefaultSmartflow implements Smartflow {
     /** Builds the pipeline; what it creates and must close later joins the builder's own closeables. */
     static DefaultSmartflow create(Builder builder) {
         List<AutoCloseable> owned = new ArrayList<>();
-        Pipeline pipeline = pipeline(builder, owned);
+        Routing routing = builder.routing != null ? builder.routing : routing(builder);
+        Optional<Budgets> budgets = budgets(builder);
+        budgets.ifPresent(owned::add);
+        Pipeline pipeline = pipeline(builder, routing, budgets);
         owned.addAll(builder.closeables);
-        return new DefaultSmartflow(pipeline, List.copyOf(owned), builder.authenticator != null,
+        return new DefaultSmartflow(pipeline, routing, budgets, List.copyOf(owned), builder.authenticator != null,
                 builder.pricing != null, Headers.EMPTY);
     }
 
-    private DefaultSmartflow(Pipeline pipeline, List<AutoCloseable> closeables, boolean authenticates, boolean prices,
-                             Headers callHeaders) {
+    private DefaultSmartflow(Pipeline pipeline, Routing routing, Optional<Budgets> budgets,
+                             List<AutoCloseable> closeables, boolean authenticates, boolean prices, Headers callHeaders) {
         this.pipeline = pipeline;
+        this.routing = routing;
+        this.budgets = budgets;
         this.closeables = closeables;
         this.authenticates = authenticates;
         this.prices = prices;
         this.callHeaders = callHeaders;
     }
 
-    /** The default order, in one place. */
-    private static Pipeline pipeline(Builder builder, List<AutoCloseable> owned) {
+    private static Routing routing(Builder builder) {
+        Routing.Builder routing = Routing.builder(builder.resolver).clock(builder.clock).ticker(builder.ticker);
+        if (builder.sharedState != null) {
+            routing.sharedState(builder.sharedState);
+        }
+        if (builder.pricing != null) {
+            routing.pricing(builder.pricing);
+        }
+        if (builder.chainStore != null) {
+            routing.chains(builder.chainStore);
+        }
+        if (builder.defaultChain != null) {
+            routing.defaultChain(builder.defaultChain);
+        }
+        return routing.build();
+    }
+
+    /** The one {@link Budgets} of this pipeline: the budget stage's, and what a management API reads and resets. */
+    private static Optional<Budgets> budgets(Builder builder) {
+        if (builder.sharedState == null || builder.keyStore == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Budgets(builder.sharedState, builder.keyStore, builder.clock, builder.spendListeners,
+                builder.budgetsOnOutage));
+    }
+
+    /** The default order, in one place (see {@link Slot}). */
+    private static Pipeline pipeline(Builder builder, Routing routing, Optional<Budgets> budgets) {
         Pipeline.Builder pipeline = Pipeline.builder().addStage(new TraceStage(builder.ticker));
         if (!builder.auditListeners.isEmpty()) {
             // outside every stage that can refuse a call, so refusals are recorded too
@@ -77,24 +113,37 @@ final class DefaultSmartflow implements Smartflow {
             pipeline.addStage(new AuthStage(builder.authenticator));
         }
         pipeline.addStage(new ValidationStage());
+        slot(builder, Slot.AUTHENTICATED).forEach(pipeline::addStage);
         if (builder.sharedState != null) {
             pipeline.addStage(new RateLimitStage(builder.sharedState, builder.rateLimitsOnOutage));
-            if (builder.keyStore != null) {
-                Pricing pricing = builder.pricing == null ? Pricing.none() : builder.pricing;
-                Budgets budgets = new Budgets(builder.sharedState, builder.keyStore, builder.clock,
-                        builder.spendListeners, builder.budgetsOnOutage);
-                owned.add(budgets);
-                pipeline.addStage(new BudgetStage(budgets, builder.resolver, pricing));
-            }
         }
-        builder.stages.forEach(pipeline::addStage);
-        pipeline.addStage(new ModelsStage(builder.resolver)).route(new RouteStage(builder.resolver));
-        builder.attemptStages.forEach(pipeline::addAttemptStage);
+        slot(builder, Slot.PRE_CALL).forEach(pipeline::addStage);
+        slot(builder, Slot.CACHE).forEach(pipeline::addStage);
+        pipeline.addStage(new PlanStage(routing.planner()));
+        budgets.ifPresent(b -> pipeline.addStage(new BudgetStage(b, routing.planner(),
+                builder.pricing == null ? Pricing.none() : builder.pricing)));
+        slot(builder, Slot.BEFORE_ROUTE).forEach(pipeline::addStage);
+        pipeline.addStage(new ModelsStage(builder.resolver)).route(new RouteStage(routing));
+        slot(builder, Slot.ATTEMPT).forEach(pipeline::addAttemptStage);
         if (builder.pricing != null) {
             // innermost, so it prices the provider's answer as sent, and only answers a provider gave
             pipeline.addAttemptStage(new CostStage(builder.pricing));
         }
         return pipeline.build();
+    }
+
+    private static List<Stage> slot(Builder builder, Slot slot) {
+        return builder.slots.getOrDefault(slot, List.of());
+    }
+
+    @Override
+    public Routing routing() {
+        return routing;
+    }
+
+    @Override
+    public Optional<Budgets> budgets() {
+        return budgets;
     }
 
     @Override
@@ -167,7 +216,7 @@ final class DefaultSmartflow implements Smartflow {
         if (apiKey == null || apiKey.isBlank()) {
             throw new IllegalArgumentException("apiKey must not be blank");
         }
-        return new DefaultSmartflow(pipeline, closeables, authenticates, prices,
+        return new DefaultSmartflow(pipeline, routing, budgets, closeables, authenticates, prices,
                 callHeaders.with("authorization", "Bearer " + apiKey));
     }
 

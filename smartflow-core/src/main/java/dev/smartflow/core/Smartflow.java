@@ -1,6 +1,7 @@
 package dev.smartflow.core;
 
 import dev.smartflow.core.audit.AuditListener;
+import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.budget.OutageMode;
 import dev.smartflow.core.budget.SpendListener;
 import dev.smartflow.core.cost.Pricing;
@@ -22,12 +23,16 @@ import dev.smartflow.core.model.SpeechRequest;
 import dev.smartflow.core.model.TranscriptionRequest;
 import dev.smartflow.core.model.TranscriptionResponse;
 import dev.smartflow.core.routing.ModelResolver;
+import dev.smartflow.core.routing.Routing;
+import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.SharedState;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The gateway as a library: every call goes through the same pipeline of stages that the HTTP server uses, in-process.
@@ -84,6 +89,12 @@ public interface Smartflow extends AutoCloseable {
      */
     Smartflow withApiKey(String apiKey);
 
+    /** The routing this pipeline routes with: chains, target health, the forced provider. */
+    Routing routing();
+
+    /** The budgets this pipeline enforces, when it enforces any (shared state and a key store set). */
+    Optional<Budgets> budgets();
+
     /**
      * Releases the providers' connections. Calls under way may fail. Views made with {@link #withApiKey} share the
      * providers, so closing any of them closes all.
@@ -92,10 +103,12 @@ public interface Smartflow extends AutoCloseable {
     void close();
 
     /**
-     * Configures a {@link Smartflow}. Stages run in this order: trace, audit (when a listener is added), authenticate
-     * (when an authenticator is set), validate, rate limits and budgets (when {@link #sharedState} is set), the stages
-     * added with {@link #addStage}, models, route; then per provider attempt the stages added with {@link #addAttemptStage}, and last the cost stage
-     * (when {@link #pricing} is set), next to the provider.
+     * Configures a {@link Smartflow}. Stages run in this order (see {@link Slot}): trace, audit (when a listener is
+     * added), authenticate (when an authenticator is set), validate, {@link Slot#AUTHENTICATED}, rate limits (when
+     * {@link #sharedState} is set), {@link Slot#PRE_CALL}, {@link Slot#CACHE}, plan, budget (with shared state and a
+     * {@link #keyStore}), {@link Slot#BEFORE_ROUTE} (where {@link #addStage(Stage)} puts a stage), models, route; then
+     * per provider attempt {@link Slot#ATTEMPT} and last the cost stage (when {@link #pricing} is set), next to the
+     * provider.
      */
     final class Builder {
         ModelResolver resolver;
@@ -107,8 +120,10 @@ public interface Smartflow extends AutoCloseable {
         OutageMode rateLimitsOnOutage = OutageMode.CLOSED;
         KeyStore keyStore;
         InstantSource clock = InstantSource.system();
-        final List<Stage> stages = new ArrayList<>();
-        final List<Stage> attemptStages = new ArrayList<>();
+        final EnumMap<Slot, List<Stage>> slots = new EnumMap<>(Slot.class);
+        Routing routing;
+        ChainStore chainStore;
+        String defaultChain;
         final List<AuditListener> auditListeners = new ArrayList<>();
         final List<SpendListener> spendListeners = new ArrayList<>();
         final List<AutoCloseable> closeables = new ArrayList<>();
@@ -208,9 +223,52 @@ public interface Smartflow extends AutoCloseable {
             return this;
         }
 
-        /** An exchange stage of your own, run after validation and before routing. */
+        /** An exchange stage of your own, run after the budget and before routing ({@link Slot#BEFORE_ROUTE}). */
         public Builder addStage(Stage stage) {
-            stages.add(Objects.requireNonNull(stage, "stage"));
+            return addStage(Slot.BEFORE_ROUTE, stage);
+        }
+
+        /** A stage of your own at {@code slot}; stages of one slot run in the order they were added. */
+        public Builder addStage(Slot slot, Stage stage) {
+            slots.computeIfAbsent(Objects.requireNonNull(slot, "slot"), s -> new ArrayList<>())
+                    .add(Objects.requireNonNull(stage, "stage"));
+            return this;
+        }
+
+        /** Lets {@code module} add its stages, listeners and closeables. */
+        public Builder install(SmartflowModule module) {
+            Objects.requireNonNull(module, "module").install(this);
+            return this;
+        }
+
+        /** Closed by {@link Smartflow#close()}, in the order added, after the providers. */
+        public Builder closeWith(AutoCloseable closeable) {
+            closeables.add(Objects.requireNonNull(closeable, "closeable"));
+            return this;
+        }
+
+        /**
+         * Enables fallback chains, kept in {@code store} (see {@link Routing}). Without it a call's model is always a
+         * plain model.
+         */
+        public Builder chainStore(ChainStore store) {
+            this.chainStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** The chain every plain model falls back to (unless its key names its own); needs {@link #chainStore}. */
+        public Builder defaultChain(String name) {
+            this.defaultChain = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * The routing to use, built by the caller (to share it with a management API, or to set circuits, a sleeper
+         * or a random source in tests); otherwise one is built from this builder's resolver, shared state, clock,
+         * ticker, pricing and chain store. Its resolver must be this builder's.
+         */
+        public Builder routing(Routing value) {
+            this.routing = Objects.requireNonNull(value, "routing");
             return this;
         }
 
@@ -235,10 +293,9 @@ public interface Smartflow extends AutoCloseable {
             return this;
         }
 
-        /** An attempt stage of your own, run once per provider attempt. */
+        /** An attempt stage of your own, run once per provider attempt ({@link Slot#ATTEMPT}). */
         public Builder addAttemptStage(Stage stage) {
-            attemptStages.add(Objects.requireNonNull(stage, "stage"));
-            return this;
+            return addStage(Slot.ATTEMPT, stage);
         }
 
         /** @throws IllegalStateException if no resolver was set */

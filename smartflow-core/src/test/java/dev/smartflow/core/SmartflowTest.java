@@ -35,6 +35,7 @@ import dev.smartflow.core.model.Cost;
 import dev.smartflow.core.model.EmbeddingRequest;
 import dev.smartflow.core.model.Usage;
 import dev.smartflow.core.routing.ModelResolver;
+import dev.smartflow.core.routing.PlanStage;
 import dev.smartflow.core.routing.Target;
 import dev.smartflow.core.spi.Provider;
 import dev.smartflow.core.testing.FakeProvider;
@@ -644,6 +645,30 @@ class SmartflowTest {
     }
 
     @Test
+    void aModulesStagesLandInTheirSlotsWhateverOrderTheyAreAddedIn() {
+        // given: stages named by their slot, added out of order by a module
+        record Named(String name) implements Stage {
+            @Override
+            public Response handle(Exchange exchange, Chain chain) {
+                return chain.proceed(exchange);
+            }
+        }
+        SmartflowModule module = pipeline -> pipeline.addStage(Slot.ATTEMPT, new Named("attempt"))
+                .addStage(Slot.CACHE, new Named("cache")).addStage(Slot.BEFORE_ROUTE, new Named("before-route"))
+                .addStage(Slot.PRE_CALL, new Named("pre-call")).addStage(Slot.AUTHENTICATED, new Named("authenticated"));
+        Smartflow smartflow = Smartflow.builder().resolver(resolver).sharedState(new InMemorySharedState())
+                .keyStore(new InMemoryDatabase().keys()).install(module).build();
+
+        // when
+        List<String> order = ((DefaultSmartflow) smartflow).pipelineStages().stream()
+                .map(s -> s instanceof Named named ? named.name() : s.getClass().getSimpleName()).toList();
+
+        // then
+        assertEquals(List.of("TraceStage", "ValidationStage", "authenticated", "RateLimitStage", "pre-call", "cache",
+                "PlanStage", "BudgetStage", "before-route", "ModelsStage", "RouteStage", "attempt"), order);
+    }
+
+    @Test
     void rateLimitsAndBudgetsRunAfterValidationOnlyWhenConfigured() {
         // given
         Stage mine = (exchange, chain) -> chain.proceed(exchange);
@@ -657,8 +682,9 @@ class SmartflowTest {
         int validation = stages.indexOf(stages.stream().filter(s -> s instanceof ValidationStage).findFirst()
                 .orElseThrow());
         assertTrue(stages.get(validation + 1) instanceof RateLimitStage);
-        assertTrue(stages.get(validation + 2) instanceof BudgetStage);
-        assertSame(mine, stages.get(validation + 3));
+        assertTrue(stages.get(validation + 2) instanceof PlanStage);
+        assertTrue(stages.get(validation + 3) instanceof BudgetStage);
+        assertSame(mine, stages.get(validation + 4));
         assertTrue(((DefaultSmartflow) plain).pipelineStages().stream()
                 .noneMatch(s -> s instanceof RateLimitStage || s instanceof BudgetStage));
     }

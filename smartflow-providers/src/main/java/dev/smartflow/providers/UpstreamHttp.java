@@ -15,6 +15,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
@@ -69,7 +70,7 @@ public final class UpstreamHttp {
         boolean handedOver = false;
         try {
             if (!response.isSuccessful()) {
-                throw errors.fromStatus(response.code(), errorBody(response));
+                throw errors.fromStatus(response.code(), errorBody(response)).withRetryAfter(retryAfter(response));
             }
             Response result = answer.apply(response);
             handedOver = result instanceof Response.Streamed;
@@ -95,7 +96,7 @@ public final class UpstreamHttp {
         try (Deadline deadline = transport.deadline(call, timeout);
              okhttp3.Response response = execute(provider, call, deadline)) {
             if (!response.isSuccessful()) {
-                throw errors.fromStatus(response.code(), errorBody(response));
+                throw errors.fromStatus(response.code(), errorBody(response)).withRetryAfter(retryAfter(response));
             }
             return readJson(provider, response, deadline, what);
         }
@@ -251,6 +252,32 @@ public final class UpstreamHttp {
                     || e instanceof NoRouteToHostException;
             throw failure(provider, e, deadline, unreached ? "cannot reach the upstream"
                     : "the upstream closed the connection before its answer was complete");
+        }
+    }
+
+    /** The longest wait an upstream may ask for that routing honours. */
+    private static final long MAX_RETRY_AFTER_MS = 600_000;
+
+    /**
+     * How long the upstream asked to wait: OpenAI's {@code retry-after-ms}, else {@code Retry-After} in seconds (a date
+     * form is ignored: it would need the upstream's clock).
+     */
+    static Optional<Duration> retryAfter(okhttp3.Response response) {
+        Optional<Duration> millis = number(response.header("retry-after-ms")).map(Duration::ofMillis);
+        return millis.isPresent() ? millis
+                : number(response.header("Retry-After")).map(s -> Duration.ofMillis(Math.min(s * 1000, MAX_RETRY_AFTER_MS)));
+    }
+
+    private static Optional<Long> number(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        try {
+            double value = Double.parseDouble(text.trim());
+            return value >= 0 && value <= MAX_RETRY_AFTER_MS ? Optional.of((long) Math.ceil(value))
+                    : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.smartflow.core.audit;
 
 import dev.smartflow.core.exchange.Attempt;
+import dev.smartflow.core.routing.AttemptOutcome;
 import dev.smartflow.core.exchange.Attribute;
 import dev.smartflow.core.exchange.Principal;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,6 +20,7 @@ public final class Trail {
 
     private volatile Principal principal;
     private volatile Attempt attempt;
+    private volatile List<AttemptOutcome> attempts = List.of();
 
     /** Records the authenticated caller. */
     public void principal(Principal value) {
@@ -27,6 +30,16 @@ public final class Trail {
     /** Records the provider attempt under way; a later attempt replaces an earlier one. */
     public void attempt(Attempt value) {
         this.attempt = value;
+    }
+
+    /** Records how the call's attempts ended so far, in order. */
+    public void attempts(List<AttemptOutcome> value) {
+        this.attempts = List.copyOf(value);
+    }
+
+    /** How the call's attempts ended, in order; empty when none was made. */
+    public List<AttemptOutcome> attempts() {
+        return attempts;
     }
 
     public Optional<Principal> principal() {

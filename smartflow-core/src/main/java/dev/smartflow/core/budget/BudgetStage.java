@@ -18,6 +18,8 @@ import dev.smartflow.core.exchange.StreamEnd;
 import dev.smartflow.core.model.Cost;
 import dev.smartflow.core.model.Usage;
 import dev.smartflow.core.routing.ModelResolver;
+import dev.smartflow.core.routing.RoutePlan;
+import dev.smartflow.core.routing.RoutePlanner;
 import dev.smartflow.core.routing.Target;
 import dev.smartflow.core.spi.VirtualKey;
 import java.util.Objects;
@@ -32,9 +34,10 @@ import java.util.Optional;
  * the call with {@link BudgetExceeded} before anything upstream sees it. Spent plus open reservations never exceed the
  * limit, and an actual cost never exceeds its worst case, so spend never exceeds the limit.
  *
- * <p><b>Worst case.</b> Priced at the model as routed (the {@link ModelResolver}'s provider and model, looked up in
- * {@link Pricing}): the prompt, estimated as the body's bytes / 4 tokens (rounded up; JSON overhead makes this an
- * over-estimate of real prompts), at the input price, plus {@code max_tokens} (or {@code max_completion_tokens}; when
+ * <p><b>Worst case.</b> Priced at the dearest target of the call's {@link RoutePlan} (each target's provider and model,
+ * looked up in {@link Pricing}), so that a fallback to a dearer model can never overspend: the prompt, estimated as
+ * the body's bytes / 4 tokens (rounded up; JSON overhead makes this an over-estimate of real prompts), at the input
+ * price, plus {@code max_tokens} (or {@code max_completion_tokens}; when
  * absent, {@link #DEFAULT_MAX_TOKENS}) at the output price, times every multiplier of the output: {@code n} choices,
  * and for completions {@code best_of} (generated and billed server-side, even though only {@code n} come back);
  * embeddings and reranks have no output. Media calls priced
@@ -60,7 +63,7 @@ public final class BudgetStage implements Stage {
     static final long IMAGE_OUTPUT_TOKENS = 8192;
 
     private final Budgets budgets;
-    private final ModelResolver resolver;
+    private final RoutePlanner planner;
     private final Pricing pricing;
     private final long defaultMaxTokens;
     private final long unpricedFloorMicros;
@@ -69,10 +72,10 @@ public final class BudgetStage implements Stage {
      * @param defaultMaxTokens    completion tokens assumed when the request names none
      * @param unpricedFloorMicros what a call to a model without a price reserves
      */
-    public BudgetStage(Budgets budgets, ModelResolver resolver, Pricing pricing, long defaultMaxTokens,
+    public BudgetStage(Budgets budgets, RoutePlanner planner, Pricing pricing, long defaultMaxTokens,
                        long unpricedFloorMicros) {
         this.budgets = Objects.requireNonNull(budgets, "budgets");
-        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.planner = Objects.requireNonNull(planner, "planner");
         this.pricing = Objects.requireNonNull(pricing, "pricing");
         if (defaultMaxTokens < 0 || unpricedFloorMicros < 0) {
             throw new IllegalArgumentException("defaultMaxTokens and unpricedFloorMicros must not be negative");
@@ -81,8 +84,13 @@ public final class BudgetStage implements Stage {
         this.unpricedFloorMicros = unpricedFloorMicros;
     }
 
+    public BudgetStage(Budgets budgets, RoutePlanner planner, Pricing pricing) {
+        this(budgets, planner, pricing, DEFAULT_MAX_TOKENS, 0);
+    }
+
+    /** Budgets for plain models only: every call is a plan of one. */
     public BudgetStage(Budgets budgets, ModelResolver resolver, Pricing pricing) {
-        this(budgets, resolver, pricing, DEFAULT_MAX_TOKENS, 0);
+        this(budgets, RoutePlanner.direct(resolver), pricing, DEFAULT_MAX_TOKENS, 0);
     }
 
     @Override
@@ -90,6 +98,10 @@ public final class BudgetStage implements Stage {
         VirtualKey key = exchange.principal().key().orElse(null);
         if (key == null || key.budgetMicros().isEmpty() || !exchange.operation().billed()) {
             return chain.proceed(exchange);
+        }
+        if (exchange.operation().routed() && exchange.get(RoutePlan.KEY).isEmpty()) {
+            // planned once, here when no plan stage ran before: the route stage reads the same plan
+            exchange = exchange.with(RoutePlan.KEY, planner.plan(exchange));
         }
         long worstCase = worstCaseMicros(exchange);
         Budgets.Hold hold = budgets.reserve(key, worstCase, key.budgetMicros().getAsLong());
@@ -126,14 +138,25 @@ public final class BudgetStage implements Stage {
         };
     }
 
-    /** The call's worst-case cost in micro-USD, as described in the class comment. */
+    /**
+     * The call's worst-case cost in micro-USD, as described in the class comment: for a routed call, the dearest
+     * target its plan may try; for a module's operation, its {@link WorstCase}.
+     */
     long worstCaseMicros(Exchange exchange) {
-        Optional<Target> target = target(exchange);
-        if (target.isEmpty()) {
-            return unpricedFloorMicros;
+        if (!exchange.operation().routed()) {
+            return exchange.get(WorstCase.KEY).map(WorstCase::micros).orElse(unpricedFloorMicros);
         }
-        String provider = target.get().provider().name();
-        String model = target.get().model();
+        RoutePlan plan = exchange.get(RoutePlan.KEY).orElseGet(() -> planner.plan(exchange));
+        long worst = 0;
+        for (RoutePlan.Planned target : plan.targets()) {
+            worst = Math.max(worst, worstCaseMicros(exchange, target.target()));
+        }
+        return worst;
+    }
+
+    private long worstCaseMicros(Exchange exchange, Target target) {
+        String provider = target.provider().name();
+        String model = target.model();
         try {
             Optional<UnitPrice.Unit> unit = MediaUnits.unitOf(exchange.operation());
             Optional<UnitPrice> unitPrice = unit.flatMap(u -> pricing.unitPrice(provider, model)
@@ -183,15 +206,6 @@ public final class BudgetStage implements Stage {
             }
         }
         return defaultMaxTokens;
-    }
-
-    private Optional<Target> target(Exchange exchange) {
-        try {
-            return exchange.body().text("model").map(resolver::resolve);
-        } catch (RuntimeException e) {
-            // an unknown model fails in the route stage with its own error; the floor is held until then
-            return Optional.empty();
-        }
     }
 
     private static long actualMicros(Optional<CostMeter> meter, long worstCase) {

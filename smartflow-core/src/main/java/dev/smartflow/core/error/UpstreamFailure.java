@@ -1,5 +1,9 @@
 package dev.smartflow.core.error;
 
+import dev.smartflow.core.exchange.Headers;
+import java.time.Duration;
+import java.util.Optional;
+
 import java.util.Objects;
 import java.util.OptionalInt;
 
@@ -15,14 +19,42 @@ public final class UpstreamFailure extends SmartflowException {
     private final int upstreamStatus;
     private final int status;
     private final String type;
+    private final Duration retryAfter;
 
     private UpstreamFailure(String provider, int upstreamStatus, int status, String type, String message, String code,
-                            Throwable cause) {
+                            Throwable cause, Duration retryAfter) {
         super(message, code, null, cause);
         this.provider = Objects.requireNonNull(provider, "provider");
         this.upstreamStatus = upstreamStatus;
         this.status = status;
         this.type = Objects.requireNonNull(type, "type");
+        this.retryAfter = retryAfter;
+    }
+
+    private UpstreamFailure(String provider, int upstreamStatus, int status, String type, String message, String code,
+                            Throwable cause) {
+        this(provider, upstreamStatus, status, type, message, code, cause, null);
+    }
+
+    /** The same failure, with how long the upstream asked callers to wait ({@code Retry-After}). */
+    public UpstreamFailure withRetryAfter(Optional<Duration> wait) {
+        return wait.map(w -> new UpstreamFailure(provider, upstreamStatus, status, type, getMessage(),
+                code().orElse(null), getCause(), w)).orElse(this);
+    }
+
+    /** How long the upstream asked callers to wait before trying again, when it said. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+
+    /** A 429 passes the upstream's {@code Retry-After} on to the caller, in whole seconds. */
+    @Override
+    public Headers headers() {
+        if (retryAfter == null || status != 429) {
+            return Headers.EMPTY;
+        }
+        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        return Headers.of("retry-after", Long.toString(seconds));
     }
 
     /**

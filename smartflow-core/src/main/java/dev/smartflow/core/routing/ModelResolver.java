@@ -17,6 +17,21 @@ public interface ModelResolver {
      */
     Target resolve(String model);
 
+    /**
+     * Where a fallback chain's target leads: its provider, with its own API base and key when it names them. The
+     * default resolves {@code provider/model} and serves no overrides.
+     *
+     * @throws dev.smartflow.core.error.InvalidRequest when the provider is not configured, or the target names an
+     *                                                 override this resolver cannot serve
+     */
+    default Target resolve(ChainTarget target) {
+        if (target.apiBase().isPresent() || target.apiKeyEnv().isPresent()) {
+            throw new dev.smartflow.core.error.InvalidRequest("this resolver serves no API base or key overrides",
+                    "invalid_request", "model");
+        }
+        return resolve(target.provider() + "/" + target.model());
+    }
+
     /** The providers that can take calls, in a stable order. */
     List<Provider> available();
 }

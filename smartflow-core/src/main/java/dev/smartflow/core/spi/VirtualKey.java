@@ -73,6 +73,14 @@ public record VirtualKey(KeyId id, String name, String ownerId, String tokenHash
                 .lastUsed(lastUsed);
     }
 
+    /** The tag that names the fallback chain behind this key's plain models, like {@code org} and {@code team}. */
+    public static final String FALLBACK_CHAIN_TAG = "fallback_chain";
+
+    /** The chain a call on this key falls back to when its model fails: the {@value #FALLBACK_CHAIN_TAG} tag. */
+    public Optional<String> fallbackChain() {
+        return Optional.ofNullable(tags.get(FALLBACK_CHAIN_TAG));
+    }
+
     /** This key, revoked. */
     public VirtualKey revoked() {
         return toBuilder().active(false).build();
