@@ -183,8 +183,8 @@ public final class RouteStage implements Stage {
     private Result failed(RoutePlan.Planned target, Attempt attempt, RoutePlan.Policy policy, SmartflowException e,
                           long latency) {
         String provider = attempt.provider().name();
-        AttemptOutcome outcome = new AttemptOutcome(provider, attempt.model(), e.status(), Optional.of(code(e)),
-                latency);
+        int status = e instanceof UpstreamFailure u ? u.upstreamStatus().orElse(e.status()) : e.status();
+        AttemptOutcome outcome = new AttemptOutcome(provider, attempt.model(), status, Optional.of(code(e)), latency);
         if (!(e instanceof UpstreamFailure upstream)) {
             return new Result(null, e, false, outcome);
         }
