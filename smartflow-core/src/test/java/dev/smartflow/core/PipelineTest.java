@@ -1,17 +1,23 @@
 package dev.smartflow.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smartflow.core.exchange.Attempt;
 import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.Headers;
+import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.testing.FakeProvider;
 import dev.smartflow.core.testing.Json;
+import dev.smartflow.core.testing.RecordingChain;
+import dev.smartflow.core.testing.RecordingChunkStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -399,6 +405,46 @@ class PipelineTest {
 
         // then
         assertSame(thrown, failure);
+    }
+
+    @Test
+    void aStreamAStageDropsIsClosedForIt() {
+        // given: the last stage answers a stream; the stage before it answers whole, or fails, dropping the stream
+        RecordingChunkStream answered = new RecordingChunkStream(List.of(Chunk.data(Body.json("{}"))));
+        RecordingChunkStream failed = new RecordingChunkStream(List.of(Chunk.data(Body.json("{}"))));
+        Stage streams = (exchange, chain) -> new Response.Streamed(200, Headers.EMPTY,
+                exchange.body().utf8().contains("fail") ? failed : answered);
+        Pipeline answersWhole = Pipeline.builder().addStage((exchange, chain) -> {
+            chain.proceed(exchange);
+            return RecordingChain.OK;
+        }).addStage(streams).build();
+        Pipeline fails = Pipeline.builder().addStage((exchange, chain) -> {
+            chain.proceed(exchange);
+            throw new IllegalArgumentException("after the stream");
+        }).addStage(streams).build();
+
+        // when
+        answersWhole.execute(Json.chat("m"));
+        assertThrows(IllegalArgumentException.class, () -> fails.execute(Exchange.of(Operation.CHAT,
+                Body.json("{\"model\":\"fail\"}"), Headers.EMPTY)));
+
+        // then
+        assertTrue(answered.closed());
+        assertTrue(failed.closed());
+    }
+
+    @Test
+    void aStreamPassedOnOrReadToItsEndIsLeftAlone() {
+        RecordingChunkStream upstream = new RecordingChunkStream(List.of(Chunk.data(Body.json("{}"))));
+        Pipeline pipeline = Pipeline.builder().addStage((exchange, chain) -> chain.proceed(exchange))
+                .addStage((exchange, chain) -> new Response.Streamed(200, Headers.EMPTY, upstream)).build();
+
+        Response.Streamed response = (Response.Streamed) pipeline.execute(Json.chat("m"));
+
+        assertFalse(upstream.closed());
+        response.chunks().forEachRemaining(c -> { });
+        response.chunks().close();
+        assertTrue(upstream.closed());
     }
 
     @Test

@@ -1,9 +1,9 @@
 package dev.smartflow.core.audit;
 
 import dev.smartflow.core.exchange.Attempt;
-import dev.smartflow.core.routing.AttemptOutcome;
 import dev.smartflow.core.exchange.Attribute;
 import dev.smartflow.core.exchange.Principal;
+import dev.smartflow.core.routing.AttemptOutcome;
 import java.util.List;
 import java.util.Optional;
 

@@ -2,9 +2,8 @@ package dev.smartflow.core.error;
 
 import dev.smartflow.core.exchange.Headers;
 import java.time.Duration;
-import java.util.Optional;
-
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
