@@ -2,10 +2,10 @@ package dev.smartflow.server;
 
 import dev.smartflow.core.spi.AuditAnalytics;
 import dev.smartflow.core.spi.AuditLog;
-import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.AuditQuery;
 import dev.smartflow.core.spi.AuditRecord;
 import dev.smartflow.core.spi.AuditSummary;
+import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.KeyStore;
