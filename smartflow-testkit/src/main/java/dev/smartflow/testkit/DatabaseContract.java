@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smartflow.core.routing.AttemptOutcome;
 import dev.smartflow.core.routing.ChainTarget;
 import dev.smartflow.core.routing.FallbackChain;
 import dev.smartflow.core.routing.Strategy;
@@ -795,6 +796,8 @@ public abstract class DatabaseContract {
                 .cacheHit("semantic")
                 .compliance(0.875, List.of("pii.email", "pii.phone"))
                 .latencyMicros(412_345)
+                .attempts(List.of(new AttemptOutcome("openai", "gpt-4o", 500, Optional.of("upstream_error"), 12_345),
+                        new AttemptOutcome("anthropic", "model-x", 502, Optional.of("upstream_error"), 400_000)))
                 .failed(502, "upstream_error")
                 .build();
     }

@@ -143,6 +143,7 @@ public final class AuditStage implements Stage {
             builder.tokens(usage.promptTokens(), usage.completionTokens());
             meter.cost().ifPresent(cost -> cost.micros().ifPresent(builder::costMicros));
         });
+        builder.attempts(trail.attempts());
         if (error.isPresent()) {
             builder.failed(status, error.get());
         } else {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.smartflow.core.routing.AttemptOutcome;
 import dev.smartflow.core.spi.AuditRecord;
 import dev.smartflow.core.spi.KeyId;
 import java.io.IOException;
@@ -84,6 +85,10 @@ final class SpoolFormat {
             number(json, Field.LATENCY_MICROS, record.latencyMicros());
             number(json, Field.STATUS, record.status());
             optional(json, Field.ERROR, record.error());
+            if (!record.attempts().isEmpty()) {
+                json.writeFieldName(Field.ATTEMPTS);
+                json.writeTree(AttemptOutcome.toJson(record.attempts()));
+            }
             json.writeEndObject();
             json.writeRaw('\n');
         } catch (IOException e) {
@@ -131,6 +136,7 @@ final class SpoolFormat {
         static final SerializedString LATENCY_MICROS = new SerializedString("latency_micros");
         static final SerializedString STATUS = new SerializedString("status");
         static final SerializedString ERROR = new SerializedString("error");
+        static final SerializedString ATTEMPTS = new SerializedString("attempts");
 
         private Field() {
         }
@@ -184,7 +190,8 @@ final class SpoolFormat {
                     whole(node, "cost_micros"), node.path("cached").asBoolean(), text(node, "hit_type"),
                     node.path("compliance_score").isNumber()
                             ? OptionalDouble.of(node.get("compliance_score").asDouble()) : OptionalDouble.empty(),
-                    flags, whole(node, "latency_micros"), (int) whole(node, "status"), text(node, "error"));
+                    flags, whole(node, "latency_micros"), (int) whole(node, "status"), text(node, "error"),
+                    AttemptOutcome.fromJson(node.path("attempts")));
         } catch (DateTimeParseException | NullPointerException e) {
             throw new IllegalArgumentException("not a valid audit record: " + e.getMessage(), e);
         }

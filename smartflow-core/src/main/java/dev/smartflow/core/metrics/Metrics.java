@@ -3,6 +3,7 @@ package dev.smartflow.core.metrics;
 import dev.smartflow.core.audit.AuditListener;
 import dev.smartflow.core.budget.KeySpend;
 import dev.smartflow.core.budget.SpendListener;
+import dev.smartflow.core.routing.AttemptOutcome;
 import dev.smartflow.core.spi.AuditRecord;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
@@ -29,8 +30,9 @@ import java.util.function.Function;
  *       to its end), buckets from 5 ms to 2 min</td></tr>
  *   <tr><td>{@code smartflow_cache_hits_total{tier}}</td><td>calls the cache answered, by how it matched</td></tr>
  *   <tr><td>{@code smartflow_cache_misses_total}</td><td>calls that went to a provider</td></tr>
- *   <tr><td>{@code smartflow_provider_errors_total{provider,error}}</td><td>failed calls that reached a provider,
- *       by error code (a stream the client closed is not one)</td></tr>
+ *   <tr><td>{@code smartflow_provider_errors_total{provider,error}}</td><td>failed provider attempts, by error code,
+ *       each counted against its own provider (one a fallback recovered from too; a stream the client closed is not
+ *       one)</td></tr>
  *   <tr><td>{@code smartflow_tokens_total{provider,model,type}}</td><td>tokens, {@code type} prompt or
  *       completion</td></tr>
  *   <tr><td>{@code smartflow_cost_usd_total{provider,model}}</td><td>cost in USD (priced calls)</td></tr>
@@ -163,7 +165,16 @@ public final class Metrics implements AuditListener, SpendListener {
         } else if (reachedProvider) {
             cacheMisses.inc();
         }
-        if (reachedProvider && record.failed() && record.status() != 499) {
+        if (!record.attempts().isEmpty()) {
+            // every failed attempt counts against its own provider, the ones a fallback recovered from too
+            for (AttemptOutcome attempt : record.attempts()) {
+                if (attempt.failed()) {
+                    ProviderSeries failed = capped(providers, attempt.provider(), ProviderSeries::new);
+                    capped(failed.errors, attempt.error().orElseThrow(),
+                            e -> providerErrors.labelValues(failed.name, e)).inc();
+                }
+            }
+        } else if (reachedProvider && record.failed() && record.status() != 499) {
             String error = record.error().orElseGet(() -> "http_" + record.status());
             capped(provider.errors, error, e -> providerErrors.labelValues(provider.name, e)).inc();
         }

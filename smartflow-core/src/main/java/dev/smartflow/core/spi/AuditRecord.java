@@ -1,5 +1,6 @@
 package dev.smartflow.core.spi;
 
+import dev.smartflow.core.routing.AttemptOutcome;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -56,12 +57,14 @@ import java.util.OptionalDouble;
  * @param latencyMicros    time to the last byte, in microseconds; not negative
  * @param status           the HTTP status answered (100..599)
  * @param error            the error type when the request failed
+ * @param attempts         the provider attempts the call made, in order, each with its outcome; empty when no
+ *                         provider was tried
  */
 public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> keyId, Optional<String> userId,
                           Optional<String> orgId, Optional<String> teamId, String route, String provider, String model,
                           long promptTokens, long completionTokens, long costMicros, boolean cached,
                           Optional<String> hitType, OptionalDouble complianceScore, List<String> complianceFlags,
-                          long latencyMicros, int status, Optional<String> error) {
+                          long latencyMicros, int status, Optional<String> error, List<AttemptOutcome> attempts) {
     /** The most characters a text component keeps (see the class). */
     public static final int MAX_TEXT = 512;
     private static final char REPLACEMENT = '\uFFFD';
@@ -91,6 +94,7 @@ public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> k
             throw new IllegalArgumentException("status is not an HTTP status: " + status);
         }
         error = storable(Objects.requireNonNull(error, "error"));
+        attempts = List.copyOf(Objects.requireNonNull(attempts, "attempts"));
     }
 
     /** A builder for a successful (200), uncached request with no tokens, cost, latency or compliance figures. */
@@ -194,6 +198,7 @@ public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> k
         private long latencyMicros;
         private int status = 200;
         private Optional<String> error = Optional.empty();
+        private List<AttemptOutcome> attempts = List.of();
 
         private Builder(String requestId, Instant timestamp, String route, String provider, String model) {
             this.requestId = requestId;
@@ -264,6 +269,12 @@ public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> k
             return this;
         }
 
+        /** The provider attempts the call made, in order. */
+        public Builder attempts(List<AttemptOutcome> value) {
+            this.attempts = value;
+            return this;
+        }
+
         /**
          * @throws NullPointerException     when a required value is missing
          * @throws IllegalArgumentException when a value is out of range (the message names the field)
@@ -271,7 +282,7 @@ public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> k
         public AuditRecord build() {
             return new AuditRecord(requestId, timestamp, keyId, userId, orgId, teamId, route, provider, model,
                     promptTokens, completionTokens, costMicros, cached, hitType, complianceScore, complianceFlags,
-                    latencyMicros, status, error);
+                    latencyMicros, status, error, attempts);
         }
     }
 }

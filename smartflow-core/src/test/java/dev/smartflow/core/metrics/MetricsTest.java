@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smartflow.core.budget.KeySpend;
+import dev.smartflow.core.routing.AttemptOutcome;
 import dev.smartflow.core.spi.AuditRecord;
 import dev.smartflow.core.spi.BudgetPeriod;
 import dev.smartflow.core.spi.KeyId;
@@ -14,6 +15,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -217,6 +220,22 @@ class MetricsTest {
                 + "\",provider=\"none\",status=\"400\"}"));
         assertEquals(1, sample(text, "smartflow_mcp_calls_total{server=\"other\",status=\"ok\",tool=\"other\"}"));
         assertTrue(text.length() < 64 * 1024, "the scrape stays small: " + text.length());
+    }
+
+    @Test
+    void everyFailedAttemptCountsAgainstItsOwnProvider() {
+        // when: openai failed, groq timed out, mistral served
+        metrics.onRecord(call("mistral", "large").attempts(List.of(
+                new AttemptOutcome("openai", "gpt-4o", 500, Optional.of("upstream_error"), 1_000),
+                new AttemptOutcome("groq", "llama", 504, Optional.of("upstream_timeout"), 2_000),
+                new AttemptOutcome("mistral", "large", 200, Optional.empty(), 3_000))).build());
+
+        // then
+        String text = text(metrics);
+        assertEquals(1, sample(text, "smartflow_provider_errors_total{error=\"upstream_error\",provider=\"openai\"}"));
+        assertEquals(1, sample(text, "smartflow_provider_errors_total{error=\"upstream_timeout\",provider=\"groq\"}"));
+        assertFalse(has(text, "smartflow_provider_errors_total{error=\"upstream_error\",provider=\"mistral\""));
+        assertEquals(1, sample(text, "smartflow_requests_total{model=\"large\",provider=\"mistral\",status=\"200\"}"));
     }
 
     @Test

@@ -154,6 +154,10 @@ class RoutingTest {
         AuditRecord record = records.getLast();
         assertEquals("groq", record.provider());
         assertEquals(200, record.status());
+        assertEquals(List.of("openai", "groq"), record.attempts().stream().map(AttemptOutcome::provider).toList());
+        assertEquals(Optional.of("upstream_error"), record.attempts().get(0).error());
+        assertEquals(500, record.attempts().get(0).status());
+        assertFalse(record.attempts().get(1).failed());
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.routing.AttemptOutcome;
 import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.core.spi.AuditQuery;
 import dev.smartflow.core.spi.AuditRecord;
@@ -88,6 +89,7 @@ final class AuditRoutes {
         node.put("latency_ms", BigDecimal.valueOf(record.latencyMicros(), 3));
         node.put("status", record.status());
         put(node, "error", record.error());
+        node.set("attempts", AttemptOutcome.toJson(record.attempts()));
         return node;
     }
 

@@ -1,5 +1,8 @@
 package dev.smartflow.store.sql;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.routing.AttemptOutcome;
 import dev.smartflow.core.spi.AuditAnalytics;
 import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.core.spi.AuditQuery;
@@ -56,9 +59,9 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 final class SqlAuditLog implements AuditLog {
     private static final String COLUMNS = "request_id, ts_us, key_id, user_id, org_id, team_id, route, provider, "
             + "model, prompt_tokens, completion_tokens, cost_micros, cached, hit_type, compliance_score, "
-            + "compliance_flags, latency_us, status, error";
+            + "compliance_flags, latency_us, status, error, attempts";
     private static final String INSERT = "INSERT INTO audit_log (" + COLUMNS + ") VALUES "
-            + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+            + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
     private static final String RANGE = " FROM audit_log WHERE ts_us >= :from AND ts_us < :to";
     private static final String FIGURES = "COUNT(*) AS requests, "
@@ -200,7 +203,8 @@ final class SqlAuditLog implements AuditLog {
         insert.setString(i++, Columns.json(record.complianceFlags()));
         insert.setLong(i++, record.latencyMicros());
         insert.setInt(i++, record.status());
-        insert.setString(i, record.error().orElse(null));
+        insert.setString(i++, record.error().orElse(null));
+        insert.setString(i, record.attempts().isEmpty() ? null : AttemptOutcome.toJson(record.attempts()).toString());
     }
 
     @Override
@@ -346,7 +350,19 @@ final class SqlAuditLog implements AuditLog {
                 Columns.stringList(rs.getString("compliance_flags")),
                 rs.getLong("latency_us"),
                 rs.getInt("status"),
-                Columns.optionalString(rs, "error"));
+                Columns.optionalString(rs, "error"),
+                attempts(rs.getString("attempts")));
+    }
+
+    private static List<AttemptOutcome> attempts(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return AttemptOutcome.fromJson(Body.MAPPER.readTree(json));
+        } catch (JsonProcessingException e) {
+            return List.of();
+        }
     }
 
     private record ProviderTotals(String provider, long requests, long errors, long cached, long costMicros) {
