@@ -144,6 +144,8 @@ public final class AuditStage implements Stage {
             meter.cost().ifPresent(cost -> cost.micros().ifPresent(builder::costMicros));
         });
         builder.attempts(trail.attempts());
+        trail.fact(Facts.CACHE_HIT).ifPresent(hit -> builder.cacheHit(hit.tier()));
+        trail.fact(Facts.COMPLIANCE).ifPresent(verdict -> builder.compliance(verdict.score(), verdict.flags()));
         if (error.isPresent()) {
             builder.failed(status, error.get());
         } else {

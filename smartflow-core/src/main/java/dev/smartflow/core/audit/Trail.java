@@ -6,6 +6,7 @@ import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.routing.AttemptOutcome;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What inner stages learn about a call that the audit stage, which runs outside them, must report: who the caller
@@ -21,6 +22,7 @@ public final class Trail {
     private volatile Principal principal;
     private volatile Attempt attempt;
     private volatile List<AttemptOutcome> attempts = List.of();
+    private final ConcurrentHashMap<Attribute<?>, Object> facts = new ConcurrentHashMap<>();
 
     /** Records the authenticated caller. */
     public void principal(Principal value) {
@@ -40,6 +42,19 @@ public final class Trail {
     /** How the call's attempts ended, in order; empty when none was made. */
     public List<AttemptOutcome> attempts() {
         return attempts;
+    }
+
+    /**
+     * Records a fact an inner stage learnt for the outer ones (see {@link Facts}): a module's own facts travel the
+     * same way under keys of its own. The last note of a key wins.
+     */
+    public <T> void note(Attribute<T> key, T value) {
+        facts.put(key, key.cast(value));
+    }
+
+    /** The fact noted under {@code key}, if any. */
+    public <T> Optional<T> fact(Attribute<T> key) {
+        return Optional.ofNullable(facts.get(key)).map(key::cast);
     }
 
     public Optional<Principal> principal() {

@@ -27,7 +27,8 @@ public final class Attribute<T> {
         return name;
     }
 
-    T cast(Object value) {
+    /** {@code value} as this key's type. */
+    public T cast(Object value) {
         return type.cast(value);
     }
 

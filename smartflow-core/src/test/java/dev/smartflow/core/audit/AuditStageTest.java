@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smartflow.core.Slot;
 import dev.smartflow.core.Smartflow;
 import dev.smartflow.core.cost.TokenPrice;
 import dev.smartflow.core.error.SmartflowException;
@@ -125,6 +126,37 @@ class AuditStageTest {
         AuditRecord record = onlyRecord();
         assertEquals("x".repeat(AuditRecord.MAX_TEXT - 1) + "\u2026", record.model());
         assertEquals(AuditRecord.MAX_TEXT, record.userId().orElseThrow().length());
+        assertTrue(openai.calls().isEmpty());
+    }
+
+    @Test
+    void factsAModuleNotesOnTheTrailReachTheRecord() {
+        // given: a module's cache stage that answers and says how, after a compliance stage that scored the call
+        Smartflow withModule = Smartflow.builder()
+                .resolver(new FakeResolver(openai))
+                .authenticator(token -> token.equals(TOKEN) ? Optional.of(Principal.of(KEY)) : Optional.empty())
+                .clock(() -> NOW).ticker(ticker).addAuditListener(records::add)
+                .install(pipeline -> pipeline
+                        .addStage(Slot.PRE_CALL, (exchange, chain) -> {
+                            exchange.get(Trail.KEY).orElseThrow().note(Facts.COMPLIANCE,
+                                    new Facts.Compliance(0.25, List.of("pii.email")));
+                            return chain.proceed(exchange);
+                        })
+                        .addStage(Slot.CACHE, (exchange, chain) -> {
+                            exchange.get(Trail.KEY).orElseThrow().note(Facts.CACHE_HIT, new Facts.CacheHit("exact"));
+                            return Response.Complete.json(Json.body("{'cached':true}"));
+                        }))
+                .build();
+
+        // when
+        withModule.execute(chat(TOKEN, ""));
+
+        // then
+        AuditRecord record = onlyRecord();
+        assertTrue(record.cached());
+        assertEquals(Optional.of("exact"), record.hitType());
+        assertEquals(0.25, record.complianceScore().orElseThrow());
+        assertEquals(List.of("pii.email"), record.complianceFlags());
         assertTrue(openai.calls().isEmpty());
     }
 
