@@ -20,7 +20,8 @@ import java.util.function.Consumer;
 
 /**
  * What every service shares: a Javalin app on virtual threads with the OpenAI error shape for every failure (our own
- * exceptions, Javalin's, unknown routes, crashes; a route may choose Anthropic's with {@link ErrorShape#use}),
+ * exceptions, Javalin's, unknown routes, crashes, requests Jetty refuses before routing; a route may choose
+ * Anthropic's with {@link ErrorShape#use}, and paths under {@link ErrorShape#ANTHROPIC_PREFIXES} get it anyway),
  * {@code GET /health}, and master-key checks for admin routes.
  */
 public final class Services {
@@ -40,6 +41,8 @@ public final class Services {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = maxRequestBytes;
             config.http.prefer405over404 = true;
+            // what Jetty refuses before routing (bad request line, headers, URI) answers in JSON too, not HTML
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
             config.routes.get("/health", ctx -> json(ctx, 200, HEALTHY));
             config.routes.exception(SmartflowException.class, Services::fail);
             config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(),
