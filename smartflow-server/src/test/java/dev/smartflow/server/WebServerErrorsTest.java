@@ -98,6 +98,36 @@ class WebServerErrorsTest {
         assertEquals("method_not_allowed", Gateway.JSON.readTree(openAi.body()).at("/error/code").asText());
     }
 
+    @Test
+    void escapesThatJavalinCannotDecodeAre400NotA500() throws Exception {
+        for (String path : new String[] {"/api/enterprise/vkeys/owner/a%u0041", "/api/enterprise/vkeys/%u00e9/budget"}) {
+            // when
+            RawHttp.Answer answer = RawHttp.send(gateway.server.port(Service.MANAGEMENT), "GET " + path
+                    + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + Gateway.MASTER + "\r\n\r\n");
+
+            // then
+            assertEquals(400, answer.status(), path + ": " + answer.body());
+            assertEquals("application/json", answer.header("content-type").orElse(""), path);
+            assertEquals("invalid_request_error", Gateway.JSON.readTree(answer.body()).at("/error/type").asText());
+        }
+    }
+
+    @Test
+    void aContentTypeNamingAnUnknownCharsetIs400() throws Exception {
+        // when
+        String form = "--b\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n--b--\r\n";
+        try (okhttp3.Response response = gateway.http.newCall(new okhttp3.Request.Builder()
+                .url(gateway.proxy("/v1/audio/transcriptions"))
+                .header("authorization", "Bearer " + Gateway.MASTER)
+                .post(okhttp3.RequestBody.create(form.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        okhttp3.MediaType.get("multipart/form-data; charset=x-nope; boundary=b")))
+                .build()).execute()) {
+            // then
+            assertEquals(400, response.code());
+            assertEquals("unsupported_charset", Gateway.json(response).at("/error/code").asText());
+        }
+    }
+
     private static String shorten(String request) {
         String line = request.substring(0, request.indexOf('\r'));
         return line.length() > 80 ? line.substring(0, 80) + "..." : line;

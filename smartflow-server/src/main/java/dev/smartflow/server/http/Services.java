@@ -15,8 +15,11 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
+import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.UriCompliance;
 
 /**
  * What every service shares: a Javalin app on virtual threads with the OpenAI error shape for every failure (our own
@@ -43,11 +46,19 @@ public final class Services {
             config.http.prefer405over404 = true;
             // what Jetty refuses before routing (bad request line, headers, URI) answers in JSON too, not HTML
             config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+            // Javalin's LEGACY compliance lets %u0041 and other escapes through that Javalin's own path-parameter
+            // decoding then throws on (a 500): Jetty refuses them instead (a 400)
+            config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(http.getUriCompliance().without(
+                    "Javalin's without undecodable escapes", UriCompliance.Violation.UTF16_ENCODINGS,
+                    UriCompliance.Violation.BAD_PERCENT_ENCODING)));
             config.routes.get("/health", ctx -> json(ctx, 200, HEALTHY));
             config.routes.exception(SmartflowException.class, Services::fail);
             config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(),
                     ErrorShape.of(ctx).body(e.getStatus(), e.getMessage(),
                             e.getStatus() >= 500 ? "server_error" : "invalid_request_error", code(e.getStatus()))));
+            // the servlet API throws these from getContentType() and the body readers for a charset=... it lacks
+            config.routes.exception(UnsupportedCharsetException.class, (e, ctx) -> unknownCharset(ctx));
+            config.routes.exception(IllegalCharsetNameException.class, (e, ctx) -> unknownCharset(ctx));
             config.routes.exception(Exception.class, (e, ctx) -> crash(name, e, ctx));
             routes.accept(config);
         });
@@ -61,6 +72,11 @@ public final class Services {
             case 413 -> "request_too_large";
             default -> null;
         };
+    }
+
+    private static void unknownCharset(Context ctx) {
+        fail(ctx, 400, ErrorShape.of(ctx).body(400, "the Content-Type header names an unknown character set; send"
+                + " UTF-8", "invalid_request_error", "unsupported_charset"));
     }
 
     /** Fails the request with 401 unless it presents a key {@code authenticator} accepts. */
