@@ -202,7 +202,9 @@ class VirtualKeysApiTest extends GatewayTest {
                 new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"period\":\"hourly\"}", "period"},
                 new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"rpm_limit\":1.5}", "rpm_limit"},
                 new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"tpm_limit\":-3}", "tpm_limit"},
-                new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"tags\":{\"env\":1}}", "tags"});
+                new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"tags\":{\"env\":1}}", "tags"},
+                new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"budget_usd\":1e-2147483649}", null},
+                new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"tpm_limit\":1E+2147483648}", null});
         for (String[] c : cases) {
             try (Response response = gateway.post(gateway.url(Service.MANAGEMENT, VKEYS), c[0],
                     "authorization", MASTER)) {

@@ -186,6 +186,9 @@ final class VirtualKeyRoutes {
             body = READER.readTree(ctx.bodyAsBytes());
         } catch (IOException e) {
             throw new InvalidRequest("the request body is not valid JSON", "invalid_json", null);
+        } catch (NumberFormatException e) {
+            // an exponent beyond an int (1e-2147483649) is no BigDecimal
+            throw new InvalidRequest("the request body holds a number beyond any range", "invalid_json", null);
         }
         if (body == null || !body.isObject()) {
             throw new InvalidRequest("the request body must be a JSON object", "invalid_request", null);
