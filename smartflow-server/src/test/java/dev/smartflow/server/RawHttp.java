@@ -30,6 +30,14 @@ final class RawHttp {
     }
 
     static Answer send(int port, byte[] request) throws IOException {
+        return send(port, request, false);
+    }
+
+    /**
+     * @param halfClose whether to shut the connection's output once the request is written, so that a server waiting
+     *                  for more of a body sees its end
+     */
+    static Answer send(int port, byte[] request, boolean halfClose) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
@@ -37,10 +45,18 @@ final class RawHttp {
             try {
                 out.write(request);
                 out.flush();
+                if (halfClose) {
+                    socket.shutdownOutput();
+                }
             } catch (SocketException e) {
                 // the server may answer and close before it has read everything (e.g. headers too large)
             }
-            return read(socket.getInputStream());
+            Answer answer = read(socket.getInputStream());
+            // an interim answer (100 Continue) comes before the real one
+            while (answer.status() >= 100 && answer.status() < 200) {
+                answer = read(socket.getInputStream());
+            }
+            return answer;
         }
     }
 
@@ -71,12 +87,44 @@ final class RawHttp {
         String length = headers.get("content-length");
         if (length != null) {
             body = in.readNBytes(Integer.parseInt(length));
-        } else if (status == 204 || status == 304) {
+        } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            body = dechunk(in);
+        } else if (status < 200 || status == 204 || status == 304) {
             body = new byte[0];
         } else {
             body = in.readAllBytes();
         }
         return new Answer(status, headers, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static byte[] dechunk(InputStream in) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        while (true) {
+            String size = line(in);
+            int semicolon = size.indexOf(';');
+            int length = Integer.parseInt((semicolon < 0 ? size : size.substring(0, semicolon)).strip(), 16);
+            if (length == 0) {
+                while (!line(in).isEmpty()) {
+                    // trailers
+                }
+                return body.toByteArray();
+            }
+            body.write(in.readNBytes(length));
+            line(in);
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new IOException("the connection closed inside a chunked body");
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
     }
 
     /** A status, the headers (names in lower case) and the body as text. */
