@@ -66,7 +66,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Run with {@code -Dfuzz.seed=<n>} (default fixed; {@code random} picks one and prints it), {@code
  * -Dfuzz.requests=<n>} (default 10,000), {@code -Dfuzz.threads=<n>} (default 6) and {@code -Dfuzz.only=<i>,<j>} to
- * replay single requests of a seed. Every failure names the seed and the request's index.
+ * replay single requests of a seed; {@code -Dfuzz.database=postgres} runs against the real PostgreSQL (see
+ * {@link RealServers}) instead of the embedded H2, and {@code -Dfuzz.hostileUpstream=true} puts a
+ * {@link HostileUpstream} behind the gateway. Every failure names the seed and the request's index. Known issues
+ * outside this suite's fixes are left out unless their flag is set (see {@link HostileRequests}).
  */
 class HostileRequestsFuzzTest {
     static final long MAX_REQUEST_BYTES = 1L << 20;
@@ -79,20 +82,29 @@ class HostileRequestsFuzzTest {
     Upstream upstream;
     Gateway gateway;
 
+    /** The PostgreSQL schema of a {@code -Dfuzz.database=postgres} run, else null (the embedded H2). */
+    String schema;
+
     @BeforeEach
     void start() throws Exception {
         upstream = new Upstream();
         upstream.answer("/v1/messages/count_tokens", Upstream.json(200, "{\"input_tokens\":14}"));
-        gateway = new Gateway(upstream, data, Map.of("ANTHROPIC_API_KEY", Gateway.ANTHROPIC_KEY,
+        Map<String, String> env = new HashMap<>(Map.of("ANTHROPIC_API_KEY", Gateway.ANTHROPIC_KEY,
                 "ANTHROPIC_API_BASE", upstream.anthropicBase(),
                 "SMARTFLOW_MAX_REQUEST_BYTES", Long.toString(MAX_REQUEST_BYTES),
-                "SMARTFLOW_MAX_AUDIO_BYTES", Long.toString(MAX_AUDIO_BYTES)), Service.values());
+                "SMARTFLOW_MAX_AUDIO_BYTES", Long.toString(MAX_AUDIO_BYTES)));
+        if ("postgres".equals(System.getProperty("fuzz.database"))) {
+            schema = RealServers.postgresSchema("HostileRequestsFuzzTest");
+            env.put("SMARTFLOW_DATABASE_URL", RealServers.postgresUrl(schema, "smartflow-fuzz"));
+        }
+        gateway = new Gateway(upstream, data, env, Service.values());
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         gateway.close();
         upstream.close();
+        RealServers.dropSchema(schema);
     }
 
     /** What a request got: its status and the request id the gateway answered with, if any. */
@@ -109,6 +121,9 @@ class HostileRequestsFuzzTest {
                 .map(only -> List.of(only.split(",")).stream().map(String::strip).map(Integer::valueOf).toList())
                 .orElseGet(() -> IntStream.range(0, count).boxed().toList());
         System.out.println("HostileRequestsFuzzTest: seed " + seed + ", " + indices.size() + " requests");
+        if (Boolean.getBoolean("fuzz.hostileUpstream")) {
+            upstream.server.setDispatcher(new HostileUpstream(upstream.server.getDispatcher(), seed));
+        }
 
         JsonNode budgetKey = createKey("{\"name\":\"fuzz budget\",\"owner_id\":\"fuzz-owner\",\"budget_usd\":5,"
                 + "\"period\":\"lifetime\"}");
