@@ -8,13 +8,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Generates hostile HTTP requests for every route of every service, reproducibly: request {@code i} of seed {@code s}
@@ -386,7 +393,7 @@ final class HostileRequests {
         byte[] body = new byte[(int) size];
         byte[] head = prefix.getBytes(StandardCharsets.UTF_8);
         byte[] tail = suffix.getBytes(StandardCharsets.UTF_8);
-        java.util.Arrays.fill(body, (byte) (r.nextBoolean() ? 'a' : ' '));
+        Arrays.fill(body, (byte) (r.nextBoolean() ? 'a' : ' '));
         System.arraycopy(head, 0, body, 0, Math.min(head.length, body.length));
         if (body.length > head.length + tail.length) {
             System.arraycopy(tail, 0, body, body.length - tail.length, tail.length);
@@ -629,14 +636,14 @@ final class HostileRequests {
             throw new UncheckedIOException(e);
         }
         for (String literal : literals) {
-            text = text.replaceFirst(java.util.regex.Pattern.quote("\"" + JSON_PLACEHOLDER + "\""),
-                    java.util.regex.Matcher.quoteReplacement(literal));
+            text = text.replaceFirst(Pattern.quote("\"" + JSON_PLACEHOLDER + "\""),
+                    Matcher.quoteReplacement(literal));
         }
         byte[] bytes = utf8(text);
         switch (r.nextInt(8)) {
             case 0 -> {
                 kind.append(" truncated");
-                return java.util.Arrays.copyOf(bytes, r.nextInt(Math.max(1, bytes.length)));
+                return Arrays.copyOf(bytes, r.nextInt(Math.max(1, bytes.length)));
             }
             case 1 -> {
                 kind.append(" invalid-utf8");
@@ -669,7 +676,8 @@ final class HostileRequests {
         if (container instanceof ObjectNode object) {
             List<String> names = new ArrayList<>();
             object.fieldNames().forEachRemaining(names::add);
-            String name = names.isEmpty() || r.nextInt(6) == 0 ? "x" + r.nextInt(3) : names.get(r.nextInt(names.size()));
+            String name = names.isEmpty() || r.nextInt(6) == 0 ? "x" + r.nextInt(3)
+                    : names.get(r.nextInt(names.size()));
             if (name.equals("model") && mayHoldControls && !CONTROL_CHARACTERS_IN_MODEL) {
                 name = "x" + r.nextInt(3);
             }
@@ -713,7 +721,7 @@ final class HostileRequests {
             case 4 -> f.numberNode(Long.MIN_VALUE);
             case 5 -> f.textNode("");
             case 6 -> f.textNode(randomText(r, r.nextInt(40)));
-            case 7 -> f.numberNode(new java.math.BigInteger("123456789012345678901234567890"));
+            case 7 -> f.numberNode(new BigInteger("123456789012345678901234567890"));
             case 8 -> f.textNode(pick(r, new String[] {"NaN", "Infinity", "-1", "1e400", "true", "null", "user",
                 "system", "assistant", "tool", "function", "gpt-4o-mini", "claude-sonnet-4-5", "openai/gpt-4o-mini",
                 "anthropic/claude-sonnet-4-5", "../../x", "whisper-1"}));
@@ -834,11 +842,12 @@ final class HostileRequests {
             case 9 -> {
                 kind.append(" truncated");
                 byte[] whole = multipartOf(r, headers, boundary, parts, "--");
-                return java.util.Arrays.copyOf(whole, r.nextInt(whole.length));
+                return Arrays.copyOf(whole, r.nextInt(whole.length));
             }
             case 10 -> {
                 kind.append(" over the audio cap");
-                parts.set(1, file("file", "big.mp3", "audio/mpeg", new byte[(int) maxAudioBytes + 1 + r.nextInt(4096)]));
+                byte[] tooLong = new byte[(int) maxAudioBytes + 1 + r.nextInt(4096)];
+                parts.set(1, file("file", "big.mp3", "audio/mpeg", tooLong));
             }
             case 11 -> {
                 kind.append(" not multipart");
@@ -1107,10 +1116,10 @@ final class HostileRequests {
         }
         try {
             String decoded = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
             return decoded.indexOf('\u0000') < 0;
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             return false;
         }
     }

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -167,7 +168,7 @@ class HostileRequestsFuzzTest {
         }
         System.out.printf(Locale.ROOT, "HostileRequestsFuzzTest: %d requests in %.1f s; answers by status: %s%n",
                 indices.size(), (System.nanoTime() - started) / 1e9, outcomes.values().stream()
-                        .collect(Collectors.groupingBy(Outcome::status, java.util.TreeMap::new, Collectors.counting())));
+                        .collect(Collectors.groupingBy(Outcome::status, TreeMap::new, Collectors.counting())));
         failures.throwIfAny();
 
         if (System.getProperty("fuzz.only") == null) {
@@ -406,6 +407,9 @@ class HostileRequestsFuzzTest {
         }).orElse(null);
         String recorded = key == null ? "0" : key.path("cost_usd").decimalValue().stripTrailingZeros().toPlainString();
         String spent = budget.path("spent_usd").decimalValue().stripTrailingZeros().toPlainString();
+        System.out.println("HostileRequestsFuzzTest: the virtual key made " + indices.stream()
+                .filter(i -> requests.request(i).usesVirtualKey()).count() + " calls, " + served + " served; spent "
+                + spent + " USD, audited cost " + recorded + " USD");
         assertEquals(recorded, spent, "the key's spend is what the audit log recorded for its calls ("
                 + served + " of them served); seed " + seed);
         assertEquals(0, budget.path("reserved_usd").decimalValue().signum(), "nothing stays reserved; seed " + seed);

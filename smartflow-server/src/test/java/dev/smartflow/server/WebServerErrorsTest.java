@@ -5,35 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Requests the web server refuses before any route runs, sent over raw sockets (HTTP clients refuse to send them),
  * and errors raised before a handler picks its shape: every one is JSON in the shape of its path.
  */
-class WebServerErrorsTest {
-    @TempDir
-    Path data;
-    Upstream upstream;
-    Gateway gateway;
-
+class WebServerErrorsTest extends GatewayTest {
     @BeforeEach
-    void start() throws Exception {
-        upstream = new Upstream();
+    void everyServiceWithAnthropic() {
+        gateway.close();
         gateway = new Gateway(upstream, data, Map.of("ANTHROPIC_API_KEY", Gateway.ANTHROPIC_KEY,
                 "ANTHROPIC_API_BASE", upstream.anthropicBase()), Service.values());
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-        upstream.close();
     }
 
     @Test
@@ -100,7 +91,8 @@ class WebServerErrorsTest {
 
     @Test
     void escapesThatJavalinCannotDecodeAre400NotA500() throws Exception {
-        for (String path : new String[] {"/api/enterprise/vkeys/owner/a%u0041", "/api/enterprise/vkeys/%u00e9/budget"}) {
+        for (String path : new String[] {"/api/enterprise/vkeys/owner/a%u0041",
+            "/api/enterprise/vkeys/%u00e9/budget"}) {
             // when
             RawHttp.Answer answer = RawHttp.send(gateway.server.port(Service.MANAGEMENT), "GET " + path
                     + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + Gateway.MASTER + "\r\n\r\n");
@@ -116,11 +108,11 @@ class WebServerErrorsTest {
     void aContentTypeNamingAnUnknownCharsetIs400() throws Exception {
         // when
         String form = "--b\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n--b--\r\n";
-        try (okhttp3.Response response = gateway.http.newCall(new okhttp3.Request.Builder()
+        try (Response response = gateway.http.newCall(new Request.Builder()
                 .url(gateway.proxy("/v1/audio/transcriptions"))
                 .header("authorization", "Bearer " + Gateway.MASTER)
-                .post(okhttp3.RequestBody.create(form.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        okhttp3.MediaType.get("multipart/form-data; charset=x-nope; boundary=b")))
+                .post(RequestBody.create(form.getBytes(StandardCharsets.UTF_8),
+                        MediaType.get("multipart/form-data; charset=x-nope; boundary=b")))
                 .build()).execute()) {
             // then
             assertEquals(400, response.code());

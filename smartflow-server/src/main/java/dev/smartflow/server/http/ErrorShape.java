@@ -17,7 +17,7 @@ public enum ErrorShape {
     OPENAI,
     ANTHROPIC;
 
-    /** The paths under which Anthropic's clients call: {@code /anthropic/v1/...} and Cursor's {@code /cursor/v1/...}. */
+    /** Where Anthropic's clients call: {@code /anthropic/v1/...}, and Cursor's {@code /cursor/v1/...}. */
     public static final List<String> ANTHROPIC_PREFIXES = List.of("/anthropic", "/cursor");
 
     private static final String ATTRIBUTE = "smartflow.error-shape";
@@ -71,7 +71,7 @@ public enum ErrorShape {
             case 429 -> "rate_limit_error";
             case 504 -> "timeout_error";
             default -> "overloaded_error".equals(type) ? "overloaded_error"
-                    // Anthropic has no type of its own for the other refusals (405, 414, 431, ...): all are the caller's
+                    // Anthropic has no type of its own for the other refusals (405, 414, 431, ...): the caller's
                     : status >= 400 && status < 500 ? "invalid_request_error" : "api_error";
         };
     }
