@@ -582,6 +582,13 @@ final class HostileRequests {
             throw new UncheckedIOException(e);
         }
         List<String> literals = new ArrayList<>();
+        if (CONTROL_CHARACTERS_IN_MODEL && r.nextInt(4) == 0 && tree.path("model").isTextual()) {
+            kind.append(" control-in-model");
+            String model = tree.path("model").asText();
+            int at = r.nextInt(model.length() + 1);
+            ((ObjectNode) tree).put("model", model.substring(0, at)
+                    + (char) pick(r, new int[] {0, 1, 9, 10, 13, 27, 127}) + model.substring(at));
+        }
         for (int i = 0, n = 1 + r.nextInt(3); i < n; i++) {
             switch (r.nextInt(9)) {
                 case 0 -> {
