@@ -125,15 +125,25 @@ class AuditLogApiTest extends GatewayTest {
 
     @Test
     void badParametersAre400NamingTheParameterAndChangeNothing() throws Exception {
-        Map<String, String> bad = Map.of(
-                "limit=0", "limit",
-                "limit=" + (AuditQuery.MAX_LIMIT + 1), "limit",
-                "limit=ten", "limit",
-                "since=yesterday", "since",
-                "since=2026-13-01", "since",
-                "key=", "key",
-                "key=sk-sf-secret-token-value", "key",
-                "provider=", "provider");
+        Map<String, String> bad = Map.ofEntries(
+                Map.entry("limit=0", "limit"),
+                Map.entry("limit=" + (AuditQuery.MAX_LIMIT + 1), "limit"),
+                Map.entry("limit=ten", "limit"),
+                Map.entry("limit=99999999999999999999", "limit"),
+                Map.entry("limit=-1", "limit"),
+                Map.entry("since=yesterday", "since"),
+                Map.entry("since=2026-13-01", "since"),
+                Map.entry("since=-999999999-01-01", "since"),
+                Map.entry("since=%2B999999999-12-31T23:59:59Z", "since"),
+                Map.entry("since=%2B10000-01-01T00:00:01Z", "since"),
+                Map.entry("since=-0001-12-31T00:00:00Z", "since"),
+                Map.entry("key=", "key"),
+                Map.entry("key=sk-sf-secret-token-value", "key"),
+                Map.entry("key=key_%00", "key"),
+                Map.entry("key=" + "k".repeat(257), "key"),
+                Map.entry("provider=", "provider"),
+                Map.entry("provider=open%00ai", "provider"),
+                Map.entry("provider=open%0Aai", "provider"));
         for (Map.Entry<String, String> query : bad.entrySet()) {
             try (Response response = gateway.get(gateway.url(Service.MANAGEMENT, Audits.LOGS + "?" + query.getKey()),
                     "authorization", "Bearer " + Gateway.MASTER)) {

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.keys.VirtualKeys;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
@@ -200,7 +202,9 @@ class VirtualKeysApiTest extends GatewayTest {
                 new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"period\":\"hourly\"}", "period"},
                 new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"rpm_limit\":1.5}", "rpm_limit"},
                 new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"tpm_limit\":-3}", "tpm_limit"},
-                new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"tags\":{\"env\":1}}", "tags"});
+                new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"tags\":{\"env\":1}}", "tags"},
+                new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"budget_usd\":1e-2147483649}", null},
+                new String[] {"{\"name\":\"ci\",\"owner_id\":\"a\",\"tpm_limit\":1E+2147483648}", null});
         for (String[] c : cases) {
             try (Response response = gateway.post(gateway.url(Service.MANAGEMENT, VKEYS), c[0],
                     "authorization", MASTER)) {
@@ -213,6 +217,110 @@ class VirtualKeysApiTest extends GatewayTest {
             }
         }
         assertEquals(0, list(VKEYS).path("data").size());
+    }
+
+    @Test
+    void aBudgetThatIsNotAFiniteAmountUpToOneBillionUsdIs400NamingBudgetUsd() throws Exception {
+        for (String budget : List.of("1e400", "-1e400", "1e999999999", "1000000000.000001", "1E+10", "-0.5",
+                "99999999999999999999999999")) {
+            // when
+            try (Response response = gateway.post(gateway.url(Service.MANAGEMENT, VKEYS),
+                    "{\"name\":\"ci\",\"owner_id\":\"a\",\"budget_usd\":" + budget + "}", "authorization", MASTER)) {
+                // then
+                assertEquals(400, response.code(), budget);
+                JsonNode error = Gateway.json(response).path("error");
+                assertEquals("budget_usd", error.path("param").asText(), budget);
+                assertFalse(error.path("message").asText().isBlank(), budget);
+            }
+        }
+        assertEquals(0, list(VKEYS).path("data").size());
+    }
+
+    @Test
+    void budgetsAreExactDecimalsRoundedToTheMicroDollar() throws Exception {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("0.1", "0.1");
+        expected.put("1000000000", "1000000000");
+        expected.put("1000000000.0000000", "1000000000");
+        expected.put("12.3456785", "12.345679");
+        expected.put("0.0000004999", "0");
+        expected.put("1e-999999999", "0");
+        expected.put("-0", "0");
+        for (Map.Entry<String, String> budget : expected.entrySet()) {
+            // when
+            JsonNode created = create("{\"name\":\"ci\",\"owner_id\":\"a\",\"budget_usd\":" + budget.getKey() + "}");
+
+            // then
+            assertEquals(budget.getValue(), created.path("budget_usd").decimalValue().toPlainString(),
+                    budget.getKey());
+        }
+    }
+
+    @Test
+    void keyFieldsBeyondTheirLimitsOrWithControlCharactersAre400NamingTheFieldAndCreateNothing() throws Exception {
+        String tooLong = "n".repeat(VirtualKeys.MAX_NAME_LENGTH + 1);
+        String tooLongTag = "t".repeat(VirtualKeys.MAX_TAG_LENGTH + 1);
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\"name\":\"" + tooLong + "\",\"owner_id\":\"a\"}", "name");
+        cases.put("{\"name\":\"a\\u0000b\",\"owner_id\":\"a\"}", "name");
+        cases.put("{\"name\":\"two\\nlines\",\"owner_id\":\"a\"}", "name");
+        cases.put("{\"name\":\"half \\ud800 surrogate\",\"owner_id\":\"a\"}", "name");
+        cases.put("{\"name\":\"ci\",\"owner_id\":\"" + tooLong + "\"}", "owner_id");
+        cases.put("{\"name\":\"ci\",\"owner_id\":\"a\\rb\"}", "owner_id");
+        cases.put("{\"name\":\"ci\",\"owner_id\":\"a\",\"tags\":{\"env\":\"" + tooLongTag + "\"}}", "tags");
+        cases.put("{\"name\":\"ci\",\"owner_id\":\"a\",\"tags\":{\"" + tooLongTag + "\":\"x\"}}", "tags");
+        cases.put("{\"name\":\"ci\",\"owner_id\":\"a\",\"tags\":{\"e\\u0000nv\":\"x\"}}", "tags");
+        cases.put("{\"name\":\"ci\",\"owner_id\":\"a\",\"tags\":{\"env\":\"x\\u0007\"}}", "tags");
+        cases.put("{\"name\":\"ci\",\"owner_id\":\"a\",\"tags\":{\" \":\"x\"}}", "tags");
+        cases.put("{\"name\":\"ci\",\"owner_id\":\"a\",\"tags\":" + numbered(VirtualKeys.MAX_TAGS + 1, true) + "}",
+                "tags");
+        cases.put("{\"name\":\"ci\",\"owner_id\":\"a\",\"allowed_providers\":"
+                + numbered(VirtualKeys.MAX_PROVIDERS + 1, false) + "}", "allowed_providers");
+        cases.put("{\"name\":\"ci\",\"owner_id\":\"a\",\"allowed_providers\":[\"open\\u0000ai\"]}",
+                "allowed_providers");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            // when
+            try (Response response = gateway.post(gateway.url(Service.MANAGEMENT, VKEYS), c.getKey(),
+                    "authorization", MASTER)) {
+                // then
+                String shown = c.getKey().substring(0, Math.min(120, c.getKey().length()));
+                assertEquals(400, response.code(), shown);
+                JsonNode error = Gateway.json(response).path("error");
+                assertEquals(c.getValue(), error.path("param").asText(), shown);
+                assertFalse(error.path("message").asText().isBlank(), shown);
+            }
+        }
+        assertEquals(0, list(VKEYS).path("data").size());
+        // and a lookup by an owner no key can have is refused the same way
+        try (Response response = gateway.get(gateway.url(Service.MANAGEMENT, VKEYS + "/owner/a%0Ab"),
+                "authorization", MASTER)) {
+            assertEquals(400, response.code());
+            assertEquals("owner_id", Gateway.json(response).at("/error/param").asText());
+        }
+    }
+
+    @Test
+    void keyFieldsAtTheirLimitsAreAccepted() throws Exception {
+        // when
+        String longest = "\uD83D\uDD11".repeat(VirtualKeys.MAX_NAME_LENGTH);
+        JsonNode created = create("{\"name\":\"" + longest + "\",\"owner_id\":\"" + longest + "\",\"tags\":"
+                + numbered(VirtualKeys.MAX_TAGS, true) + ",\"allowed_providers\":"
+                + numbered(VirtualKeys.MAX_PROVIDERS, false) + ",\"budget_usd\":1e9}");
+
+        // then
+        assertEquals(longest, created.path("name").asText());
+        assertEquals(VirtualKeys.MAX_TAGS, created.path("tags").size());
+        assertEquals(VirtualKeys.MAX_PROVIDERS, created.path("allowed_providers").size());
+        assertEquals(1, list(VKEYS + "/owner/" + longest).path("data").size());
+    }
+
+    /** A JSON object of {@code count} tags, or an array of {@code count} provider names. */
+    private static String numbered(int count, boolean tags) {
+        StringBuilder json = new StringBuilder(tags ? "{" : "[");
+        for (int i = 0; i < count; i++) {
+            json.append(i == 0 ? "" : ",").append(tags ? "\"t" + i + "\":\"v\"" : "\"p" + i + "\"");
+        }
+        return json.append(tags ? "}" : "]").toString();
     }
 
     private JsonNode create(String body) throws IOException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smartflow.core.keys.VirtualKeys;
 import dev.smartflow.core.routing.AttemptOutcome;
 import dev.smartflow.core.routing.ChainTarget;
 import dev.smartflow.core.routing.FallbackChain;
@@ -165,6 +166,33 @@ public abstract class DatabaseContract {
         assertTrue(found.lastUsed().isEmpty());
         assertTrue(found.allowedProviders().isEmpty());
         assertTrue(found.tags().isEmpty());
+    }
+
+    /**
+     * The key API ({@code VirtualKeys}) refuses longer fields, control characters and unpaired surrogates before a
+     * store sees them, so a store need not refuse them itself; what it must do is keep every key that API lets through
+     * exactly, the largest and the least ASCII included.
+     */
+    @Test
+    void aKeyWithEveryFieldAtTheKeyApisLimitsRoundTripsExactly() {
+        String longest = "\uD83D\uDD11\u00e9\u4e2d\"'\\%_".repeat(VirtualKeys.MAX_NAME_LENGTH / 8);
+        String tag = "\u00e9\"\\\u4e2d".repeat(VirtualKeys.MAX_TAG_LENGTH / 4);
+        Map<String, String> tags = IntStream.range(0, VirtualKeys.MAX_TAGS).boxed()
+                .collect(Collectors.toMap(i -> tag.substring(0, tag.length() - 4) + i, i -> tag));
+        Set<String> providers = IntStream.range(0, VirtualKeys.MAX_PROVIDERS)
+                .mapToObj(i -> tag.substring(0, tag.length() - 4) + i).collect(Collectors.toSet());
+        VirtualKey key = VirtualKey.builder(KeyId.of("k1"), longest, longest, "hash-k1", T0)
+                .allowedProviders(providers)
+                .budget(VirtualKeys.MAX_BUDGET_MICROS, BudgetPeriod.LIFETIME)
+                .tpmLimit(Long.MAX_VALUE)
+                .rpmLimit(Long.MAX_VALUE)
+                .tags(tags)
+                .build();
+
+        keys.create(key);
+
+        assertEquals(Optional.of(key), keys.findById(key.id()));
+        assertEquals(List.of(key), keys.listByOwner(longest));
     }
 
     @Test

@@ -11,7 +11,9 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -30,6 +32,12 @@ import java.util.function.UnaryOperator;
  * keys.revoke(issued.key().id());
  * }</pre>
  *
+ * <p>A new key's fields are held to limits that every store keeps exactly (see {@link #issue}): its name and owner
+ * at most {@value #MAX_NAME_LENGTH} characters (Unicode code points), at most {@value #MAX_TAGS} tags and
+ * {@value #MAX_PROVIDERS} allowed providers of at most {@value #MAX_TAG_LENGTH} characters each, no control
+ * characters (NUL, line breaks, ...) or unpaired surrogates in any of them, and a budget of at most
+ * {@link #MAX_BUDGET_MICROS} (one billion USD).
+ *
  * <p>Thread-safe. Calls block on the key store; run them off the hot path.
  */
 public final class VirtualKeys {
@@ -44,6 +52,17 @@ public final class VirtualKeys {
     public static final int TOKEN_LENGTH = PREFIX.length() + 48;
 
     private static final System.Logger LOG = System.getLogger(VirtualKeys.class.getName());
+    /** The most characters (code points) a key's name or owner may have. */
+    public static final int MAX_NAME_LENGTH = 256;
+    /** The most tags a key may have. */
+    public static final int MAX_TAGS = 64;
+    /** The most characters (code points) a tag's name or value, or an allowed provider's name, may have. */
+    public static final int MAX_TAG_LENGTH = 128;
+    /** The most providers a key may be limited to. */
+    public static final int MAX_PROVIDERS = 64;
+    /** The largest budget a key may have: one billion USD, in micro-USD; far from where sums of spend overflow. */
+    public static final long MAX_BUDGET_MICROS = 1_000_000_000L * 1_000_000L;
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();
 
@@ -73,14 +92,64 @@ public final class VirtualKeys {
      * Creates an active key with a fresh token and id; {@code options} sets the limits, providers and tags on the
      * builder it is given.
      *
-     * @throws IllegalArgumentException when a value is invalid (the message names the field)
+     * @throws IllegalArgumentException when a value is invalid or beyond the limits in the class comment (the
+     *                                  message names the field); nothing is stored then
      */
     public Issued issue(String name, String ownerId, UnaryOperator<VirtualKey.Builder> options) {
         String token = PREFIX + HEX.formatHex(random(24));
         KeyId id = KeyId.of("key_" + HEX.formatHex(random(12)));
         VirtualKey key = options.apply(VirtualKey.builder(id, name, ownerId, hash(token), clock.instant())).build();
+        requireWithinLimits(key);
         store.create(key);
         return new Issued(token, key);
+    }
+
+    /**
+     * Why {@code text} cannot be one of a key's fields: too long (more than {@code maxLength} code points), a
+     * control character or an unpaired surrogate, which databases keep differently or refuse (PostgreSQL rejects
+     * NUL); empty when it can.
+     */
+    public static Optional<String> textProblem(String text, int maxLength) {
+        if (text.length() > maxLength && text.codePointCount(0, text.length()) > maxLength) {
+            return Optional.of("is longer than " + maxLength + " characters");
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                return Optional.of(String.format(Locale.ROOT, "contains the control character U+%04X", (int) c));
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return Optional.of("contains an unpaired surrogate (not valid Unicode)");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void requireWithinLimits(VirtualKey key) {
+        requireText("name", key.name(), MAX_NAME_LENGTH);
+        requireText("ownerId", key.ownerId(), MAX_NAME_LENGTH);
+        if (key.allowedProviders().size() > MAX_PROVIDERS) {
+            throw new IllegalArgumentException("allowedProviders has more than " + MAX_PROVIDERS + " entries");
+        }
+        key.allowedProviders().forEach(provider -> requireText("allowedProviders", provider, MAX_TAG_LENGTH));
+        if (key.tags().size() > MAX_TAGS) {
+            throw new IllegalArgumentException("tags has more than " + MAX_TAGS + " entries");
+        }
+        key.tags().forEach((tag, value) -> {
+            requireText("tags", tag, MAX_TAG_LENGTH);
+            requireText("tags", value, MAX_TAG_LENGTH);
+        });
+        if (key.budgetMicros().orElse(0) > MAX_BUDGET_MICROS) {
+            throw new IllegalArgumentException("budgetMicros is more than " + MAX_BUDGET_MICROS);
+        }
+    }
+
+    private static void requireText(String field, String text, int maxLength) {
+        textProblem(text, maxLength).ifPresent(problem -> {
+            throw new IllegalArgumentException(field + " " + problem);
+        });
     }
 
     /**

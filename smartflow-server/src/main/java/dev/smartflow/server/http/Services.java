@@ -16,12 +16,16 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
+import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.UriCompliance;
 
 /**
  * What every service shares: a Javalin app on virtual threads with the OpenAI error shape for every failure (our own
- * exceptions, Javalin's, unknown routes, crashes; a route may choose Anthropic's with {@link ErrorShape#use}),
+ * exceptions, Javalin's, unknown routes, crashes, requests Jetty refuses before routing; a route may choose
+ * Anthropic's with {@link ErrorShape#use}, and paths under {@link ErrorShape#ANTHROPIC_PREFIXES} get it anyway),
  * {@code GET /health}, and master-key checks for admin routes.
  */
 public final class Services {
@@ -41,11 +45,21 @@ public final class Services {
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = maxRequestBytes;
             config.http.prefer405over404 = true;
+            // what Jetty refuses before routing (bad request line, headers, URI) answers in JSON too, not HTML
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+            // Javalin's LEGACY compliance lets %u0041 and other escapes through that Javalin's own path-parameter
+            // decoding then throws on (a 500): Jetty refuses them instead (a 400)
+            config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(http.getUriCompliance().without(
+                    "Javalin's without undecodable escapes", UriCompliance.Violation.UTF16_ENCODINGS,
+                    UriCompliance.Violation.BAD_PERCENT_ENCODING)));
             config.routes.get("/health", ctx -> json(ctx, 200, HEALTHY));
             config.routes.exception(SmartflowException.class, Services::fail);
             config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(),
                     ErrorShape.of(ctx).body(e.getStatus(), e.getMessage(),
                             e.getStatus() >= 500 ? "server_error" : "invalid_request_error", code(e.getStatus()))));
+            // the servlet API throws these from getContentType() and the body readers for a charset=... it lacks
+            config.routes.exception(UnsupportedCharsetException.class, (e, ctx) -> unknownCharset(ctx));
+            config.routes.exception(IllegalCharsetNameException.class, (e, ctx) -> unknownCharset(ctx));
             config.routes.exception(Exception.class, (e, ctx) -> crash(name, e, ctx));
             routes.accept(config);
         });
@@ -59,6 +73,11 @@ public final class Services {
             case 413 -> "request_too_large";
             default -> null;
         };
+    }
+
+    private static void unknownCharset(Context ctx) {
+        fail(ctx, 400, ErrorShape.of(ctx).body(400, "the Content-Type header names an unknown character set; send"
+                + " UTF-8", "invalid_request_error", "unsupported_charset"));
     }
 
     /** Fails the request with 401 unless it presents a key {@code authenticator} accepts. */

@@ -18,14 +18,9 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * {@code GET /api/analytics?start_date=&end_date=&top=}: the audit log's figures over a time range (see
@@ -49,11 +44,6 @@ final class AnalyticsRoutes {
     static final int MAX_TOP = 100;
     static final Duration DEFAULT_RANGE = Duration.ofDays(7);
 
-    private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
-    private static final Pattern TOP = Pattern.compile("\\d{1,9}");
-    /** The years 0001..9999: plenty for audit records, and far inside what microseconds in a long can hold. */
-    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
     /** Plain notation, so a DecimalNode keeps the scale it was given ({@code 12.500000}, never {@code 1.25E+1}). */
     private static final ObjectWriter WRITER = Body.MAPPER.writer()
             .with(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
@@ -90,39 +80,13 @@ final class AnalyticsRoutes {
     /** A date's first instant (or, for an end, the next day's), or an instant as given; empty when absent. */
     private static Optional<Instant> bound(Context ctx, String param, boolean end) {
         String text = ctx.queryParam(param);
-        if (text == null || text.isBlank()) {
-            return Optional.empty();
-        }
-        text = text.strip();
-        Instant instant;
-        try {
-            if (DATE.matcher(text).matches()) {
-                LocalDate date = LocalDate.parse(text);
-                instant = (end ? date.plusDays(1) : date).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } else {
-                instant = DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(text, Instant::from);
-            }
-        } catch (DateTimeParseException e) {
-            throw new InvalidRequest("'" + param + "' must be a date (YYYY-MM-DD, UTC) or an ISO-8601 instant with an "
-                    + "offset (e.g. 2026-11-01T00:00:00Z)", "invalid_request", param);
-        }
-        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
-            throw new InvalidRequest("'" + param + "' must be within the years 0001 to 9999", "invalid_request",
-                    param);
-        }
-        return Optional.of(instant);
+        return text == null || text.isBlank() ? Optional.empty()
+                : Optional.of(QueryParameters.instant(text, param, end));
     }
 
     private static int top(Context ctx) {
         String text = ctx.queryParam("top");
-        if (text == null || text.isBlank()) {
-            return DEFAULT_TOP;
-        }
-        int top = TOP.matcher(text.strip()).matches() ? Integer.parseInt(text.strip()) : 0;
-        if (top < 1 || top > MAX_TOP) {
-            throw new InvalidRequest("'top' must be a whole number from 1 to " + MAX_TOP, "invalid_request", "top");
-        }
-        return top;
+        return text == null || text.isBlank() ? DEFAULT_TOP : QueryParameters.wholeNumber(text, "top", 1, MAX_TOP);
     }
 
     static ObjectNode describe(AuditAnalytics analytics) {

@@ -13,11 +13,7 @@ import dev.smartflow.server.http.Services;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.math.BigDecimal;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -27,8 +23,9 @@ import java.util.Optional;
  *
  * <p>Query parameters, all optional: {@code limit} (1..{@value AuditQuery#MAX_LIMIT}, default
  * {@value #DEFAULT_LIMIT}), {@code provider}, {@code key} (a virtual key's id, {@code key_…}) and {@code since} (an
- * ISO-8601 instant such as {@code 2026-11-23T10:00:00Z}, an offset date-time, or a date, meaning its start in UTC). A
- * bad parameter is a 400 naming it. The answer is {@code {"object":"list","data":[...],"has_more":bool}}; each entry
+ * ISO-8601 instant such as {@code 2026-11-23T10:00:00Z}, an offset date-time, or a date, meaning its start in UTC;
+ * within the years 0001..9999). A bad parameter (out of range, malformed, or text with control characters) is a 400
+ * naming it. The answer is {@code {"object":"list","data":[...],"has_more":bool}}; each entry
  * has the record's fields in snake case, cost in USD with six decimals and latency in milliseconds with three. Never a
  * token or a token's hash: records hold neither. {@code has_more} says that older matching records exist; at the
  * maximum limit the store returns no more than the page, so there it only says the page is full.
@@ -102,67 +99,28 @@ final class AuditRoutes {
     }
 
     private static int limit(String value) {
-        if (value == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(value.strip());
-            if (limit >= 1 && limit <= AuditQuery.MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // the same answer as a number out of range
-        }
-        throw new InvalidRequest("'limit' must be a whole number from 1 to " + AuditQuery.MAX_LIMIT,
-                "invalid_request", "limit");
+        return value == null ? DEFAULT_LIMIT : QueryParameters.wholeNumber(value, "limit", 1, AuditQuery.MAX_LIMIT);
     }
 
     private static Optional<String> provider(String value) {
-        if (value == null) {
-            return Optional.empty();
-        }
-        if (value.isBlank()) {
-            throw new InvalidRequest("'provider' must name a provider, e.g. openai", "invalid_request", "provider");
-        }
-        return Optional.of(value.strip().toLowerCase(Locale.ROOT));
+        return value == null ? Optional.empty() : Optional.of(QueryParameters.text(value, "provider",
+                "a provider's name, e.g. openai").toLowerCase(Locale.ROOT));
     }
 
     private static Optional<KeyId> key(String value) {
         if (value == null) {
             return Optional.empty();
         }
-        if (value.isBlank()) {
-            throw new InvalidRequest("'key' must be a virtual key's id, e.g. key_01JD3...", "invalid_request", "key");
-        }
-        if (value.strip().startsWith("sk-")) {
+        String id = QueryParameters.text(value, "key", "a virtual key's id, e.g. key_01JD3...");
+        if (id.startsWith("sk-")) {
             // a token in a URL ends up in access logs: refuse it, and never repeat it
             throw new InvalidRequest("'key' takes a virtual key's id (key_...), not its token", "invalid_request",
                     "key");
         }
-        return Optional.of(KeyId.of(value.strip()));
+        return Optional.of(KeyId.of(id));
     }
 
     private static Optional<Instant> since(String value) {
-        if (value == null) {
-            return Optional.empty();
-        }
-        // an offset's '+' sent unencoded arrives as a space; no valid form has one
-        String text = value.strip().replace(' ', '+');
-        try {
-            return Optional.of(Instant.parse(text));
-        } catch (DateTimeException e) {
-            // not an instant in UTC; try the other forms
-        }
-        try {
-            return Optional.of(OffsetDateTime.parse(text).toInstant());
-        } catch (DateTimeException e) {
-            // nor an offset date-time
-        }
-        try {
-            return Optional.of(LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant());
-        } catch (DateTimeException e) {
-            throw new InvalidRequest("'since' must be an ISO-8601 instant such as 2026-11-23T10:00:00Z or a date such "
-                    + "as 2026-11-23", "invalid_request", "since");
-        }
+        return value == null ? Optional.empty() : Optional.of(QueryParameters.instant(value, "since", false));
     }
 }

@@ -1,6 +1,8 @@
 package dev.smartflow.server.management;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.budget.Budgets;
@@ -31,10 +33,19 @@ import java.util.Set;
  * current period's limit, spent, reserved and remaining, and {@code POST /{key}/reset} starts the period again. The
  * token appears once, in the answer to create; no route ever returns a token or its hash. Money is USD decimals in
  * JSON and micro-USD in the store.
+ *
+ * <p>Create holds every field to the limits of {@link VirtualKeys} (lengths, counts, no control characters, a budget
+ * of at most one billion USD) and answers 400 naming the field for anything beyond them, so no store ever sees such
+ * a value and every database answers alike.
  */
 final class VirtualKeyRoutes {
     private static final String BASE = "/api/enterprise/vkeys";
-    private static final BigDecimal MICROS_PER_USD = BigDecimal.valueOf(1_000_000);
+    private static final BigDecimal MAX_BUDGET_USD = BigDecimal.valueOf(VirtualKeys.MAX_BUDGET_MICROS, 6);
+    /** Half a micro-USD: anything smaller rounds to zero (compared first, so 1e-999999999 is never scaled). */
+    private static final BigDecimal HALF_MICRO_USD = new BigDecimal("0.0000005");
+    /** Decimals stay decimals: 0.1 is 0.1 USD, not the double nearest to it, and 1e400 is not infinity. */
+    private static final ObjectReader READER = Body.MAPPER.reader()
+            .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private final VirtualKeys keys;
     private final Budgets budgets;
@@ -47,8 +58,8 @@ final class VirtualKeyRoutes {
     void register(JavalinConfig app) {
         app.routes.post(BASE, this::create);
         app.routes.get(BASE, ctx -> list(ctx, keys.store().list()));
-        app.routes.get(BASE + "/owner/{owner_id}",
-                ctx -> list(ctx, keys.store().listByOwner(ctx.pathParam("owner_id"))));
+        app.routes.get(BASE + "/owner/{owner_id}", ctx -> list(ctx, keys.store().listByOwner(
+                withinLimits(ctx.pathParam("owner_id"), VirtualKeys.MAX_NAME_LENGTH, "'owner_id'", "owner_id"))));
         app.routes.get(BASE + "/{key}", ctx -> Services.json(ctx, 200, Body.of(describe(find(ctx))).bytes()));
         app.routes.post(BASE + "/{key}/revoke", ctx -> {
             VirtualKey key = find(ctx);
@@ -89,8 +100,8 @@ final class VirtualKeyRoutes {
 
     private void create(Context ctx) {
         JsonNode body = parse(ctx);
-        String name = text(body, "name");
-        String ownerId = text(body, "owner_id");
+        String name = text(body, "name", VirtualKeys.MAX_NAME_LENGTH);
+        String ownerId = text(body, "owner_id", VirtualKeys.MAX_NAME_LENGTH);
         Set<String> providers = providers(body);
         Long budgetMicros = budgetMicros(body);
         BudgetPeriod period = period(body);
@@ -117,7 +128,9 @@ final class VirtualKeyRoutes {
 
     private VirtualKey find(Context ctx) {
         String id = ctx.pathParam("key");
-        return (id.isBlank() ? Optional.<VirtualKey>empty() : keys.store().findById(KeyId.of(id)))
+        // no key has an id a key's name could not be, and PostgreSQL refuses to even compare with a NUL
+        boolean possible = !id.isBlank() && VirtualKeys.textProblem(id, VirtualKeys.MAX_NAME_LENGTH).isEmpty();
+        return (possible ? keys.store().findById(KeyId.of(id)) : Optional.<VirtualKey>empty())
                 .orElseThrow(() -> new NotFound("no virtual key with id '" + id + "'", "key_not_found"));
     }
 
@@ -170,9 +183,12 @@ final class VirtualKeyRoutes {
     private static JsonNode parse(Context ctx) {
         JsonNode body;
         try {
-            body = Body.MAPPER.readTree(ctx.bodyAsBytes());
+            body = READER.readTree(ctx.bodyAsBytes());
         } catch (IOException e) {
             throw new InvalidRequest("the request body is not valid JSON", "invalid_json", null);
+        } catch (NumberFormatException e) {
+            // an exponent beyond an int (1e-2147483649) is no BigDecimal
+            throw new InvalidRequest("the request body holds a number beyond any range", "invalid_json", null);
         }
         if (body == null || !body.isObject()) {
             throw new InvalidRequest("the request body must be a JSON object", "invalid_request", null);
@@ -180,7 +196,7 @@ final class VirtualKeyRoutes {
         return body;
     }
 
-    private static String text(JsonNode body, String field) {
+    private static String text(JsonNode body, String field, int maxLength) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) {
             throw new InvalidRequest("missing required parameter '" + field + "'", "invalid_request", field);
@@ -188,7 +204,21 @@ final class VirtualKeyRoutes {
         if (!value.isTextual() || value.asText().isBlank()) {
             throw new InvalidRequest("'" + field + "' must be a non-empty string", "invalid_request", field);
         }
-        return value.asText().strip();
+        return withinLimits(value.asText().strip(), maxLength, "'" + field + "'", field);
+    }
+
+    /** {@code text} if a key may hold it, else a 400 saying why {@code what} cannot be it. */
+    private static String withinLimits(String text, int maxLength, String what, String param) {
+        VirtualKeys.textProblem(text, maxLength).ifPresent(problem -> {
+            throw new InvalidRequest(what + " " + problem, "invalid_request", param);
+        });
+        return text;
+    }
+
+    private static void requireAtMost(JsonNode container, int max, String field) {
+        if (container.size() > max) {
+            throw new InvalidRequest("'" + field + "' has more than " + max + " entries", "invalid_request", field);
+        }
     }
 
     private static Set<String> providers(JsonNode body) {
@@ -200,13 +230,15 @@ final class VirtualKeyRoutes {
             throw new InvalidRequest("'allowed_providers' must be an array of provider names", "invalid_request",
                     "allowed_providers");
         }
+        requireAtMost(value, VirtualKeys.MAX_PROVIDERS, "allowed_providers");
         Set<String> providers = new LinkedHashSet<>();
         for (JsonNode provider : value) {
             if (!provider.isTextual() || provider.asText().isBlank()) {
                 throw new InvalidRequest("'allowed_providers' must hold non-empty provider names", "invalid_request",
                         "allowed_providers");
             }
-            providers.add(provider.asText().strip().toLowerCase(Locale.ROOT));
+            providers.add(withinLimits(provider.asText().strip().toLowerCase(Locale.ROOT), VirtualKeys.MAX_TAG_LENGTH,
+                    "a provider name in 'allowed_providers'", "allowed_providers"));
         }
         return providers;
     }
@@ -220,11 +252,16 @@ final class VirtualKeyRoutes {
             throw new InvalidRequest("'budget_usd' must be a non-negative number of US dollars", "invalid_request",
                     "budget_usd");
         }
-        try {
-            return value.decimalValue().multiply(MICROS_PER_USD).setScale(0, RoundingMode.HALF_UP).longValueExact();
-        } catch (ArithmeticException e) {
-            throw new InvalidRequest("'budget_usd' is too large", "invalid_request", "budget_usd");
+        BigDecimal usd = value.decimalValue();
+        if (usd.compareTo(MAX_BUDGET_USD) > 0) {
+            throw new InvalidRequest("'budget_usd' must be at most " + MAX_BUDGET_USD.toBigInteger() + " US dollars",
+                    "invalid_request", "budget_usd");
         }
+        if (usd.compareTo(HALF_MICRO_USD) < 0) {
+            return 0L;
+        }
+        // at most 1e9 and at least 5e-7, so the scale is small: a number has at most 1,000 digits (Jackson's limit)
+        return usd.movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValueExact();
     }
 
     private static BudgetPeriod period(JsonNode body) {
@@ -262,12 +299,18 @@ final class VirtualKeyRoutes {
         if (!value.isObject()) {
             throw new InvalidRequest("'tags' must be an object of string values", "invalid_request", "tags");
         }
+        requireAtMost(value, VirtualKeys.MAX_TAGS, "tags");
         Map<String, String> tags = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> tag : value.properties()) {
-            if (!tag.getValue().isTextual()) {
-                throw new InvalidRequest("tag '" + tag.getKey() + "' must be a string", "invalid_request", "tags");
+            String name = withinLimits(tag.getKey(), VirtualKeys.MAX_TAG_LENGTH, "a tag name", "tags");
+            if (name.isBlank()) {
+                throw new InvalidRequest("a tag name must not be blank", "invalid_request", "tags");
             }
-            tags.put(tag.getKey(), tag.getValue().asText());
+            if (!tag.getValue().isTextual()) {
+                throw new InvalidRequest("tag '" + name + "' must be a string", "invalid_request", "tags");
+            }
+            tags.put(name, withinLimits(tag.getValue().asText(), VirtualKeys.MAX_TAG_LENGTH,
+                    "the value of tag '" + name + "'", "tags"));
         }
         return tags;
     }

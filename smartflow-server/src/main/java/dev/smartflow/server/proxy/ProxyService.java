@@ -65,7 +65,7 @@ public final class ProxyService {
                 app.routes.get(prefix + "/models", ctx -> proxy(smartflow, ctx, Operation.MODELS, max));
             }
             // Anthropic's own surface, for Anthropic SDKs and Claude Code (base URL .../anthropic) and Cursor.
-            for (String prefix : new String[] {"/anthropic", "/cursor"}) {
+            for (String prefix : ErrorShape.ANTHROPIC_PREFIXES) {
                 app.routes.post(prefix + "/v1/messages",
                         ctx -> messages(smartflow, ctx, Operation.ANTHROPIC_MESSAGES, max));
                 app.routes.post(prefix + "/v1/messages/count_tokens",
