@@ -244,6 +244,11 @@ public final class UpstreamHttp {
     private static okhttp3.Response execute(String provider, Call call, Deadline deadline) {
         try {
             return call.execute();
+        } catch (RuntimeException e) {
+            // OkHttp fails on some malformed answers with an unchecked exception (a Retry-After it cannot parse):
+            // still the upstream's fault, never a 500 of ours
+            deadline.close();
+            throw UpstreamFailure.io(provider, "the upstream sent an answer that cannot be read", e);
         } catch (IOException e) {
             deadline.close();
             // Only a failure to connect means the upstream was never reached; anything later broke an answer the

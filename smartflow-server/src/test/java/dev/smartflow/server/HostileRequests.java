@@ -181,13 +181,6 @@ final class HostileRequests {
     static final boolean LARGE_UNREAD_BODIES = Boolean.getBoolean("fuzz.largeUnreadBodies");
 
     /**
-     * Whether a model name may hold control characters. Off by default until model names are validated: such a name
-     * can route to a provider and come back in the {@code x-smartflow-model} answer header, which then is not valid
-     * HTTP (a known issue outside this suite's fixes; {@code -Dfuzz.controlCharactersInModel=true} includes it).
-     */
-    static final boolean CONTROL_CHARACTERS_IN_MODEL = Boolean.getBoolean("fuzz.controlCharactersInModel");
-
-    /**
      * Whether some calls present the same valid {@code x-request-id}. Off by default: the audit log is keyed by request
      * id and keeps the first record, so a later call reusing an id leaves no record of its own (a known issue outside
      * this suite's fixes; {@code -Dfuzz.reusedRequestIds=true} includes it).
@@ -582,7 +575,7 @@ final class HostileRequests {
             throw new UncheckedIOException(e);
         }
         List<String> literals = new ArrayList<>();
-        if (CONTROL_CHARACTERS_IN_MODEL && r.nextInt(4) == 0 && tree.path("model").isTextual()) {
+        if (r.nextInt(4) == 0 && tree.path("model").isTextual()) {
             kind.append(" control-in-model");
             String model = tree.path("model").asText();
             int at = r.nextInt(model.length() + 1);
@@ -593,28 +586,28 @@ final class HostileRequests {
             switch (r.nextInt(9)) {
                 case 0 -> {
                     kind.append(" type");
-                    set(tree, r, randomValue(r, 3), true);
+                    set(tree, r, randomValue(r, 3));
                 }
                 case 1 -> {
                     kind.append(" number");
                     literals.add(pick(r, EXTREME_NUMBERS));
-                    set(tree, r, JsonNodeFactory.instance.textNode(PLACEHOLDER), false);
+                    set(tree, r, JsonNodeFactory.instance.textNode(PLACEHOLDER));
                 }
                 case 2 -> {
                     kind.append(" nesting");
                     literals.add(nested(r));
-                    set(tree, r, JsonNodeFactory.instance.textNode(PLACEHOLDER), false);
+                    set(tree, r, JsonNodeFactory.instance.textNode(PLACEHOLDER));
                 }
                 case 3 -> {
                     kind.append(" string");
-                    set(tree, r, JsonNodeFactory.instance.textNode(hugeString(r)), true);
+                    set(tree, r, JsonNodeFactory.instance.textNode(hugeString(r)));
                 }
                 case 4 -> {
                     kind.append(" escapes");
                     literals.add(pick(r, new String[] {"\"\\u0000\"", "\"a\\u0000b\"", "\"\\ud800\"", "\"\\udc00x\"",
                         "\"\\ud83d\"", "\"\\u0001\\u001f\\u007f\"", "\"\\u2028\\u2029\"", "\"\\uFFFF\\uFFFE\"",
                         "\"\\/\\b\\f\\n\\r\\t\"", "\"\\x41\"", "\"\\u12\"", "\"\\", "\"\\uZZZZ\""}));
-                    set(tree, r, JsonNodeFactory.instance.textNode(PLACEHOLDER), true);
+                    set(tree, r, JsonNodeFactory.instance.textNode(PLACEHOLDER));
                 }
                 case 5 -> {
                     kind.append(" remove");
@@ -628,11 +621,11 @@ final class HostileRequests {
                 }
                 case 7 -> {
                     kind.append(" control-string");
-                    set(tree, r, JsonNodeFactory.instance.textNode(controlString(r)), true);
+                    set(tree, r, JsonNodeFactory.instance.textNode(controlString(r)));
                 }
                 default -> {
                     kind.append(" unicode");
-                    set(tree, r, JsonNodeFactory.instance.textNode(randomText(r, 1 + r.nextInt(200))), true);
+                    set(tree, r, JsonNodeFactory.instance.textNode(randomText(r, 1 + r.nextInt(200))));
                 }
             }
         }
@@ -659,8 +652,7 @@ final class HostileRequests {
             case 2 -> {
                 kind.append(" raw-control");
                 // DEL needs no escape in JSON, so it can land in a valid model name
-                int[] controls = CONTROL_CHARACTERS_IN_MODEL ? new int[] {0, 1, 9, 10, 13, 27, 31, 127}
-                        : new int[] {0, 1, 9, 10, 13, 27, 31};
+                int[] controls = {0, 1, 9, 10, 13, 27, 31, 127};
                 return insert(bytes, r, new byte[] {(byte) pick(r, controls)});
             }
             default -> {
@@ -673,10 +665,9 @@ final class HostileRequests {
     private static final String JSON_PLACEHOLDER = PLACEHOLDER.replace("\u0001", "\\u0001");
 
     /**
-     * Sets {@code value} at a random place in {@code tree}; a value that may hold control characters goes anywhere
-     * but {@code model} unless {@link #CONTROL_CHARACTERS_IN_MODEL}.
+     * Sets {@code value} at a random place in {@code tree}, {@code model} included.
      */
-    private static void set(JsonNode tree, SplittableRandom r, JsonNode value, boolean mayHoldControls) {
+    private static void set(JsonNode tree, SplittableRandom r, JsonNode value) {
         List<JsonNode> containers = new ArrayList<>();
         collectContainers(tree, containers);
         JsonNode container = containers.get(r.nextInt(containers.size()));
@@ -685,9 +676,6 @@ final class HostileRequests {
             object.fieldNames().forEachRemaining(names::add);
             String name = names.isEmpty() || r.nextInt(6) == 0 ? "x" + r.nextInt(3)
                     : names.get(r.nextInt(names.size()));
-            if (name.equals("model") && mayHoldControls && !CONTROL_CHARACTERS_IN_MODEL) {
-                name = "x" + r.nextInt(3);
-            }
             object.set(name, value);
         } else if (container instanceof ArrayNode array) {
             if (array.isEmpty() || r.nextBoolean()) {

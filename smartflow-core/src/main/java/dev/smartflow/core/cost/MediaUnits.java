@@ -5,6 +5,7 @@ import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.LlmOperation;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Upload;
+import dev.smartflow.core.model.Usage;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -58,7 +59,8 @@ public final class MediaUnits {
             case SPEECH -> OptionalLong.of(characters(request));
             case RERANK -> {
                 JsonNode billed = answer.path("meta").path("billed_units").path("search_units");
-                yield billed.canConvertToLong() && billed.asLong() >= 0 ? OptionalLong.of(billed.asLong())
+                yield billed.canConvertToLong() && billed.asLong() >= 0
+                        ? OptionalLong.of(Math.min(billed.asLong(), Usage.MAX_COUNT))
                         : OptionalLong.of(searches(request));
             }
             default -> OptionalLong.empty();

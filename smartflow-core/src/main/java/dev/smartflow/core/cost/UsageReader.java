@@ -41,10 +41,10 @@ final class UsageReader {
             return;
         }
         // Anthropic's counts are cumulative: a later event's field replaces the earlier one, absent fields stay.
-        anthropicInput = Math.max(0, usage.path("input_tokens").asLong(Math.max(0, anthropicInput)));
-        anthropicCacheRead = Math.max(0, usage.path("cache_read_input_tokens").asLong(anthropicCacheRead));
-        anthropicCacheWrite = Math.max(0, usage.path("cache_creation_input_tokens").asLong(anthropicCacheWrite));
-        anthropicOutput = Math.max(0, usage.path("output_tokens").asLong(anthropicOutput));
+        anthropicInput = Usage.count(usage.path("input_tokens"), Math.max(0, anthropicInput));
+        anthropicCacheRead = Usage.count(usage.path("cache_read_input_tokens"), anthropicCacheRead);
+        anthropicCacheWrite = Usage.count(usage.path("cache_creation_input_tokens"), anthropicCacheWrite);
+        anthropicOutput = Usage.count(usage.path("output_tokens"), anthropicOutput);
     }
 
     /** The usage seen so far, empty if none was. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.smartflow.core.exchange.Body;
 import org.junit.jupiter.api.Test;
 
 class UsageTest {
@@ -55,5 +56,15 @@ class UsageTest {
 
         assertEquals(new Usage(100, 5, 105, 60), usage);
         assertEquals(40, usage.uncachedPromptTokens());
+    }
+
+    @Test
+    void absurdOrNegativeCountsFromAnUpstreamAreHeldWithinRange() throws Exception {
+        Usage usage = Usage.from(Body.MAPPER.readTree(
+                "{\"prompt_tokens\":-5,\"completion_tokens\":9223372036854775807,\"total_tokens\":1e300}"));
+
+        assertEquals(0, usage.promptTokens());
+        assertEquals(Usage.MAX_COUNT, usage.completionTokens());
+        assertEquals(Usage.MAX_COUNT, usage.totalTokens());
     }
 }
