@@ -93,6 +93,29 @@ class BudgetsApiTest extends GatewayTest {
     }
 
     @Test
+    void resetBeforeTheSpendIsWrittenStaysResetAfterARestart() throws Exception {
+        // given: a call's cost settled in the pipeline's ledger, not yet written to the database (it is written
+        // behind the request, once a second)
+        JsonNode created = create("{\"name\":\"ci\",\"owner_id\":\"team-a\",\"budget_usd\":1}");
+        String id = created.path("id").asText();
+        try (Response call = chat(created.path("token").asText())) {
+            assertEquals(200, call.code());
+        }
+
+        // when: the management API resets the budget, then the gateway restarts (in-memory shared state: the budget
+        // is seeded again from the database)
+        try (Response reset = gateway.post(gateway.url(Service.MANAGEMENT, VKEYS + "/" + id + "/reset"), "",
+                "authorization", MASTER)) {
+            assertEquals(200, reset.code());
+        }
+        gateway.close();
+        gateway = new Gateway(upstream, data);
+
+        // then: the reset reached the ledger the call spent into, so the pending spend was dropped, not written after
+        assertEquals(0.0, get(VKEYS + "/" + id + "/budget").path("spent_usd").asDouble(), 1e-9);
+    }
+
+    @Test
     void streamedCallSettlesItsCostWhenTheStreamEnds() throws Exception {
         // given: the stream's usage chunk, which the gateway asks for on the caller's behalf, says 9 prompt + 2
         // completion tokens = 2.55 -> 3 micro-USD (without it the call would settle at its worst case)

@@ -194,6 +194,27 @@ final class Upstream implements AutoCloseable {
         return new MockResponse.Builder().addHeader("content-type", "text/event-stream").body(body).build();
     }
 
+    /** A stream whose headers arrive at once and whose body is held until {@code release} opens, then empty. */
+    static MockResponse heldBeforeFirstChunk(CountDownLatch release) {
+        MockResponseBody body = new MockResponseBody() {
+            @Override
+            public long getContentLength() {
+                return -1;
+            }
+
+            @Override
+            public void writeTo(BufferedSink sink) throws IOException {
+                sink.flush();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        return new MockResponse.Builder().addHeader("content-type", "text/event-stream").body(body).build();
+    }
+
     @Override
     public void close() {
         server.close();
