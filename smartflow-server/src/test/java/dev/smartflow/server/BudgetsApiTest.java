@@ -83,12 +83,10 @@ class BudgetsApiTest extends GatewayTest {
         assertEquals(YearMonth.now(ZoneOffset.UTC).toString(), budget.path("period_key").asText());
 
         // when
-        try (Response reset = gateway.post(gateway.url(Service.MANAGEMENT, VKEYS + "/" + id + "/reset"), "",
-                "authorization", MASTER)) {
-            // then
-            assertEquals(200, reset.code());
-            assertEquals(0.0, Gateway.json(reset).path("spent_usd").asDouble(), 1e-9);
-        }
+        JsonNode reset = reset(id);
+
+        // then
+        assertEquals(0.0, reset.path("spent_usd").asDouble(), 1e-9);
         assertEquals(1.0, get(VKEYS + "/" + id + "/budget").path("remaining_usd").asDouble(), 1e-9);
     }
 
@@ -104,10 +102,7 @@ class BudgetsApiTest extends GatewayTest {
 
         // when: the management API resets the budget, then the gateway restarts (in-memory shared state: the budget
         // is seeded again from the database)
-        try (Response reset = gateway.post(gateway.url(Service.MANAGEMENT, VKEYS + "/" + id + "/reset"), "",
-                "authorization", MASTER)) {
-            assertEquals(200, reset.code());
-        }
+        reset(id);
         gateway.close();
         gateway = new Gateway(upstream, data);
 
@@ -154,6 +149,14 @@ class BudgetsApiTest extends GatewayTest {
         try (Response response = gateway.post(gateway.url(Service.MANAGEMENT, VKEYS), body,
                 "authorization", MASTER)) {
             assertEquals(201, response.code());
+            return Gateway.json(response);
+        }
+    }
+
+    private JsonNode reset(String id) throws IOException {
+        try (Response response = gateway.post(gateway.url(Service.MANAGEMENT, VKEYS + "/" + id + "/reset"), "",
+                "authorization", MASTER)) {
+            assertEquals(200, response.code());
             return Gateway.json(response);
         }
     }

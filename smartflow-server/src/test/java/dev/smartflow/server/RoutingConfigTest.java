@@ -67,6 +67,14 @@ class RoutingConfigTest {
     }
 
     @Test
+    void theExampleFileLoadsWithTheDefaultCircuit() {
+        ServerConfig config = ServerConfig.load(Optional.of(Path.of("..", "smartflow.example.yaml")), Map.of());
+
+        assertEquals(CircuitSettings.DEFAULTS, config.routing().circuit());
+        assertEquals(Optional.of("openai"), config.defaultProvider());
+    }
+
+    @Test
     void withoutASectionThereAreNoChainsAndTheDefaultCircuit() {
         RoutingSettings routing = ServerConfig.load(Optional.empty(), Map.of()).routing();
 

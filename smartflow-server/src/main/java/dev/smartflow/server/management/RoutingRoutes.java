@@ -17,7 +17,6 @@ import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.http.Services;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
@@ -71,7 +70,7 @@ final class RoutingRoutes {
 
     /** 201 with the chain; 409 when a chain of that name exists (replace it with {@code PUT}). */
     private void create(Context ctx) {
-        FallbackChain chain = FallbackChain.fromJson(parse(ctx), Optional.empty());
+        FallbackChain chain = FallbackChain.fromJson(RequestJson.object(ctx), Optional.empty());
         ChainCheck.check(chain, registry);
         if (chains().stored(chain.name()).isPresent()) {
             throw GatewayError.of(409, "invalid_request_error", "chain_exists", "a fallback chain named '"
@@ -83,7 +82,7 @@ final class RoutingRoutes {
 
     /** Creates or replaces the chain the path names: 201 when it is new, 200 when it replaced one. */
     private void replace(Context ctx) {
-        FallbackChain chain = FallbackChain.fromJson(parse(ctx), Optional.of(ctx.pathParam("name")));
+        FallbackChain chain = FallbackChain.fromJson(RequestJson.object(ctx), Optional.of(ctx.pathParam("name")));
         ChainCheck.check(chain, registry);
         boolean created = chains().put(chain);
         answer(ctx, created ? 201 : 200, chain.toJson());
@@ -161,7 +160,7 @@ final class RoutingRoutes {
 
     /** Sends every routed call to one available provider for {@code duration_seconds} (1 to 86,400). */
     private void force(Context ctx) {
-        JsonNode body = parse(ctx);
+        JsonNode body = RequestJson.object(ctx);
         for (Iterator<String> fields = body.fieldNames(); fields.hasNext(); ) {
             String field = fields.next();
             if (!FORCE_FIELDS.contains(field)) {
@@ -221,19 +220,6 @@ final class RoutingRoutes {
                     .put("last_updated", health.lastUpdated().toString());
         }
         answer(ctx, 200, root);
-    }
-
-    private static JsonNode parse(Context ctx) {
-        JsonNode body;
-        try {
-            body = Body.MAPPER.readTree(ctx.bodyAsBytes());
-        } catch (IOException e) {
-            throw new InvalidRequest("the request body is not valid JSON", "invalid_json", null);
-        }
-        if (body == null || !body.isObject()) {
-            throw new InvalidRequest("the request body must be a JSON object", "invalid_request", null);
-        }
-        return body;
     }
 
     private static void answer(Context ctx, int status, ObjectNode body) {

@@ -14,7 +14,6 @@ import dev.smartflow.core.spi.VirtualKey;
 import dev.smartflow.server.http.Services;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.LinkedHashMap;
@@ -88,7 +87,7 @@ final class VirtualKeyRoutes {
     }
 
     private void create(Context ctx) {
-        JsonNode body = parse(ctx);
+        JsonNode body = RequestJson.object(ctx);
         String name = text(body, "name");
         String ownerId = text(body, "owner_id");
         Set<String> providers = providers(body);
@@ -165,19 +164,6 @@ final class VirtualKeyRoutes {
         } else {
             node.putNull(field);
         }
-    }
-
-    private static JsonNode parse(Context ctx) {
-        JsonNode body;
-        try {
-            body = Body.MAPPER.readTree(ctx.bodyAsBytes());
-        } catch (IOException e) {
-            throw new InvalidRequest("the request body is not valid JSON", "invalid_json", null);
-        }
-        if (body == null || !body.isObject()) {
-            throw new InvalidRequest("the request body must be a JSON object", "invalid_request", null);
-        }
-        return body;
     }
 
     private static String text(JsonNode body, String field) {
