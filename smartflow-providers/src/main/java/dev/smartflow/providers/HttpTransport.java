@@ -15,6 +15,9 @@ import okhttp3.OkHttpClient;
  * woken several times per request; use {@link #deadline(Call, Duration)} instead, which cancels the call from a
  * coarse-ticking thread of our own. The connect timeout is kept: it is a blocking socket connect and costs no thread.
  * Redirects are not followed (an API answering 3xx is misconfigured, and following it could carry the key elsewhere).
+ * A connection that fails is not retried here either: routing decides whether a call is tried again and where (another
+ * target of its chain, after a backoff), and a silent retry underneath would send a non-idempotent, billed call twice
+ * and hide the failure from circuit breakers.
  *
  * <p>Thread-safe.
  *
@@ -48,7 +51,7 @@ public final class HttpTransport implements AutoCloseable {
                 .callTimeout(Duration.ZERO)
                 .followRedirects(false)
                 .followSslRedirects(false)
-                .retryOnConnectionFailure(true)
+                .retryOnConnectionFailure(false)
                 .connectionPool(CoarsePoolTasks.pool(MAX_IDLE_CONNECTIONS, Duration.ofMinutes(KEEP_ALIVE_MINUTES)))
                 .build();
     }

@@ -1,6 +1,7 @@
 package dev.smartflow.providers;
 
 import dev.smartflow.core.error.InvalidRequest;
+import dev.smartflow.core.routing.ChainTarget;
 import dev.smartflow.core.routing.ModelResolver;
 import dev.smartflow.core.routing.Target;
 import dev.smartflow.core.spi.Provider;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The providers a deployment can call, and the rules that pick one for a model name. Built from the environment
@@ -35,7 +37,8 @@ import java.util.Set;
  * ({@link GeminiProvider}), available once {@code GEMINI_API_KEY} is set and {@code GEMINI_ENABLED} is not
  * {@code false}, Cohere ({@link CohereProvider}), available once {@code COHERE_API_KEY} is set, and Deepgram
  * ({@link DeepgramProvider}, speech to text only), available once {@code DEEPGRAM_API_KEY} is set;
- * {@code vertex_ai/} models go to the same Gemini adapter unless one named {@code vertex_ai} is added.
+ * {@code vertex_ai/} models go to the same Gemini adapter unless one named {@code vertex_ai} is added, and so do
+ * {@code google/} models (the name the API reference's chains use for Gemini) unless one named {@code google} is.
  *
  * <p>{@link #resolve(String)} tries, in order:
  * <ol>
@@ -50,6 +53,11 @@ import java.util.Set;
  *   <li>the {@linkplain Builder#defaultProvider(String) default provider}, if one is set.</li>
  * </ol>
  * A provider that is found but not configured is an {@link InvalidRequest} naming the variable to set, never its value.
+ *
+ * <p>{@link #resolve(ChainTarget)} serves a fallback chain's target; one that names its own {@code api_base} or
+ * {@code api_key_env} (a second account of the same vendor, a regional endpoint) gets a variant of the provider's
+ * adapter with that base and the key read from that variable of the registry's environment; variants share the
+ * registry's transport and are kept per provider, base and variable.
  *
  * <p>The registry also carries the {@link ModelCatalog} (prices, context windows) of the models it routes to:
  * {@link ModelCatalog#bundled()} unless {@linkplain Builder#catalog(ModelCatalog) another} is given.
@@ -71,7 +79,8 @@ import java.util.Set;
  */
 public final class ProviderRegistry implements ModelResolver, AutoCloseable {
     /** The native protocols: their names are prefixes, never declared OpenAI-compatible servers. */
-    private static final List<String> NATIVE = List.of("anthropic", "gemini", "vertex_ai", "cohere", "deepgram");
+    private static final List<String> NATIVE = List.of("anthropic", "gemini", "vertex_ai", "google", "cohere",
+            "deepgram");
     /** The native protocols this module has adapters for. */
     private static final String ANTHROPIC = "anthropic";
     private static final String GEMINI = "gemini";
@@ -79,6 +88,10 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
     private static final String DEEPGRAM = "deepgram";
     /** Served by the Gemini adapter (Google AI's API, not Vertex's endpoints) unless one of its own is added. */
     private static final String VERTEX_AI = "vertex_ai";
+    /** The API reference's name for Gemini in fallback chains; the Gemini adapter unless one of its own is added. */
+    private static final String GOOGLE = "google";
+    /** How many variants (per-target base or key) a registry keeps; chains are few, so this is never reached. */
+    private static final int MAX_VARIANTS = 1024;
 
     /** Exact names first, then prefixes; matched against the lower-cased model name. */
     private static final Map<String, String> EXACT = Map.of("o1", "openai", "o3", "openai");
@@ -120,16 +133,30 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
     private final Set<String> known;
     private final Optional<String> defaultProvider;
     private final ModelCatalog catalog;
+    /** Where a chain target's {@code api_key_env} is read; the builder's environment. */
+    private final Map<String, String> environment;
+    private final boolean geminiEnabled;
+    /** Adapters added by the caller: no variant of them can be made. */
+    private final Set<String> added;
+    private final Map<Variant, Provider> variants = new ConcurrentHashMap<>();
+
+    /** A chain target's own base and key variable; the key itself is never part of it. */
+    private record Variant(String provider, Optional<String> apiBase, Optional<String> apiKeyEnv) {
+    }
 
     private ProviderRegistry(HttpTransport transport, Map<String, Provider> adapters,
                              Map<String, ProviderSettings> settings, Set<String> known,
-                             Optional<String> defaultProvider, ModelCatalog catalog) {
+                             Optional<String> defaultProvider, ModelCatalog catalog, Map<String, String> environment,
+                             boolean geminiEnabled, Set<String> added) {
         this.transport = transport;
         this.adapters = adapters;
         this.settings = settings;
         this.known = known;
         this.defaultProvider = defaultProvider;
         this.catalog = catalog;
+        this.environment = environment;
+        this.geminiEnabled = geminiEnabled;
+        this.added = added;
     }
 
     /** A registry configured by this process's environment variables only. */
@@ -172,6 +199,76 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         return target(guessed.get(), model);
     }
 
+    /**
+     * A fallback chain's target: {@code provider/model}, or with the target's own {@code api_base} and/or
+     * {@code api_key_env}, a variant of the provider's adapter that sends its calls there with that key. The variable
+     * is read from this registry's environment now; errors name it, never its value.
+     *
+     * @throws InvalidRequest with code {@code unknown_provider} or {@code provider_not_configured} as for a model name,
+     *                        {@code api_key_env_not_set} when the variable is unset or blank, and
+     *                        {@code override_not_supported} for an adapter added by the caller
+     */
+    @Override
+    public Target resolve(ChainTarget target) {
+        Objects.requireNonNull(target, "target");
+        if (target.apiBase().isEmpty() && target.apiKeyEnv().isEmpty()) {
+            return resolve(target.provider() + "/" + target.model());
+        }
+        String requested = target.provider().toLowerCase(Locale.ROOT);
+        if (!known.contains(requested)) {
+            throw new InvalidRequest("unknown provider '" + echo(target.provider()) + "'", "unknown_provider",
+                    "model");
+        }
+        String name = canonical(requested);
+        if (added.contains(name) || !settings.containsKey(name)) {
+            throw new InvalidRequest("provider '" + name + "' takes no api_base or api_key_env of its own",
+                    "override_not_supported", "model");
+        }
+        Optional<String> key = Optional.empty();
+        if (target.apiKeyEnv().isPresent()) {
+            String variable = target.apiKeyEnv().get();
+            key = Optional.ofNullable(environment.get(variable)).map(String::strip).filter(v -> !v.isEmpty());
+            if (key.isEmpty()) {
+                throw new InvalidRequest("the environment variable " + variable + " named by api_key_env is not set",
+                        "api_key_env_not_set", "model");
+            }
+        }
+        Variant variant = new Variant(name, target.apiBase(), target.apiKeyEnv());
+        Provider provider = variants.get(variant);
+        if (provider == null) {
+            if (variants.size() >= MAX_VARIANTS) {
+                variants.clear();
+            }
+            provider = variants.computeIfAbsent(variant, v -> variant(v, settings.get(name), target));
+        }
+        if (!provider.available()) {
+            throw new InvalidRequest("provider '" + name + "' is not configured: " + hint(name, provider),
+                    "provider_not_configured", "model");
+        }
+        return new Target(provider, target.model());
+    }
+
+    /**
+     * A new adapter of the provider's protocol with the target's base and key over the provider's own settings. The
+     * key is read here, once per variant, so an environment that changes needs a new registry.
+     */
+    private Provider variant(Variant variant, ProviderSettings own, ChainTarget target) {
+        ProviderSettings changed = own;
+        if (variant.apiBase().isPresent()) {
+            changed = changed.withApiBase(variant.apiBase().get());
+        }
+        if (variant.apiKeyEnv().isPresent()) {
+            changed = changed.withApiKey(environment.get(variant.apiKeyEnv().get()).strip());
+        }
+        try {
+            return adapter(variant.provider(), changed, transport, geminiEnabled);
+        } catch (IllegalArgumentException e) {
+            // the adapter names the setting at fault; a key that cannot travel in a header is never echoed
+            throw new InvalidRequest("target " + echo(target.provider()) + "/" + echo(target.model())
+                    + " cannot be served: " + e.getMessage(), "invalid_request", "model");
+        }
+    }
+
     /** The providers that take calls: OpenAI first, then by name. */
     @Override
     public List<Provider> available() {
@@ -183,9 +280,12 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         return catalog;
     }
 
-    /** The adapter registered under {@code name}, available or not. */
+    /**
+     * The adapter registered under {@code name}, available or not; an alias ({@code google}, {@code vertex_ai})
+     * leads to the adapter that serves it.
+     */
     public Optional<Provider> provider(String name) {
-        return Optional.ofNullable(adapters.get(name));
+        return Optional.ofNullable(adapters.get(canonical(name)));
     }
 
     /** Every adapter, available or not, with where its calls go; no secrets. OpenAI first, then by name. */
@@ -216,8 +316,14 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         return "ProviderRegistry" + describe();
     }
 
+    /** The adapter's name for {@code requested}: Gemini's aliases lead to Gemini unless an adapter of theirs exists. */
+    private String canonical(String requested) {
+        return (requested.equals(VERTEX_AI) || requested.equals(GOOGLE)) && !adapters.containsKey(requested)
+                ? GEMINI : requested;
+    }
+
     private Target target(String requested, String model) {
-        String name = requested.equals(VERTEX_AI) && !adapters.containsKey(VERTEX_AI) ? GEMINI : requested;
+        String name = canonical(requested);
         Provider provider = adapters.get(name);
         if (provider == null || !provider.available()) {
             throw new InvalidRequest("provider '" + name + "' is not configured: " + hint(name, provider),
@@ -244,6 +350,18 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
             return prefix + "_ENABLED is false";
         }
         return missing.isEmpty() ? "it reports itself unavailable" : "set " + String.join(" and ", missing);
+    }
+
+    /** The built-in adapter for {@code name}: its own protocol for the native ones, OpenAI's for every other. */
+    private static Provider adapter(String name, ProviderSettings settings, HttpTransport transport,
+                                    boolean geminiEnabled) {
+        return switch (name) {
+            case ANTHROPIC -> new AnthropicProvider(settings, transport);
+            case COHERE -> new CohereProvider(settings, transport);
+            case DEEPGRAM -> new DeepgramProvider(settings, transport);
+            case GEMINI -> new GeminiProvider(settings, transport, geminiEnabled);
+            default -> new OpenAiProvider(settings, transport);
+        };
     }
 
     private static Optional<String> guess(String model) {
@@ -367,6 +485,8 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                 }
             });
 
+            boolean geminiEnabled = !variable("GEMINI_ENABLED").map(String::strip)
+                    .filter("false"::equalsIgnoreCase).isPresent();
             HttpTransport transport = HttpTransport.create();
             try {
                 Map<String, Provider> adapters = new LinkedHashMap<>();
@@ -386,20 +506,13 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                 for (String name : ordered) {
                     Provider provider = added.get(name);
                     if (provider == null) {
-                        provider = switch (name) {
-                            case ANTHROPIC -> new AnthropicProvider(merged.get(name), transport);
-                            case COHERE -> new CohereProvider(merged.get(name), transport);
-                            case DEEPGRAM -> new DeepgramProvider(merged.get(name), transport);
-                            case GEMINI -> new GeminiProvider(merged.get(name), transport,
-                                    !variable("GEMINI_ENABLED").map(String::strip).filter("false"::equalsIgnoreCase)
-                                            .isPresent());
-                            default -> new OpenAiProvider(merged.get(name), transport);
-                        };
+                        provider = adapter(name, merged.get(name), transport, geminiEnabled);
                     }
                     adapters.put(name, provider);
                 }
                 return new ProviderRegistry(transport, Collections.unmodifiableMap(adapters), Map.copyOf(merged),
-                        Set.copyOf(known), defaultProvider, catalog == null ? ModelCatalog.bundled() : catalog);
+                        Set.copyOf(known), defaultProvider, catalog == null ? ModelCatalog.bundled() : catalog,
+                        environment, geminiEnabled, Set.copyOf(added.keySet()));
             } catch (RuntimeException e) {
                 transport.close();
                 throw e;

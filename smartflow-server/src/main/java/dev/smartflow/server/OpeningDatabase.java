@@ -1,5 +1,6 @@
 package dev.smartflow.server;
 
+import dev.smartflow.core.routing.FallbackChain;
 import dev.smartflow.core.spi.AuditAnalytics;
 import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.core.spi.AuditQuery;
@@ -27,6 +28,7 @@ final class OpeningDatabase implements Database {
     private final CompletableFuture<Database> opening;
     private final KeyStore keys = new WaitingKeyStore();
     private final AuditLog audit = new WaitingAuditLog();
+    private final ChainStore chains = new WaitingChainStore();
 
     OpeningDatabase(Supplier<Database> open) {
         this.opening = new CompletableFuture<>();
@@ -69,10 +71,13 @@ final class OpeningDatabase implements Database {
         return audit;
     }
 
-    /** Chains are read off the hot path (management calls, the route stage's background reload): they wait. */
+    /**
+     * The chains at once, so routing can be built while the database opens; their calls wait for the open. Chains are
+     * read off the hot path (management calls, the start's first load, the route stage's background reload).
+     */
     @Override
     public ChainStore chains() {
-        return await().chains();
+        return chains;
     }
 
     @Override
@@ -100,6 +105,29 @@ final class OpeningDatabase implements Database {
         @Override
         public AuditAnalytics analytics(Instant from, Instant to, int top) {
             return await().audit().analytics(from, to, top);
+        }
+    }
+
+    /** Every call waits for the open, then goes to the real store. */
+    private final class WaitingChainStore implements ChainStore {
+        @Override
+        public boolean put(FallbackChain chain) {
+            return await().chains().put(chain);
+        }
+
+        @Override
+        public Optional<FallbackChain> get(String name) {
+            return await().chains().get(name);
+        }
+
+        @Override
+        public List<FallbackChain> list() {
+            return await().chains().list();
+        }
+
+        @Override
+        public boolean delete(String name) {
+            return await().chains().delete(name);
         }
     }
 

@@ -47,13 +47,15 @@ import java.util.Set;
  *                        {@code SLACK_WEBHOOK_URL}, ...; see {@link AlertSettings})
  * @param state           the shared-state timeout and outage policy ({@code state}, {@code SMARTFLOW_STATE_*}; see
  *                        {@link StateSettings})
+ * @param routing         fallback chains declared in the file, the default chain ({@code routing.default_chain},
+ *                        {@code SMARTFLOW_DEFAULT_CHAIN}) and circuit settings (see {@link RoutingSettings})
  */
 public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service> services, Path dataDir,
                            Optional<String> masterKey, long maxRequestBytes, long maxAudioBytes,
                            List<ProviderSettings> providers,
                            Optional<String> defaultProvider, Optional<Path> catalogFile, Optional<String> databaseUrl,
                            Optional<String> redisUrl, AuditSettings audit,
-                           AlertSettings alerts, StateSettings state) {
+                           AlertSettings alerts, StateSettings state, RoutingSettings routing) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     /** OpenAI's own limit for an audio file. */
     public static final long DEFAULT_MAX_AUDIO_BYTES = 25L * 1024 * 1024;
@@ -72,6 +74,7 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(alerts, "alerts");
         Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(routing, "routing");
         if (maxRequestBytes < 1024) {
             throw new IllegalArgumentException("max request size must be at least 1024 bytes");
         }
@@ -138,32 +141,37 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
 
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
                 providers(root), defaultProvider, catalogFile, databaseUrl, redisUrl, audit(root.path("audit"), env),
-                alerts, StateSettings.load(root.path("state"), env));
+                alerts, StateSettings.load(root.path("state"), env), RoutingSettings.load(root.path("routing"), env));
     }
 
     public ServerConfig withServices(Set<Service> newServices) {
         return new ServerConfig(host, ports, newServices, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state);
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state, routing);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, ports, services, newDataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state);
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state, routing);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         return new ServerConfig(host, newPorts, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state);
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state, routing);
     }
 
     public ServerConfig withMasterKey(String key) {
         return new ServerConfig(host, ports, services, dataDir, Optional.of(key), maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state);
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state, routing);
     }
 
     public ServerConfig withAudit(AuditSettings newAudit) {
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, newAudit, alerts, state);
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, newAudit, alerts, state, routing);
+    }
+
+    public ServerConfig withRouting(RoutingSettings newRouting) {
+        return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
+                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state, newRouting);
     }
 
     /** The configuration with secrets masked, for the startup log. */
@@ -175,7 +183,7 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
                 + ", catalogFile=" + catalogFile.map(Path::toString).orElse("none")
                 + ", databaseUrl=" + databaseUrl.map(ServerConfig::masked).orElse("h2 in the data dir")
                 + ", redisUrl=" + redisUrl.map(ServerConfig::masked).orElse("in-memory") + ", audit=" + audit
-                + ", alerts=" + alerts + ", state=" + state + "]";
+                + ", alerts=" + alerts + ", state=" + state + ", routing=" + routing + "]";
     }
 
     /** A URL without its credentials: user info and query parameters (where JDBC URLs carry passwords) hidden. */

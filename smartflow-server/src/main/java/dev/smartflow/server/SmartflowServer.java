@@ -4,18 +4,22 @@ import dev.smartflow.core.Smartflow;
 import dev.smartflow.core.alerts.Alerts;
 import dev.smartflow.core.audit.AuditWriter;
 import dev.smartflow.core.budget.Budgets;
-import dev.smartflow.core.budget.SpendListener;
+import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.MasterKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeys;
 import dev.smartflow.core.memory.InMemorySharedState;
 import dev.smartflow.core.metrics.Metrics;
+import dev.smartflow.core.routing.Chains;
+import dev.smartflow.core.routing.FallbackChain;
+import dev.smartflow.core.routing.Routing;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.bridge.BridgeService;
 import dev.smartflow.server.compliance.ComplianceService;
+import dev.smartflow.server.management.ChainCheck;
 import dev.smartflow.server.management.ManagementService;
 import dev.smartflow.server.policy.PolicyService;
 import dev.smartflow.server.proxy.ProxyService;
@@ -104,23 +108,21 @@ public final class SmartflowServer implements AutoCloseable {
             Optional<Alerts> alerts = alerts(config.alerts(), clock);
             // closed after the pipeline (whose budgets tell their last spend on close), before the stores
             alerts.ifPresent(resources::add);
-            List<SpendListener> spendListeners = new ArrayList<>(List.of(metrics));
-            alerts.ifPresent(spendListeners::add);
-            // the management API's view of budgets: the same stores and clock as the pipeline's budget stage; its
-            // listeners hear of resets
-            Budgets budgets = new Budgets(state, database.keys(), clock, spendListeners);
-            resources.add(budgets);
             AuditWriter audit = config.audit().apply(AuditWriter.builder(database.audit()))
                     .spoolDirectory(config.dataDir().resolve(AUDIT_SPOOL)).build();
             // added last, so closed first after the pipeline: it drains into the database before that closes
             resources.add(audit);
-            Smartflow.Builder pipeline = Smartflow.builder().resolver(registry).authenticator(master.or(virtualKeys))
+            Routing routing = routing(config.routing(), registry, state, database, clock);
+            Smartflow.Builder pipeline = Smartflow.builder().resolver(registry).routing(routing)
+                    .authenticator(master.or(virtualKeys))
                     .pricing(registry.catalog()).sharedState(state)
                     .onStateOutage(config.state().budgets(), config.state().rateLimits())
                     .keyStore(database.keys()).clock(clock)
                     .addAuditListener(audit).addAuditListener(metrics).addSpendListener(metrics);
             alerts.ifPresent(a -> pipeline.addAuditListener(a).addSpendListener(a));
             smartflow = pipeline.build();
+            // the one ledger of spend: the budget stage's, which the management API reads and resets
+            Budgets budgets = smartflow.budgets().orElseThrow();
             // In enum order, proxy first: it is the service callers and health checks wait for.
             for (Service service : Service.values()) {
                 if (!config.services().contains(service)) {
@@ -128,8 +130,8 @@ public final class SmartflowServer implements AutoCloseable {
                 }
                 Javalin app = switch (service) {
                     case PROXY -> ProxyService.create(smartflow, registry, state, metrics, config);
-                    case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, database.audit(),
-                            metrics, alerts, config);
+                    case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, routing,
+                            database.audit(), metrics, alerts, config);
                     case COMPLIANCE -> ComplianceService.create(config);
                     case POLICY -> PolicyService.create(config);
                     case BRIDGE -> BridgeService.create(config);
@@ -139,11 +141,57 @@ public final class SmartflowServer implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, service.id() + " listening on " + config.host() + ":" + app.port());
             }
             database.await();
+            loadChains(config.routing(), registry, routing);
         } catch (RuntimeException e) {
             new SmartflowServer(smartflow, database, metrics, apps, resources).close();
             throw e;
         }
         return new SmartflowServer(smartflow, database, metrics, apps, resources);
+    }
+
+    /**
+     * The pipeline's one {@link Routing}: chains in the database, health and the forced provider in the shared state
+     * (so instances on one Redis share circuits), the catalog's prices for the cost strategy.
+     */
+    private static Routing routing(RoutingSettings settings, ProviderRegistry registry, SharedState state,
+                                   Database database, InstantSource clock) {
+        Routing.Builder routing = Routing.builder(registry).sharedState(state).chains(database.chains()).clock(clock)
+                .pricing(registry.catalog()).circuit(settings.circuit());
+        settings.defaultChain().ifPresent(routing::defaultChain);
+        return routing.build();
+    }
+
+    /**
+     * Writes the configuration's chains to the database, each replacing the stored chain of its name (chains created
+     * over the API under other names stay), after checking that every target can be served; then loads every chain,
+     * so the first call finds them.
+     *
+     * @throws IllegalArgumentException naming the chain and field at fault
+     */
+    private static void loadChains(RoutingSettings settings, ProviderRegistry registry, Routing routing) {
+        Chains chains = routing.chains().orElseThrow();
+        for (int i = 0; i < settings.chains().size(); i++) {
+            FallbackChain chain = settings.chains().get(i);
+            try {
+                ChainCheck.check(chain, registry);
+            } catch (InvalidRequest e) {
+                throw new IllegalArgumentException("routing.fallback_chains[" + i + "]"
+                        + e.param().map(p -> "." + p).orElse("") + " (chain '" + chain.name() + "'): "
+                        + e.getMessage(), e);
+            }
+        }
+        settings.chains().forEach(chains::put);
+        chains.refresh();
+        if (!settings.chains().isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "fallback chains from the configuration: "
+                    + settings.chains().stream().map(FallbackChain::name).toList());
+        }
+        settings.defaultChain().ifPresent(name -> {
+            if (chains.get(name).isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "the default chain '" + name + "' does not exist yet: plain"
+                        + " models have no fallback until a chain of that name is created");
+            }
+        });
     }
 
     /** The alert service when the settings enable it, with a startup line that names channels, never URLs. */

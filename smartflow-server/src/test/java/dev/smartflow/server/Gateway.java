@@ -40,13 +40,19 @@ final class Gateway implements AutoCloseable {
     }
 
     Gateway(Upstream upstream, Path dataDir, Map<String, String> env, Service... services) {
+        this(upstream, dataDir, Optional.empty(), env, services);
+    }
+
+    /** A gateway started with the YAML configuration {@code configFile} under {@code env}. */
+    Gateway(Upstream upstream, Path dataDir, Optional<Path> configFile, Map<String, String> env,
+            Service... services) {
         Map<Service, Integer> ports = new EnumMap<>(Service.class);
         for (Service service : Service.values()) {
             ports.put(service, 0);
         }
         Set<Service> wanted = services.length == 0 ? EnumSet.of(Service.PROXY, Service.MANAGEMENT)
                 : EnumSet.of(services[0], services);
-        ServerConfig config = ServerConfig.load(Optional.empty(), env)
+        ServerConfig config = ServerConfig.load(configFile, env)
                 .withPorts(ports).withServices(wanted).withDataDir(dataDir).withMasterKey(MASTER);
         Map<String, String> providerEnvironment = new HashMap<>(env);
         providerEnvironment.put("OPENAI_API_KEY", UPSTREAM_KEY);
@@ -68,6 +74,16 @@ final class Gateway implements AutoCloseable {
 
     Response post(String url, String json, String... headers) throws IOException {
         Request.Builder request = new Request.Builder().url(url).post(RequestBody.create(json, APPLICATION_JSON));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return http.newCall(request.build()).execute();
+    }
+
+    /** {@code method} with a JSON body ({@code PUT}, {@code DELETE}) or none ({@code json} null). */
+    Response send(String method, String url, String json, String... headers) throws IOException {
+        Request.Builder request = new Request.Builder().url(url)
+                .method(method, json == null ? null : RequestBody.create(json, APPLICATION_JSON));
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }

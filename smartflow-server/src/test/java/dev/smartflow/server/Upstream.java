@@ -171,6 +171,16 @@ final class Upstream implements AutoCloseable {
 
     /** A stream that sends its first event, then holds the rest until {@code release} opens. */
     static MockResponse heldStream(CountDownLatch release, String first, String... rest) {
+        return held(release, "data: " + first + "\n\n", sseText(rest));
+    }
+
+    /** A stream whose headers arrive at once and whose body is held until {@code release} opens, then empty. */
+    static MockResponse heldBeforeFirstChunk(CountDownLatch release) {
+        return held(release, "", "");
+    }
+
+    /** Sends {@code before} (and the headers), waits up to 10 s for {@code release}, then sends {@code after}. */
+    private static MockResponse held(CountDownLatch release, String before, String after) {
         MockResponseBody body = new MockResponseBody() {
             @Override
             public long getContentLength() {
@@ -179,7 +189,7 @@ final class Upstream implements AutoCloseable {
 
             @Override
             public void writeTo(BufferedSink sink) throws IOException {
-                sink.writeUtf8("data: " + first + "\n\n").flush();
+                sink.writeUtf8(before).flush();
                 try {
                     if (!release.await(10, TimeUnit.SECONDS)) {
                         return;
@@ -188,7 +198,7 @@ final class Upstream implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                sink.writeUtf8(sseText(rest)).flush();
+                sink.writeUtf8(after).flush();
             }
         };
         return new MockResponse.Builder().addHeader("content-type", "text/event-stream").body(body).build();

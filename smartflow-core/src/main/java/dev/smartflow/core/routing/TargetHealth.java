@@ -5,13 +5,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -191,25 +193,43 @@ public final class TargetHealth {
 
     /** Every provider that has served or failed a call, by name; from the shared state, so across instances. */
     public List<ProviderHealth> providers() {
-        List<ProviderHealth> all = new ArrayList<>();
-        for (String provider : providers.keySet()) {
-            flush(provider, providers.get(provider), true);
-            Map<String, String> shared = state.hashGetAll(PREFIX + "provider:" + provider);
-            long requests = parse(shared.get("requests"));
-            long errors = parse(shared.get("errors"));
-            double latencyMs = parse(shared.get("latency_us")) / 1000.0;
-            Instant updated = Instant.ofEpochMilli(parse(shared.get("updated")));
-            double errorRate = requests == 0 ? 0 : (double) errors / requests;
-            boolean open = targets.entrySet().stream().anyMatch(e -> e.getValue().provider.equals(provider)
-                    && circuit(e.getKey()) == Circuit.OPEN);
-            boolean allOpen = open && targets.entrySet().stream().filter(e -> e.getValue().provider.equals(provider))
-                    .allMatch(e -> circuit(e.getKey()) == Circuit.OPEN);
-            String status = allOpen ? "unhealthy" : open || errorRate >= 0.1 ? "degraded" : "healthy";
-            all.add(new ProviderHealth(provider, status, latencyMs, requests == 0 ? 1 : 1 - errorRate, errorRate,
-                    requests, updated));
+        return providers(List.of());
+    }
+
+    /**
+     * {@link #providers()} and each of {@code names} as well, by name: a provider this instance has not called is
+     * read from the shared state (what other instances recorded), and one no instance has called is healthy, with no
+     * calls, as of now.
+     */
+    public List<ProviderHealth> providers(Collection<String> names) {
+        Set<String> all = new TreeSet<>(names);
+        all.addAll(providers.keySet());
+        List<ProviderHealth> health = new ArrayList<>(all.size());
+        for (String provider : all) {
+            Tally tally = providers.get(provider);
+            if (tally != null) {
+                flush(provider, tally, true);
+            }
+            health.add(health(provider));
         }
-        all.sort(Comparator.comparing(ProviderHealth::provider));
-        return all;
+        return health;
+    }
+
+    private ProviderHealth health(String provider) {
+        Map<String, String> shared = state.hashGetAll(PREFIX + "provider:" + provider);
+        long requests = parse(shared.get("requests"));
+        long errors = parse(shared.get("errors"));
+        double latencyMs = parse(shared.get("latency_us")) / 1000.0;
+        Instant updated = shared.containsKey("updated") ? Instant.ofEpochMilli(parse(shared.get("updated")))
+                : clock.instant();
+        double errorRate = requests == 0 ? 0 : (double) errors / requests;
+        boolean open = targets.entrySet().stream().anyMatch(e -> e.getValue().provider.equals(provider)
+                && circuit(e.getKey()) == Circuit.OPEN);
+        boolean allOpen = open && targets.entrySet().stream().filter(e -> e.getValue().provider.equals(provider))
+                .allMatch(e -> circuit(e.getKey()) == Circuit.OPEN);
+        String status = allOpen ? "unhealthy" : open || errorRate >= 0.1 ? "degraded" : "healthy";
+        return new ProviderHealth(provider, status, latencyMs, requests == 0 ? 1 : 1 - errorRate, errorRate,
+                requests, updated);
     }
 
     private Tally tally(String provider) {

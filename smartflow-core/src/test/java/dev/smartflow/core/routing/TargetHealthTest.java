@@ -139,6 +139,28 @@ class TargetHealthTest {
     }
 
     @Test
+    void providersNamedAreReportedTooFromWhatOtherInstancesRecordedOrAsHealthyWithNoCalls() {
+        // given: another instance on the same shared state recorded groq's calls; nothing called mistral
+        TargetHealth other = new TargetHealth(state, clock, settings);
+        other.failed("groq/llama", "groq", MS, "upstream_error");
+        other.succeeded("groq/llama", "groq", MS);
+        other.providers();
+
+        // when
+        List<TargetHealth.ProviderHealth> all = health.providers(List.of("mistral", "groq"));
+
+        // then
+        assertEquals(List.of("groq", "mistral"), all.stream().map(TargetHealth.ProviderHealth::provider).toList());
+        assertEquals(2, all.getFirst().requestsTotal());
+        assertEquals(0.5, all.getFirst().errorRate());
+        TargetHealth.ProviderHealth mistral = all.get(1);
+        assertEquals("healthy", mistral.status());
+        assertEquals(0, mistral.requestsTotal());
+        assertEquals(1.0, mistral.successRate());
+        assertEquals(now.get(), mistral.lastUpdated());
+    }
+
+    @Test
     void callsInFlightAreCountedPerTarget() {
         health.started(TARGET);
         health.started(TARGET);

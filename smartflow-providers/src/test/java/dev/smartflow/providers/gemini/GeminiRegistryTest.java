@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smartflow.core.error.InvalidRequest;
+import dev.smartflow.core.routing.ChainTarget;
 import dev.smartflow.core.routing.Target;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.providers.ProviderSettings;
@@ -64,6 +65,19 @@ final class GeminiRegistryTest {
 
         assertSame(registry.resolve("gemini-2.5-flash").provider(), vertex.provider());
         assertEquals("gemini-2.5-flash", vertex.model());
+    }
+
+    @Test
+    void googlePrefixAsTheApiReferenceWritesItIsServedByTheGeminiAdapter() {
+        registry = withEnvironment(Map.of("GEMINI_API_KEY", KEY));
+
+        Target google = registry.resolve("google/gemini-1.5-pro");
+        Target inChain = registry.resolve(ChainTarget.of("google", "gemini-1.5-pro"));
+
+        assertSame(registry.resolve("gemini-2.5-flash").provider(), google.provider());
+        assertEquals("gemini-1.5-pro", google.model());
+        assertSame(google.provider(), inChain.provider());
+        assertSame(google.provider(), registry.provider("google").orElseThrow());
     }
 
     @Test

@@ -166,17 +166,36 @@ final class OpenAiFailureTest {
 
     @Test
     void answerCutBeforeItsHeadersIsNotCalledUnreachable() {
-        for (int i = 0; i < 3; i++) { // whatever OkHttp retries on its own meets the same cut
-            server.enqueue(new MockResponse.Builder()
-                    .onResponseStart(new SocketEffect.CloseSocket(true, false, false))
-                    .build());
-        }
+        server.enqueue(new MockResponse.Builder()
+                .onResponseStart(new SocketEffect.CloseSocket(true, false, false))
+                .build());
 
         UpstreamFailure failure = assertThrows(UpstreamFailure.class, () -> openAi().call(chat(BODY), "gpt-4o-mini"));
 
         assertEquals(502, failure.status());
         assertTrue(failure.getMessage().contains("closed the connection before its answer was complete"),
                 failure.getMessage());
+    }
+
+    @Test
+    void connectionCutBeforeTheAnswerIsNotRetriedUnderneathRouting() {
+        // given: a kept-alive connection, cut on the second call once the upstream has read it; a retry would be
+        // answered
+        server.enqueue(json(200, Fixtures.text("chat-completion.json")));
+        server.enqueue(new MockResponse.Builder()
+                .onResponseStart(new SocketEffect.CloseSocket(true, false, false))
+                .build());
+        server.enqueue(json(200, Fixtures.text("chat-completion.json")));
+        Provider openAi = openAi();
+        openAi.call(chat(BODY), "gpt-4o-mini");
+
+        // when
+        UpstreamFailure failure = assertThrows(UpstreamFailure.class, () -> openAi.call(chat(BODY), "gpt-4o-mini"));
+
+        // then: the failure reaches routing, which decides whether and where to try again; the upstream saw the call
+        // once, not a silent second time
+        assertTrue(failure.retryable());
+        assertEquals(2, server.getRequestCount());
     }
 
     @Test

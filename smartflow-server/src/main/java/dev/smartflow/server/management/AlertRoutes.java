@@ -12,7 +12,6 @@ import dev.smartflow.server.http.ErrorBody;
 import dev.smartflow.server.http.Services;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -80,15 +79,7 @@ final class AlertRoutes {
 
     /** The body as a custom alert, or a 400 naming what is wrong. */
     static Alert parse(Context ctx) {
-        JsonNode body;
-        try {
-            body = Body.MAPPER.readTree(ctx.bodyAsBytes());
-        } catch (IOException e) {
-            throw new InvalidRequest("the request body is not valid JSON", "invalid_json", null);
-        }
-        if (body == null || !body.isObject()) {
-            throw new InvalidRequest("the request body must be a JSON object", "invalid_request", null);
-        }
+        JsonNode body = RequestJson.object(ctx);
         String title = text(body, "title", MAX_TITLE);
         String message = text(body, "message", MAX_MESSAGE);
         Severity severity = Severity.WARNING;

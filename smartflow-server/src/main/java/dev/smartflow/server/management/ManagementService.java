@@ -8,6 +8,7 @@ import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.VirtualKeys;
 import dev.smartflow.core.metrics.Metrics;
+import dev.smartflow.core.routing.Routing;
 import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.ServerConfig;
@@ -21,17 +22,23 @@ import java.util.Optional;
  * The management API (port 7778). Every {@code /api} route needs the master key. It reports the providers, manages
  * virtual keys ({@code /api/enterprise/vkeys}, see {@link VirtualKeyRoutes}), serves the audit log
  * ({@code /api/vas/logs}, see {@link AuditRoutes}) and its analytics ({@code /api/analytics}, see
- * {@link AnalyticsRoutes}), and takes custom alerts ({@code /api/alerts}, see {@link AlertRoutes}). {@code /metrics}
- * (Prometheus, no key) is served here as on the proxy port.
+ * {@link AnalyticsRoutes}), takes custom alerts ({@code /api/alerts}, see {@link AlertRoutes}), and manages routing:
+ * fallback chains, the routing status, a forced provider and provider health ({@code /api/routing},
+ * {@code /api/providers/health}, see {@link RoutingRoutes}). {@code /metrics} (Prometheus, no key) is served here as
+ * on the proxy port.
  */
 public final class ManagementService {
     private ManagementService() {
     }
 
-    /** @param audit the audit log; its calls wait while the database is still opening */
+    /**
+     * @param budgets the pipeline's budgets ({@code Smartflow.budgets()}), so a reset acts on the ledger calls spend
+     * @param routing the pipeline's routing ({@code Smartflow.routing()})
+     * @param audit   the audit log; its calls wait while the database is still opening
+     */
     public static Javalin create(ProviderRegistry registry, Authenticator master, VirtualKeys keys,
-                                 Budgets budgets, AuditLog audit, Metrics metrics, Optional<Alerts> alerts,
-                                 ServerConfig config) {
+                                 Budgets budgets, Routing routing, AuditLog audit, Metrics metrics,
+                                 Optional<Alerts> alerts, ServerConfig config) {
         return Services.create("management", config.maxRequestBytes(), app -> {
             app.routes.before("/api/*", ctx -> Services.requireKey(ctx, master));
             app.routes.get("/api/providers", ctx -> {
@@ -47,6 +54,7 @@ public final class ManagementService {
             new AnalyticsRoutes(audit, InstantSource.system()).register(app);
             new AuditRoutes(audit).register(app);
             new AlertRoutes(alerts).register(app);
+            new RoutingRoutes(routing, registry, config.defaultProvider()).register(app);
             MetricsRoute.register(app, metrics);
         });
     }
