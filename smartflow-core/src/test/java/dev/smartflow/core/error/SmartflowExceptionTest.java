@@ -73,6 +73,7 @@ class SmartflowExceptionTest {
             case RateLimited e -> "rate-limited";
             case BudgetExceeded e -> "budget";
             case UpstreamFailure e -> "upstream";
+            case ClientClosed e -> "client-closed";
         };
 
         // then
