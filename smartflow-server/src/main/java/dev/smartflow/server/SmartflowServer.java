@@ -16,6 +16,7 @@ import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.bridge.BridgeService;
 import dev.smartflow.server.compliance.ComplianceService;
+import dev.smartflow.server.http.BodyBudget;
 import dev.smartflow.server.management.ManagementService;
 import dev.smartflow.server.policy.PolicyService;
 import dev.smartflow.server.proxy.ProxyService;
@@ -52,15 +53,17 @@ public final class SmartflowServer implements AutoCloseable {
     private final Smartflow smartflow;
     private final Database database;
     private final Metrics metrics;
+    private final BodyBudget bodyBudget;
     private final Map<Service, Javalin> apps;
     /** Closed in reverse order after the services and the pipeline. */
     private final List<AutoCloseable> resources;
 
-    private SmartflowServer(Smartflow smartflow, Database database, Metrics metrics, Map<Service, Javalin> apps,
-                            List<AutoCloseable> resources) {
+    private SmartflowServer(Smartflow smartflow, Database database, Metrics metrics, BodyBudget bodyBudget,
+                            Map<Service, Javalin> apps, List<AutoCloseable> resources) {
         this.smartflow = smartflow;
         this.database = database;
         this.metrics = metrics;
+        this.bodyBudget = bodyBudget;
         this.apps = apps;
         this.resources = resources;
     }
@@ -78,6 +81,8 @@ public final class SmartflowServer implements AutoCloseable {
                 + registry.catalog().entries().size() + " models");
         List<AutoCloseable> resources = new ArrayList<>();
         Metrics metrics = new Metrics();
+        BodyBudget bodyBudget = new BodyBudget(config.inflightBodyBytes(), BodyBudget.ADMISSION_WAIT);
+        bodyBudget.register(metrics.registry());
         Smartflow smartflow = null;
         Map<Service, Javalin> apps = new EnumMap<>(Service.class);
         OpeningDatabase database = null;
@@ -117,7 +122,7 @@ public final class SmartflowServer implements AutoCloseable {
                     continue;
                 }
                 Javalin app = switch (service) {
-                    case PROXY -> ProxyService.create(smartflow, registry, metrics, config);
+                    case PROXY -> ProxyService.create(smartflow, registry, metrics, bodyBudget, config);
                     case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, database.audit(),
                             metrics, alerts, config);
                     case COMPLIANCE -> ComplianceService.create(config);
@@ -130,10 +135,10 @@ public final class SmartflowServer implements AutoCloseable {
             }
             database.await();
         } catch (RuntimeException e) {
-            new SmartflowServer(smartflow, database, metrics, apps, resources).close();
+            new SmartflowServer(smartflow, database, metrics, bodyBudget, apps, resources).close();
             throw e;
         }
-        return new SmartflowServer(smartflow, database, metrics, apps, resources);
+        return new SmartflowServer(smartflow, database, metrics, bodyBudget, apps, resources);
     }
 
     /** The alert service when the settings enable it, with a startup line that names channels, never URLs. */
@@ -163,6 +168,11 @@ public final class SmartflowServer implements AutoCloseable {
     /** The durable store the services use; for tests that seed or inspect records. */
     Database database() {
         return database;
+    }
+
+    /** What the proxy charges request bodies to; for tests that check it is all released. */
+    BodyBudget bodyBudget() {
+        return bodyBudget;
     }
 
     /** The server's Prometheus metrics, for in-process scraping. */

@@ -51,6 +51,7 @@ public enum ErrorShape {
             case 404 -> "not_found_error";
             case 413 -> "request_too_large";
             case 429 -> "rate_limit_error";
+            case 503 -> "overloaded_error";
             case 504 -> "timeout_error";
             default -> "overloaded_error".equals(type) ? "overloaded_error" : "api_error";
         };
@@ -60,6 +61,6 @@ public enum ErrorShape {
         ObjectNode root = Body.MAPPER.createObjectNode();
         root.put("type", "error");
         root.putObject("error").put("type", type).put("message", message);
-        return Body.of(root).bytes();
+        return ErrorBody.bytes(root);
     }
 }
