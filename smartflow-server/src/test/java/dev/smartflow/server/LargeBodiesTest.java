@@ -44,6 +44,19 @@ class LargeBodiesTest extends GatewayTest {
     }
 
     @Test
+    void aBodyOverTheSizeLimitIsRefusedForThatRatherThanForTheBudget() throws Exception {
+        gateway.close();
+        gateway = new Gateway(upstream, data, Map.of("SMARTFLOW_MAX_INFLIGHT_BODY_BYTES", Long.toString(4 * MIB),
+                "SMARTFLOW_MAX_REQUEST_BYTES", "500000"));
+
+        try (Response response = chat(1_000_000)) {
+            assertEquals(413, response.code());
+            assertEquals("request body is larger than 500000 bytes",
+                    Gateway.json(response).path("error").path("message").asText());
+        }
+    }
+
+    @Test
     void whileTheBudgetIsSpentFurtherBodiesGet503WithRetryAfterUntilItIsReleased() throws Exception {
         restart(8 * MIB);
         HeldAnswer held = new HeldAnswer();

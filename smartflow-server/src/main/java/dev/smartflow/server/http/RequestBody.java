@@ -28,10 +28,7 @@ public final class RequestBody {
      * @throws BodyBudget.Busy       when a chunked body outgrows the room the budget has now
      */
     public static byte[] read(Context ctx, long maxBytes, BodyBudget.Charge charge) {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > maxBytes) {
-            throw tooLarge(maxBytes);
-        }
+        long declared = declaredLength(ctx, maxBytes);
         try (InputStream in = ctx.req().getInputStream()) {
             if (declared >= 0) {
                 byte[] body = new byte[(int) declared];
@@ -65,6 +62,20 @@ public final class RequestBody {
         } catch (IOException e) {
             throw new HttpResponseException(400, "the request body cannot be read");
         }
+    }
+
+    /**
+     * The request's {@code Content-Length}, or -1 for a chunked body; checked before the body is charged, so that a
+     * body over the size limit is refused for that rather than for the budget.
+     *
+     * @throws HttpResponseException 413 when it is longer than {@code maxBytes}
+     */
+    public static long declaredLength(Context ctx, long maxBytes) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        return declared;
     }
 
     private static HttpResponseException tooLarge(long maxBytes) {

@@ -62,24 +62,24 @@ public final class ProxyService {
             throw new UncheckedIOException("cannot create the upload directory under " + config.dataDir(), e);
         }
         logBudget(budget, config.maxRequestBytes());
-        Bodies bodies = new Bodies(smartflow, budget, config.maxRequestBytes());
+        JsonRoutes json = new JsonRoutes(smartflow, budget, config.maxRequestBytes());
         return Services.create("proxy", config.maxRequestBytes(), app -> {
             transcriptions.configure(app);
             for (String prefix : new String[] {"/v1", ""}) {
-                app.routes.post(prefix + "/chat/completions", ctx -> bodies.proxy(ctx, Operation.CHAT));
-                app.routes.post(prefix + "/completions", ctx -> bodies.proxy(ctx, Operation.COMPLETIONS));
-                app.routes.post(prefix + "/embeddings", ctx -> bodies.proxy(ctx, Operation.EMBEDDINGS));
-                app.routes.post(prefix + "/images/generations", ctx -> bodies.proxy(ctx, Operation.IMAGES));
-                app.routes.post(prefix + "/audio/speech", ctx -> bodies.proxy(ctx, Operation.SPEECH));
+                app.routes.post(prefix + "/chat/completions", ctx -> json.proxy(ctx, Operation.CHAT));
+                app.routes.post(prefix + "/completions", ctx -> json.proxy(ctx, Operation.COMPLETIONS));
+                app.routes.post(prefix + "/embeddings", ctx -> json.proxy(ctx, Operation.EMBEDDINGS));
+                app.routes.post(prefix + "/images/generations", ctx -> json.proxy(ctx, Operation.IMAGES));
+                app.routes.post(prefix + "/audio/speech", ctx -> json.proxy(ctx, Operation.SPEECH));
                 app.routes.post(prefix + "/audio/transcriptions", ctx -> transcribe(smartflow, ctx, transcriptions));
-                app.routes.post(prefix + "/rerank", ctx -> bodies.proxy(ctx, Operation.RERANK));
-                app.routes.get(prefix + "/models", ctx -> bodies.proxy(ctx, Operation.MODELS));
+                app.routes.post(prefix + "/rerank", ctx -> json.proxy(ctx, Operation.RERANK));
+                app.routes.get(prefix + "/models", ctx -> json.proxy(ctx, Operation.MODELS));
             }
             // Anthropic's own surface, for Anthropic SDKs and Claude Code (base URL .../anthropic) and Cursor.
             for (String prefix : new String[] {"/anthropic", "/cursor"}) {
-                app.routes.post(prefix + "/v1/messages", ctx -> bodies.messages(ctx, Operation.ANTHROPIC_MESSAGES));
+                app.routes.post(prefix + "/v1/messages", ctx -> json.messages(ctx, Operation.ANTHROPIC_MESSAGES));
                 app.routes.post(prefix + "/v1/messages/count_tokens",
-                        ctx -> bodies.messages(ctx, Operation.ANTHROPIC_COUNT_TOKENS));
+                        ctx -> json.messages(ctx, Operation.ANTHROPIC_COUNT_TOKENS));
             }
             app.routes.get("/health/ready", ctx -> ready(ctx, resolver));
             MetricsRoute.register(app, metrics);
@@ -98,7 +98,7 @@ public final class ProxyService {
     }
 
     /** The JSON routes: each body charged to the budget, read, parsed under the meter, and run. */
-    private record Bodies(Smartflow smartflow, BodyBudget budget, long maxRequestBytes) {
+    private record JsonRoutes(Smartflow smartflow, BodyBudget budget, long maxRequestBytes) {
         void proxy(Context ctx, Operation operation) throws Exception {
             run(ctx, operation, new RequestHeaders(ctx).credentials(), ErrorShape.OPENAI);
         }
@@ -116,7 +116,7 @@ public final class ProxyService {
                 ProxyService.run(smartflow, ctx, operation, headers, errors, id, Body.EMPTY, Attributes.EMPTY);
                 return;
             }
-            try (BodyBudget.Charge charge = budget.admit(ctx.req().getContentLengthLong())) {
+            try (BodyBudget.Charge charge = budget.admit(RequestBody.declaredLength(ctx, maxRequestBytes))) {
                 Body body = Body.wrap(RequestBody.read(ctx, maxRequestBytes, charge));
                 TreeMeter.parse(body, charge);
                 ProxyService.run(smartflow, ctx, operation, headers, errors, id, body, Attributes.EMPTY);
