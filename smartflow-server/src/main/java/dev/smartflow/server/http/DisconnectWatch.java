@@ -4,7 +4,11 @@ import dev.smartflow.core.exchange.Cancellation;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.AbstractEndPoint;
@@ -33,19 +37,28 @@ import org.eclipse.jetty.util.Callback;
  * HTTP/2 and later, whose streams share one connection that Jetty always reads, the request's failure listener does
  * the job on its own: a reset stream fails the request. That listener is registered for HTTP/1 too, for the failures
  * Jetty does see.
+ *
+ * <p>The fill interest is armed only once a call has run for {@value #ARM_AFTER_MILLIS} ms, by one daemon thread that
+ * wakes every {@value #TICK_MILLIS} ms. Registering it changes the selector's interest in the socket, which wakes the
+ * selector thread: a context switch that a call of a few milliseconds (most of them, at full load) should not pay,
+ * while a call that waits on a model for seconds loses nothing by being watched a quarter of a second late. Until
+ * then a watch costs a set insert and a set remove.
  */
 public final class DisconnectWatch implements AutoCloseable {
+    static final long ARM_AFTER_MILLIS = 250;
+    static final long TICK_MILLIS = 100;
     private static final System.Logger LOG = System.getLogger(DisconnectWatch.class.getName());
     private static final CancellationException WITHDRAWN = new CancellationException("the watch is closed");
 
-    private enum State { WATCHING, DONE }
+    private enum State { WAITING, WATCHING, DONE }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Cancellation cancellation;
     private final AbstractEndPoint endPoint;
     private final Connection connection;
     private final Callback readable = new Readable();
-    private State state = State.WATCHING;
+    private final long startNanos = System.nanoTime();
+    private State state = State.WAITING;
 
     private DisconnectWatch(Cancellation cancellation, AbstractEndPoint endPoint, Connection connection) {
         this.cancellation = cancellation;
@@ -70,10 +83,7 @@ public final class DisconnectWatch implements AutoCloseable {
             return new DisconnectWatch(cancellation, null, null);
         }
         DisconnectWatch watch = new DisconnectWatch(cancellation, endPoint, connection);
-        if (!endPoint.tryFillInterested(watch.readable)) {
-            // someone already reads this connection, so Jetty will see the close itself
-            watch.state = State.DONE;
-        }
+        Arming.WAITING.add(watch);
         return watch;
     }
 
@@ -83,17 +93,63 @@ public final class DisconnectWatch implements AutoCloseable {
         if (endPoint == null) {
             return;
         }
+        Arming.WAITING.remove(this);
+        State was;
         lock.lock();
         try {
-            if (state == State.DONE) {
-                return;
-            }
+            was = state;
             state = State.DONE;
         } finally {
             lock.unlock();
         }
-        // fails our callback, which now sees DONE and does nothing
-        endPoint.getFillInterest().onFail(WITHDRAWN);
+        if (was == State.WATCHING) {
+            // fails our callback, which now sees DONE and does nothing
+            endPoint.getFillInterest().onFail(WITHDRAWN);
+        }
+    }
+
+    /** Registers the fill interest, unless the watch was closed meanwhile. */
+    private void arm() {
+        lock.lock();
+        try {
+            if (state != State.WAITING) {
+                return;
+            }
+            // set first: the callback may run before tryFillInterested returns
+            state = State.WATCHING;
+            if (!endPoint.tryFillInterested(readable)) {
+                // someone already reads this connection, so Jetty will see the close itself
+                state = State.DONE;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The watches not armed yet, and the daemon thread that arms them once their call has run long enough. */
+    private static final class Arming {
+        static final Set<DisconnectWatch> WAITING = ConcurrentHashMap.newKeySet();
+
+        static {
+            Thread.ofPlatform().name("smartflow-disconnect-watch").daemon().start(Arming::run);
+        }
+
+        private static void run() {
+            long armAfter = Duration.ofMillis(ARM_AFTER_MILLIS).toNanos();
+            while (true) {
+                LockSupport.parkNanos(Duration.ofMillis(TICK_MILLIS).toNanos());
+                long now = System.nanoTime();
+                for (DisconnectWatch watch : WAITING) {
+                    if (now - watch.startNanos >= armAfter && WAITING.remove(watch)) {
+                        try {
+                            watch.arm();
+                        } catch (RuntimeException e) {
+                            LOG.log(System.Logger.Level.WARNING, "watching a connection failed", e);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private final class Readable implements Callback {
