@@ -81,6 +81,11 @@ class LargeBodiesTest extends GatewayTest {
             assertEquals("server_error", error.path("type").asText());
         }
         assertEquals(1, upstream.server.getRequestCount());
+        try (Response metrics = gateway.get(gateway.proxy("/metrics"))) {
+            String scrape = metrics.body().string();
+            assertTrue(scrape.contains("smartflow_body_budget_refusals_total{reason=\"busy\"} 1.0"), scrape);
+            assertTrue(scrape.contains("smartflow_inflight_body_limit_bytes " + (double) (8 * MIB)), scrape);
+        }
 
         held.release.countDown();
         assertEquals(200, first.get(10, TimeUnit.SECONDS));
