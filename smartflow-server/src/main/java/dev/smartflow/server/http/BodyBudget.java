@@ -169,13 +169,14 @@ public final class BodyBudget {
     }
 
     private int permits(long bytes) {
-        if (bytes > limitBytes) {
+        long permits = (bytes + KIB - 1) / KIB;
+        if (permits > limitBytes / KIB) {
             oversizeRefusals.increment();
             throw new HttpResponseException(413, "the request needs more memory than the gateway allows for request "
                     + "bodies in flight (max_inflight_body_bytes = " + limitBytes + "): a body may be at most "
                     + largestBody() + " bytes, and less if it is mostly small JSON values");
         }
-        return (int) ((bytes + KIB - 1) / KIB);
+        return (int) permits;
     }
 
     /**
