@@ -1,6 +1,8 @@
 package dev.smartflow.providers;
 
 import dev.smartflow.core.Ticker;
+import dev.smartflow.core.exchange.Cancellation;
+import dev.smartflow.core.exchange.Exchange;
 import java.time.Duration;
 import java.util.Objects;
 import okhttp3.Call;
@@ -77,6 +79,18 @@ public final class HttpTransport implements AutoCloseable {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
         return deadlines.register(call, timeout);
+    }
+
+    /**
+     * A deadline as {@link #deadline(Call, Duration)} makes, for a call that serves {@code exchange}: when the
+     * exchange carries a {@link Cancellation}, the call is also cancelled as soon as the exchange's caller goes away,
+     * rather than running on to its answer or its timeout for nobody, and the deadline reports it as
+     * {@linkplain Deadline#abandoned() abandoned}. Every call an adapter makes for an exchange takes its deadline here.
+     */
+    public Deadline deadline(Call call, Duration timeout, Exchange exchange) {
+        Deadline deadline = deadline(call, timeout);
+        exchange.get(Cancellation.KEY).ifPresent(deadline::watch);
+        return deadline;
     }
 
     /** Number of calls being watched; for tests and metrics. */

@@ -18,7 +18,8 @@ import okio.BufferedSource;
  *
  * <p>While the reader waits for bytes the call expires after the idle timeout; while the reader is busy with a chunk
  * (writing it to a slow client) the deadline is suspended. A broken connection or a passed deadline is thrown as an
- * {@link UpstreamFailure}. Closing releases the connection and the deadline. For adapters; not thread-safe.
+ * {@link UpstreamFailure}, a call cancelled because the caller went away as a
+ * {@link dev.smartflow.core.error.ClientClosed}. Closing releases the connection and the deadline. For adapters; not thread-safe.
  */
 public final class UpstreamBytes implements ChunkStream {
     static final int MAX_CHUNK = 16 * 1024;
@@ -60,10 +61,10 @@ public final class UpstreamBytes implements ChunkStream {
             deadline.suspend();
             return true;
         } catch (IOException e) {
-            boolean timedOut = deadline.expired();
+            RuntimeException failure = UpstreamHttp.failure(provider, e, deadline,
+                    "connection lost while relaying the answer");
             close();
-            throw timedOut ? UpstreamFailure.timeout(provider, e)
-                    : UpstreamFailure.io(provider, "connection lost while relaying the answer", e);
+            throw failure;
         }
     }
 

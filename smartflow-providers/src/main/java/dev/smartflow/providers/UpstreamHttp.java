@@ -1,7 +1,9 @@
 package dev.smartflow.providers;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.core.error.ClientClosed;
 import dev.smartflow.core.error.InvalidRequest;
+import dev.smartflow.core.error.SmartflowException;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Operation;
@@ -34,7 +36,7 @@ import okio.Source;
  *
  * <pre>{@code
  * Call call = transport.client().newCall(request.post(UpstreamHttp.json(body)).build());
- * Deadline deadline = transport.deadline(call, timeout);
+ * Deadline deadline = transport.deadline(call, timeout, exchange);
  * return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response ->
  *         new Response.Complete(200, JSON_HEADERS, UpstreamHttp.readJson(name, response, deadline, "answer")));
  * }</pre>
@@ -63,6 +65,7 @@ public final class UpstreamHttp {
      *
      * @throws UpstreamFailure if the call fails or times out, as {@code errors} maps an error status, or as
      *                         {@code answer} throws
+     * @throws ClientClosed    if the call was cancelled because the exchange's caller went away
      */
     public static Response send(String provider, Call call, Deadline deadline, StatusErrors errors,
                                 Function<okhttp3.Response, Response> answer) {
@@ -130,12 +133,15 @@ public final class UpstreamHttp {
         return new UploadRequestBody(Objects.requireNonNull(upload, "upload"));
     }
 
-    /** The body as sent, or a copy with {@code model} replaced when routing changed the name (a prefix stripped). */
+    /**
+     * The body as sent, or a copy with {@code model} replaced when routing changed the name (a prefix stripped). The
+     * copy shares everything but the top level with the caller's body: a large body is not copied twice.
+     */
     public static Body withModel(Body body, String model) {
         if (body.text("model").filter(model::equals).isPresent()) {
             return body;
         }
-        return body.edit(o -> o.put("model", model));
+        return body.editTopLevel(o -> o.put("model", model));
     }
 
     /**
@@ -297,8 +303,15 @@ public final class UpstreamHttp {
         }
     }
 
-    /** {@code e} as a timeout if the deadline passed, otherwise as an I/O failure described by {@code what}. */
-    private static UpstreamFailure failure(String provider, IOException e, Deadline deadline, String what) {
+    /**
+     * What a failed read or write of a call means: a {@link ClientClosed} if the call was cancelled because its
+     * caller went away, a timeout if the deadline passed, otherwise an I/O failure described by {@code what}. For
+     * adapters and streams that read a call's answer themselves.
+     */
+    public static SmartflowException failure(String provider, IOException e, Deadline deadline, String what) {
+        if (deadline.abandoned()) {
+            return new ClientClosed(provider + " call", e);
+        }
         // A connect timeout is OkHttp's own; every other timeout is our watchdog cancelling the call.
         if (deadline.expired() || e instanceof SocketTimeoutException) {
             return UpstreamFailure.timeout(provider, e);

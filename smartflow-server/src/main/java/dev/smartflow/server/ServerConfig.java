@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.smartflow.providers.ProviderSettings;
+import dev.smartflow.server.http.BodyBudget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -34,6 +36,10 @@ import java.util.Set;
  * @param maxRequestBytes the largest request body accepted ({@code SMARTFLOW_MAX_REQUEST_BYTES}), else 413
  * @param maxAudioBytes   the largest audio file {@code /v1/audio/transcriptions} accepts ({@code max_audio_bytes},
  *                        {@code SMARTFLOW_MAX_AUDIO_BYTES}; default 25 MiB, OpenAI's own limit), else 413
+ * @param maxInflightBodyBytes the heap that request bodies in flight may take together, what parsing them costs
+ *                        included ({@code max_inflight_body_bytes}, {@code SMARTFLOW_MAX_INFLIGHT_BODY_BYTES}); absent
+ *                        means half the heap, or more to fit one body of {@code maxRequestBytes}. See
+ *                        {@link BodyBudget#defaultLimit}
  * @param providers       provider settings from the file
  * @param defaultProvider where model names that no rule recognises go ({@code SMARTFLOW_DEFAULT_PROVIDER})
  * @param catalogFile     model prices that replace or add to the bundled catalog ({@code catalog_file},
@@ -52,7 +58,7 @@ import java.util.Set;
  */
 public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service> services, Path dataDir,
                            Optional<String> masterKey, long maxRequestBytes, long maxAudioBytes,
-                           List<ProviderSettings> providers,
+                           OptionalLong maxInflightBodyBytes, List<ProviderSettings> providers,
                            Optional<String> defaultProvider, Optional<Path> catalogFile, Optional<String> databaseUrl,
                            Optional<String> redisUrl, AuditSettings audit,
                            AlertSettings alerts, StateSettings state, RoutingSettings routing) {
@@ -81,6 +87,10 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         if (maxAudioBytes < 1024) {
             throw new IllegalArgumentException("max audio size must be at least 1024 bytes");
         }
+        Objects.requireNonNull(maxInflightBodyBytes, "maxInflightBodyBytes");
+        if (maxInflightBodyBytes.isPresent() && maxInflightBodyBytes.getAsLong() < 1024 * 1024) {
+            throw new IllegalArgumentException("max_inflight_body_bytes must be at least 1 MiB (1048576 bytes)");
+        }
         for (Service service : Service.values()) {
             int port = ports.getOrDefault(service, -1);
             if (port < 0 || port > 65535) {
@@ -94,6 +104,11 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
 
     public int port(Service service) {
         return ports.get(service);
+    }
+
+    /** The body budget in bytes: the configured one, else {@link BodyBudget#defaultLimit} for this JVM's heap. */
+    public long inflightBodyBytes() {
+        return maxInflightBodyBytes.orElseGet(() -> BodyBudget.defaultLimit(maxRequestBytes));
     }
 
     /** Defaults, then {@code file} if given, then {@code env}. */
@@ -128,6 +143,12 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         long maxAudioBytes = env.containsKey("SMARTFLOW_MAX_AUDIO_BYTES")
                 ? integer("SMARTFLOW_MAX_AUDIO_BYTES", env.get("SMARTFLOW_MAX_AUDIO_BYTES"))
                 : root.path("max_audio_bytes").asLong(DEFAULT_MAX_AUDIO_BYTES);
+        String inflight = env.containsKey("SMARTFLOW_MAX_INFLIGHT_BODY_BYTES")
+                ? env.get("SMARTFLOW_MAX_INFLIGHT_BODY_BYTES")
+                : root.path("max_inflight_body_bytes").isValueNode() ? root.path("max_inflight_body_bytes").asText()
+                : null;
+        OptionalLong maxInflightBodyBytes = inflight == null || inflight.isBlank() ? OptionalLong.empty()
+                : OptionalLong.of(wholeNumber("max_inflight_body_bytes", inflight));
         Optional<String> defaultProvider = Optional.ofNullable(env.get("SMARTFLOW_DEFAULT_PROVIDER"))
                 .or(() -> Optional.ofNullable(root.path("routing").path("default_provider").textValue()))
                 .filter(p -> !p.isBlank());
@@ -140,38 +161,45 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         AlertSettings alerts = AlertSettings.load(root.path("alerts"), env);
 
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers(root), defaultProvider, catalogFile, databaseUrl, redisUrl, audit(root.path("audit"), env),
-                alerts, StateSettings.load(root.path("state"), env), RoutingSettings.load(root.path("routing"), env));
+                maxInflightBodyBytes, providers(root), defaultProvider, catalogFile, databaseUrl, redisUrl,
+                audit(root.path("audit"), env), alerts, StateSettings.load(root.path("state"), env),
+                RoutingSettings.load(root.path("routing"), env));
     }
 
     public ServerConfig withServices(Set<Service> newServices) {
         return new ServerConfig(host, ports, newServices, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state, routing);
+                maxInflightBodyBytes, providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts,
+                state, routing);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, ports, services, newDataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state, routing);
+                maxInflightBodyBytes, providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts,
+                state, routing);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         return new ServerConfig(host, newPorts, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state, routing);
+                maxInflightBodyBytes, providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts,
+                state, routing);
     }
 
     public ServerConfig withMasterKey(String key) {
         return new ServerConfig(host, ports, services, dataDir, Optional.of(key), maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state, routing);
+                maxInflightBodyBytes, providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts,
+                state, routing);
     }
 
     public ServerConfig withAudit(AuditSettings newAudit) {
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, newAudit, alerts, state, routing);
+                maxInflightBodyBytes, providers, defaultProvider, catalogFile, databaseUrl, redisUrl, newAudit, alerts,
+                state, routing);
     }
 
     public ServerConfig withRouting(RoutingSettings newRouting) {
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
-                providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state, newRouting);
+                maxInflightBodyBytes, providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state,
+                newRouting);
     }
 
     /** The configuration with secrets masked, for the startup log. */
@@ -179,7 +207,9 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
     public String toString() {
         return "ServerConfig[host=" + host + ", ports=" + ports + ", services=" + services + ", dataDir=" + dataDir
                 + ", masterKey=" + (masterKey.isPresent() ? "██" : "generated") + ", maxRequestBytes="
-                + maxRequestBytes + ", maxAudioBytes=" + maxAudioBytes + ", providers=" + providers + ", defaultProvider=" + defaultProvider
+                + maxRequestBytes + ", maxAudioBytes=" + maxAudioBytes + ", maxInflightBodyBytes="
+                + (maxInflightBodyBytes.isPresent() ? maxInflightBodyBytes.getAsLong() : "from the heap")
+                + ", providers=" + providers + ", defaultProvider=" + defaultProvider
                 + ", catalogFile=" + catalogFile.map(Path::toString).orElse("none")
                 + ", databaseUrl=" + databaseUrl.map(ServerConfig::masked).orElse("h2 in the data dir")
                 + ", redisUrl=" + redisUrl.map(ServerConfig::masked).orElse("in-memory") + ", audit=" + audit
@@ -270,6 +300,14 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
             return root;
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read configuration " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long wholeNumber(String what, String value) {
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " must be a whole number, not '" + value + "'");
         }
     }
 

@@ -20,6 +20,7 @@ import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.bridge.BridgeService;
 import dev.smartflow.server.compliance.ComplianceService;
 import dev.smartflow.server.management.ChainCheck;
+import dev.smartflow.server.http.BodyBudget;
 import dev.smartflow.server.management.ManagementService;
 import dev.smartflow.server.policy.PolicyService;
 import dev.smartflow.server.proxy.ProxyService;
@@ -59,15 +60,17 @@ public final class SmartflowServer implements AutoCloseable {
     private final Smartflow smartflow;
     private final Database database;
     private final Metrics metrics;
+    private final BodyBudget bodyBudget;
     private final Map<Service, Javalin> apps;
     /** Closed in reverse order after the services and the pipeline. */
     private final List<AutoCloseable> resources;
 
-    private SmartflowServer(Smartflow smartflow, Database database, Metrics metrics, Map<Service, Javalin> apps,
-                            List<AutoCloseable> resources) {
+    private SmartflowServer(Smartflow smartflow, Database database, Metrics metrics, BodyBudget bodyBudget,
+                            Map<Service, Javalin> apps, List<AutoCloseable> resources) {
         this.smartflow = smartflow;
         this.database = database;
         this.metrics = metrics;
+        this.bodyBudget = bodyBudget;
         this.apps = apps;
         this.resources = resources;
     }
@@ -85,6 +88,8 @@ public final class SmartflowServer implements AutoCloseable {
                 + registry.catalog().entries().size() + " models");
         List<AutoCloseable> resources = new ArrayList<>();
         Metrics metrics = new Metrics();
+        BodyBudget bodyBudget = new BodyBudget(config.inflightBodyBytes(), BodyBudget.ADMISSION_WAIT);
+        bodyBudget.register(metrics.registry());
         Smartflow smartflow = null;
         Map<Service, Javalin> apps = new EnumMap<>(Service.class);
         OpeningDatabase database = null;
@@ -129,7 +134,7 @@ public final class SmartflowServer implements AutoCloseable {
                     continue;
                 }
                 Javalin app = switch (service) {
-                    case PROXY -> ProxyService.create(smartflow, registry, state, metrics, config);
+                    case PROXY -> ProxyService.create(smartflow, registry, state, metrics, bodyBudget, config);
                     case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, routing,
                             database.audit(), metrics, alerts, config);
                     case COMPLIANCE -> ComplianceService.create(config);
@@ -143,10 +148,10 @@ public final class SmartflowServer implements AutoCloseable {
             database.await();
             loadChains(config.routing(), registry, routing);
         } catch (RuntimeException e) {
-            new SmartflowServer(smartflow, database, metrics, apps, resources).close();
+            new SmartflowServer(smartflow, database, metrics, bodyBudget, apps, resources).close();
             throw e;
         }
-        return new SmartflowServer(smartflow, database, metrics, apps, resources);
+        return new SmartflowServer(smartflow, database, metrics, bodyBudget, apps, resources);
     }
 
     /**
@@ -221,6 +226,11 @@ public final class SmartflowServer implements AutoCloseable {
     /** The durable store the services use; for tests that seed or inspect records. */
     Database database() {
         return database;
+    }
+
+    /** What the proxy charges request bodies to; for tests that check it is all released. */
+    BodyBudget bodyBudget() {
+        return bodyBudget;
     }
 
     /** The server's Prometheus metrics, for in-process scraping. */

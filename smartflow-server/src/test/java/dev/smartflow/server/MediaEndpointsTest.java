@@ -207,6 +207,44 @@ class MediaEndpointsTest extends GatewayTest {
     }
 
     @Test
+    void aLongTextFieldIs400NamingTheFieldAndItsLimitNotTheAudioCap() throws Exception {
+        // Jetty's own form limit used to refuse it first, and that was reported as an audio file too large
+        RequestBody form = new MultipartBody.Builder().setType(MultipartBody.FORM)
+                .addFormDataPart("model", "whisper-1")
+                .addFormDataPart("prompt", "x".repeat(2_000_000))
+                .addFormDataPart("file", "clip.mp3", RequestBody.create(audio(1_000), MPEG))
+                .build();
+        try (Response response = gateway.http.newCall(new Request.Builder()
+                .url(gateway.proxy("/v1/audio/transcriptions")).header("authorization", MASTER).post(form).build())
+                .execute()) {
+            assertEquals(400, response.code());
+            JsonNode error = Gateway.json(response).path("error");
+            assertEquals("prompt", error.path("param").asText());
+            assertEquals("form field 'prompt' is longer than 65536 bytes", error.path("message").asText());
+        }
+        assertEquals(0, upstream.server.getRequestCount());
+        assertTrue(spooled().isEmpty(), "the spooled field is deleted");
+    }
+
+    @Test
+    void aFormOfTooManyPartsIs400() throws Exception {
+        MultipartBody.Builder form = new MultipartBody.Builder().setType(MultipartBody.FORM)
+                .addFormDataPart("model", "whisper-1")
+                .addFormDataPart("file", "clip.mp3", RequestBody.create(audio(1_000), MPEG));
+        for (int i = 0; i < 40; i++) {
+            form.addFormDataPart("extra_" + i, "x");
+        }
+        try (Response response = gateway.http.newCall(new Request.Builder()
+                .url(gateway.proxy("/v1/audio/transcriptions")).header("authorization", MASTER).post(form.build())
+                .build()).execute()) {
+            assertEquals(400, response.code());
+            assertEquals("the form has more than 32 parts",
+                    Gateway.json(response).path("error").path("message").asText());
+        }
+        assertEquals(0, upstream.server.getRequestCount());
+    }
+
+    @Test
     void rerankPassesThroughAnOpenAiCompatibleUpstream() throws Exception {
         try (Response response = gateway.post(gateway.proxy("/v1/rerank"), "{\"model\":\"openai/my-reranker\","
                 + "\"query\":\"capital of France\",\"documents\":[\"Berlin\",\"Paris\"],\"top_n\":2}",

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,6 +98,25 @@ class ServerConfigTest {
         IllegalArgumentException tooSmall = assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_MAX_AUDIO_BYTES", "12")));
         assertTrue(tooSmall.getMessage().contains("audio"), tooSmall.getMessage());
+    }
+
+    @Test
+    void theBodyBudgetComesFromTheFileOrTheEnvironmentAndOtherwiseFromTheHeap() throws Exception {
+        Path file = dir.resolve("smartflow.yaml");
+        Files.writeString(file, "max_inflight_body_bytes: 67108864\n");
+
+        ServerConfig defaults = ServerConfig.load(Optional.empty(), Map.of());
+        assertEquals(OptionalLong.empty(), defaults.maxInflightBodyBytes());
+        assertTrue(defaults.inflightBodyBytes() >= Runtime.getRuntime().maxMemory() / 2);
+        assertEquals(64L * 1024 * 1024, ServerConfig.load(Optional.of(file), Map.of()).inflightBodyBytes());
+        assertEquals(8L * 1024 * 1024, ServerConfig.load(Optional.of(file),
+                Map.of("SMARTFLOW_MAX_INFLIGHT_BODY_BYTES", "8388608")).inflightBodyBytes());
+        IllegalArgumentException tooSmall = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_MAX_INFLIGHT_BODY_BYTES", "1000")));
+        assertTrue(tooSmall.getMessage().contains("max_inflight_body_bytes"), tooSmall.getMessage());
+        IllegalArgumentException notANumber = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_MAX_INFLIGHT_BODY_BYTES", "lots")));
+        assertTrue(notANumber.getMessage().contains("max_inflight_body_bytes"), notANumber.getMessage());
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public abstract sealed class SmartflowException extends RuntimeException
         permits InvalidRequest, Unauthorized, PermissionDenied, NotFound, RateLimited, BudgetExceeded,
-        UpstreamFailure, StateUnavailable, GatewayError {
+        UpstreamFailure, StateUnavailable, GatewayError, ClientClosed {
     private final String code;
     private final String param;
 

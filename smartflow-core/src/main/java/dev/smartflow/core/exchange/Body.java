@@ -1,5 +1,7 @@
 package dev.smartflow.core.exchange;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,15 +15,23 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * An immutable request or response payload: the caller's bytes, kept whole so that fields Smartflow does not know pass
  * through untouched, with a lazily parsed JSON view for the stages that read it.
  *
  * <p>The bytes are never copied on the hot path: {@link #wrap(byte[])} takes ownership of the array, and
- * {@link #writeTo(OutputStream)} writes it out. {@link #json()} parses once and caches the tree; that tree is shared
- * and must not be mutated. To change a body, use {@link #edit(Consumer)}, which works on a private copy and returns a
- * new {@code Body}.
+ * {@link #writeTo(OutputStream)} writes it out. {@link #json()} parses once and caches the tree (or the refusal, for
+ * bytes that are not JSON); that tree is shared and must not be mutated. To change a body, use {@link #edit(Consumer)},
+ * which works on a private copy and returns a new {@code Body}, or {@link #editTopLevel(Consumer)}, which copies only
+ * the top level.
+ *
+ * <p>Parser limits are set deliberately rather than left at Jackson's defaults, which would call a valid body "not
+ * JSON": a string or a document may be as long as the body itself (whoever accepts the body caps its size, as the
+ * server does with its maximum request size), nesting is limited to {@value #MAX_DEPTH} levels, a number to
+ * {@value #MAX_NUMBER_LENGTH} characters and a field name to {@value #MAX_NAME_LENGTH}; going past one of those is a
+ * 400 that names the limit.
  *
  * <pre>{@code
  * Body body = Body.json("{\"model\":\"openai/gpt-4o\",\"messages\":[]}");
@@ -30,14 +40,29 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class Body {
+    /** How deeply objects and arrays may nest; OpenAI's bodies, tool schemas included, stay far below. */
+    public static final int MAX_DEPTH = 1000;
+    /** The longest number, in characters; longer ones cost quadratic time to convert. */
+    public static final int MAX_NUMBER_LENGTH = 1000;
+    /** The longest field name, in characters. */
+    public static final int MAX_NAME_LENGTH = 64 * 1024;
+
     /** One mapper for the whole process: Jackson mappers are thread-safe once configured. */
-    public static final ObjectMapper MAPPER = new ObjectMapper()
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(new JsonLimits(MAX_DEPTH, MAX_NUMBER_LENGTH, MAX_NAME_LENGTH)).build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public static final Body EMPTY = new Body(new byte[0], null);
 
+    /**
+     * Writes go out in slices of this size: an Okio sink copies a whole write into its buffer before it sends any of
+     * it, so writing a large body in one call would hold a second copy of it in memory.
+     */
+    private static final int WRITE_SLICE = 64 * 1024;
+
     private final byte[] bytes;
     private volatile JsonNode json;
+    private volatile InvalidRequest refusal;
 
     private Body(byte[] bytes, JsonNode json) {
         this.bytes = bytes;
@@ -78,7 +103,9 @@ public final class Body {
     }
 
     public void writeTo(OutputStream out) throws IOException {
-        out.write(bytes);
+        for (int from = 0; from < bytes.length; from += WRITE_SLICE) {
+            out.write(bytes, from, Math.min(WRITE_SLICE, bytes.length - from));
+        }
     }
 
     public String utf8() {
@@ -88,21 +115,45 @@ public final class Body {
     /**
      * The parsed JSON tree, shared: read it, never mutate it.
      *
-     * @throws InvalidRequest if the bytes are not JSON
+     * @throws InvalidRequest if the bytes are not JSON, or go past one of the parser limits the class comment names
      */
     public JsonNode json() {
         JsonNode tree = json;
-        if (tree == null) {
-            try {
-                tree = bytes.length == 0 ? MAPPER.missingNode() : MAPPER.readTree(bytes);
+        return tree != null ? tree : json(UnaryOperator.identity());
+    }
+
+    /**
+     * The parsed JSON tree as {@link #json()} gives it; if the body is not parsed yet, it is parsed now, its tokens read
+     * through the parser {@code watcher} returns (one that wraps the given parser, to meter the tree as it grows, say).
+     * Whatever the watcher throws, other than an {@link IOException}, reaches the caller unchanged and leaves the body
+     * unparsed.
+     *
+     * @throws InvalidRequest as {@link #json()} does
+     */
+    public JsonNode json(UnaryOperator<JsonParser> watcher) {
+        JsonNode tree = json;
+        if (tree != null) {
+            return tree;
+        }
+        if (refusal != null) {
+            // the same answer without parsing again: a body that fails late may have built a large tree first
+            throw refusal;
+        }
+        if (bytes.length == 0) {
+            tree = MAPPER.missingNode();
+        } else {
+            try (JsonParser parser = watcher.apply(MAPPER.createParser(bytes))) {
+                tree = MAPPER.readTree(parser);
             } catch (IOException e) {
-                throw new InvalidRequest("body is not valid JSON" + where(e), "invalid_json", null);
+                refusal = JsonLimits.refusal(e).orElseGet(
+                        () -> new InvalidRequest("body is not valid JSON" + where(e), "invalid_json", null));
+                throw refusal;
             }
             if (tree == null) {
                 tree = MAPPER.missingNode();
             }
-            json = tree;
         }
+        json = tree;
         return tree;
     }
 
@@ -179,7 +230,22 @@ public final class Body {
 
     /** A new body: a private copy of this object, changed by {@code editor}, then serialised. */
     public Body edit(Consumer<ObjectNode> editor) {
-        ObjectNode copy = object().deepCopy();
+        return serialised(object().deepCopy(), editor);
+    }
+
+    /**
+     * A new body whose top level is a copy of this object, changed by {@code editor}, then serialised. Only the top
+     * level is copied: nested objects and arrays are this body's own, shared by both trees, so the editor may add,
+     * replace and remove top-level fields but must not change a nested value in place (it puts a copy instead).
+     * Costs a few bytes per top-level field rather than a copy of the whole tree, which matters for large bodies whose
+     * {@code model} is rewritten on the way upstream.
+     */
+    public Body editTopLevel(Consumer<ObjectNode> editor) {
+        ObjectNode original = object();
+        return serialised(original.objectNode().setAll(original), editor);
+    }
+
+    private static Body serialised(ObjectNode copy, Consumer<ObjectNode> editor) {
         editor.accept(copy);
         try {
             return new Body(MAPPER.writeValueAsBytes(copy), copy);

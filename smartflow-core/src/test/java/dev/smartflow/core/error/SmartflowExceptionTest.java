@@ -75,6 +75,7 @@ class SmartflowExceptionTest {
             case UpstreamFailure e -> "upstream";
             case StateUnavailable e -> "state";
             case GatewayError e -> "gateway";
+            case ClientClosed e -> "client-closed";
         };
 
         // then

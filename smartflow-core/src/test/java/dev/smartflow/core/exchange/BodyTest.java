@@ -12,9 +12,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.error.InvalidRequest;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class BodyTest {
@@ -249,5 +253,109 @@ class BodyTest {
         assertFalse(Body.json("{\"text\":\"usage\"}").mayHaveObjectField("usage"), "a value, not a key");
         assertFalse(Body.json("{\"usage\"").mayHaveObjectField("usage"), "cut short");
         assertFalse(Body.EMPTY.mayHaveObjectField("usage"));
+    }
+
+    @Test
+    void aStringLongerThanJacksonsDefaultLimitIsValidJson() {
+        // Jackson refuses strings over 20,000,000 characters by default: such a body was "not valid JSON"
+        String input = "a".repeat(20_000_001);
+        Body body = Body.json("{\"model\":\"text-embedding-3-small\",\"input\":\"" + input + "\"}");
+
+        assertEquals(input.length(), body.text("input").orElseThrow().length());
+    }
+
+    @Test
+    void nestingPastTheLimitIsA400ThatSaysSo() {
+        Body body = Body.json("[".repeat(Body.MAX_DEPTH + 1) + "]".repeat(Body.MAX_DEPTH + 1));
+
+        InvalidRequest refusal = assertThrows(InvalidRequest.class, body::json);
+
+        assertEquals(400, refusal.status());
+        assertEquals("json_too_deep", refusal.code().orElseThrow());
+        assertTrue(refusal.getMessage().contains("deeper than " + Body.MAX_DEPTH + " levels"), refusal.getMessage());
+    }
+
+    @Test
+    void aNumberPastTheLimitIsA400ThatSaysSo() {
+        Body body = Body.json("{\"n\":" + "7".repeat(Body.MAX_NUMBER_LENGTH + 1) + "}");
+
+        InvalidRequest refusal = assertThrows(InvalidRequest.class, body::json);
+
+        assertEquals("json_number_too_long", refusal.code().orElseThrow());
+        assertTrue(refusal.getMessage().contains("number longer than " + Body.MAX_NUMBER_LENGTH), refusal.getMessage());
+    }
+
+    @Test
+    void nestingAtTheLimitIsFine() {
+        Body body = Body.json("[".repeat(Body.MAX_DEPTH) + "]".repeat(Body.MAX_DEPTH));
+
+        assertTrue(body.json().isArray());
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIsParsedOnceHoweverOftenItIsAsked() {
+        AtomicInteger parses = new AtomicInteger();
+        Body body = Body.json("{\"model\": oops}");
+
+        InvalidRequest first = assertThrows(InvalidRequest.class, () -> body.json(parser -> {
+            parses.incrementAndGet();
+            return parser;
+        }));
+        InvalidRequest again = assertThrows(InvalidRequest.class, () -> body.json(parser -> {
+            parses.incrementAndGet();
+            return parser;
+        }));
+
+        assertEquals(1, parses.get());
+        assertSame(first, again);
+        assertThrows(InvalidRequest.class, body::json);
+    }
+
+    @Test
+    void aWatcherSeesTheTokensAndItsFailureLeavesTheBodyUnparsed() {
+        Body body = Body.json(REQUEST);
+        IllegalStateException stop = new IllegalStateException("no room");
+
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> body.json(parser -> {
+            throw stop;
+        }));
+
+        assertSame(stop, thrown);
+        assertEquals("gpt-4o", body.text("model").orElseThrow());
+    }
+
+    @Test
+    void editTopLevelCopiesTheTopLevelOnlyAndLeavesTheOriginalUntouched() throws IOException {
+        Body body = Body.json(REQUEST);
+
+        Body edited = body.editTopLevel(o -> o.put("model", "gpt-4o-mini"));
+
+        assertEquals("gpt-4o", body.text("model").orElseThrow());
+        assertEquals("gpt-4o-mini", edited.text("model").orElseThrow());
+        assertSame(body.json().get("x_vendor"), edited.json().get("x_vendor"));
+        assertEquals(Body.MAPPER.readTree(REQUEST.replace("gpt-4o", "gpt-4o-mini")),
+                Body.MAPPER.readTree(edited.utf8()));
+    }
+
+    @Test
+    void aLargeBodyIsWrittenInSlicesSoASinkNeverBuffersAllOfIt() throws IOException {
+        byte[] large = new byte[200 * 1024];
+        List<Integer> writes = new ArrayList<>();
+        OutputStream sink = new OutputStream() {
+            @Override
+            public void write(int b) {
+                writes.add(1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                writes.add(len);
+            }
+        };
+
+        Body.wrap(large).writeTo(sink);
+
+        assertEquals(large.length, writes.stream().mapToInt(Integer::intValue).sum());
+        assertTrue(writes.stream().allMatch(n -> n <= 64 * 1024), writes::toString);
     }
 }

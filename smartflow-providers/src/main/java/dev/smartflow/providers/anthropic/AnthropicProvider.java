@@ -143,7 +143,7 @@ public final class AnthropicProvider implements Provider {
                 .post(UpstreamHttp.json(body))
                 .build();
         Call call = transport.client().newCall(request);
-        Deadline deadline = transport.deadline(call, settings.timeout());
+        Deadline deadline = transport.deadline(call, settings.timeout(), exchange);
         return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> {
             long created = clock.instant().getEpochSecond();
             if (streaming && UpstreamHttp.isEventStream(response)) {

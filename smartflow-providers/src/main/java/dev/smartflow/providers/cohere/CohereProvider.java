@@ -167,7 +167,7 @@ public final class CohereProvider implements Provider {
         Body body = Body.of(CohereMapper.toChatRequest(exchange.body().json(), model, streaming));
         requireAvailable();
         Call call = transport.client().newCall(post("v2/chat", body, streaming));
-        Deadline deadline = transport.deadline(call, settings.timeout());
+        Deadline deadline = transport.deadline(call, settings.timeout(), exchange);
         return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> {
             long created = clock.instant().getEpochSecond();
             if (streaming && UpstreamHttp.isEventStream(response)) {
@@ -193,7 +193,7 @@ public final class CohereProvider implements Provider {
         Body body = Body.of(CohereMapper.toEmbedRequest(request, model));
         requireAvailable();
         boolean base64 = "base64".equals(request.path("encoding_format").asText(""));
-        return complete("v2/embed", body, "embeddings", answer -> {
+        return complete(exchange, "v2/embed", body, "embeddings", answer -> {
             if (!CohereMapper.vectors(answer.json()).isArray()) {
                 throw UpstreamFailure.io(name, "embeddings answer has no float vectors", null);
             }
@@ -204,7 +204,7 @@ public final class CohereProvider implements Provider {
     private Response rerank(Exchange exchange, String model) {
         Body body = CohereMapper.toRerankRequest(exchange.body(), model);
         requireAvailable();
-        return complete("v2/rerank", body, "rerank answer", answer -> {
+        return complete(exchange, "v2/rerank", body, "rerank answer", answer -> {
             if (!answer.json().path("results").isArray()) {
                 throw UpstreamFailure.io(name, "rerank answer has no results array", null);
             }
@@ -213,9 +213,10 @@ public final class CohereProvider implements Provider {
     }
 
     /** A call answered with one JSON body, which {@code translate} turns into the caller's. */
-    private Response complete(String path, Body body, String what, Function<Body, Body> translate) {
+    private Response complete(Exchange exchange, String path, Body body, String what,
+                              Function<Body, Body> translate) {
         Call call = transport.client().newCall(post(path, body, false));
-        Deadline deadline = transport.deadline(call, settings.timeout());
+        Deadline deadline = transport.deadline(call, settings.timeout(), exchange);
         return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> new Response.Complete(200,
                 JSON_HEADERS, translate.apply(UpstreamHttp.readJson(name, response, deadline, what))));
     }

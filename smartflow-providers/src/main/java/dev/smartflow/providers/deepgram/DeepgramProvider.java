@@ -174,7 +174,7 @@ public final class DeepgramProvider implements Provider {
                 .post(UpstreamHttp.upload(upload))
                 .build();
         Call call = transport.client().newCall(request);
-        Deadline deadline = transport.deadline(call, settings.timeout());
+        Deadline deadline = transport.deadline(call, settings.timeout(), exchange);
         return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> {
             JsonNode answer = UpstreamHttp.readJson(name, response, deadline, "transcription").json();
             String transcript = DeepgramMapper.transcript(answer).orElseThrow(

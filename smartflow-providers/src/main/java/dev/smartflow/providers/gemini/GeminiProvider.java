@@ -179,7 +179,7 @@ public final class GeminiProvider implements Provider {
                 .post(UpstreamHttp.json(body))
                 .build();
         Call call = transport.client().newCall(request);
-        Deadline deadline = transport.deadline(call, settings.timeout());
+        Deadline deadline = transport.deadline(call, settings.timeout(), exchange);
         return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> {
             long created = clock.instant().getEpochSecond();
             if (streaming && UpstreamHttp.isEventStream(response)) {
@@ -207,7 +207,7 @@ public final class GeminiProvider implements Provider {
                 .post(UpstreamHttp.json(body))
                 .build();
         Call call = transport.client().newCall(httpRequest);
-        Deadline deadline = transport.deadline(call, settings.timeout());
+        Deadline deadline = transport.deadline(call, settings.timeout(), exchange);
         return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> {
             JsonNode answer = UpstreamHttp.readJson(name, response, deadline, "embeddings").json();
             if (!answer.path("embeddings").isArray()) {

@@ -150,7 +150,7 @@ public final class OpenAiProvider implements Provider {
                 .post(UpstreamHttp.json(upstreamBody(exchange, model, streaming)))
                 .build();
         Call call = transport.client().newCall(request);
-        Deadline deadline = transport.deadline(call, settings.timeout());
+        Deadline deadline = transport.deadline(call, settings.timeout(), exchange);
         return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> {
             if (streaming && UpstreamHttp.isEventStream(response)) {
                 return new Response.Streamed(200, SSE_HEADERS,
@@ -171,7 +171,7 @@ public final class OpenAiProvider implements Provider {
                 .post(UpstreamHttp.json(UpstreamHttp.withModel(exchange.body(), model)))
                 .build();
         Call call = transport.client().newCall(request);
-        Deadline deadline = transport.deadline(call, settings.timeout());
+        Deadline deadline = transport.deadline(call, settings.timeout(), exchange);
         return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response ->
                 UpstreamHttp.isEventStream(response) ? new Response.Streamed(200, SSE_HEADERS, new SpeechEventStream(name, call, response, deadline,
                         settings.streamIdleTimeout(), errors))
@@ -217,7 +217,7 @@ public final class OpenAiProvider implements Provider {
                 .post(form.build())
                 .build();
         Call call = transport.client().newCall(request);
-        Deadline deadline = transport.deadline(call, settings.timeout());
+        Deadline deadline = transport.deadline(call, settings.timeout(), exchange);
         return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> {
             String type = Optional.ofNullable(response.header("Content-Type")).orElse("text/plain");
             if (type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
@@ -259,10 +259,12 @@ public final class OpenAiProvider implements Provider {
         if (!askForUsage) {
             return UpstreamHttp.withModel(body, model);
         }
-        return body.edit(o -> {
+        // the top level only: stream_options, the one nested value that changes, is replaced by a changed copy
+        return body.editTopLevel(o -> {
             o.put("model", model);
-            JsonNode options = o.path("stream_options");
-            (options.isObject() ? (ObjectNode) options : o.putObject("stream_options")).put("include_usage", true);
+            ObjectNode options = o.path("stream_options") instanceof ObjectNode asked ? asked.deepCopy()
+                    : o.objectNode();
+            o.set("stream_options", options.put("include_usage", true));
         });
     }
 

@@ -1,7 +1,9 @@
 package dev.smartflow.providers.sse;
 
+import dev.smartflow.core.error.SmartflowException;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.providers.Deadline;
+import dev.smartflow.providers.UpstreamHttp;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -60,6 +62,7 @@ public final class SseCall implements AutoCloseable {
      * Waits for the next event; {@code null} when the body ended, which leaves the caller to judge the end and close.
      *
      * @throws UpstreamFailure a timeout if the deadline passed, otherwise an I/O failure; the call is closed first
+     * @throws dev.smartflow.core.error.ClientClosed if the call was cancelled because the caller went away
      */
     public SseDecoder.Event next() {
         SseDecoder.Event event;
@@ -67,9 +70,8 @@ public final class SseCall implements AutoCloseable {
         try {
             event = decoder.next();
         } catch (IOException e) {
-            String what = closed ? "stream closed while reading" : "connection lost mid-stream";
-            UpstreamFailure failure = deadline.expired() ? UpstreamFailure.timeout(provider, e)
-                    : UpstreamFailure.io(provider, what, e);
+            SmartflowException failure = UpstreamHttp.failure(provider, e, deadline,
+                    closed ? "stream closed while reading" : "connection lost mid-stream");
             close();
             throw failure;
         }

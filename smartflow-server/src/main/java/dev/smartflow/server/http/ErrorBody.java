@@ -1,5 +1,6 @@
 package dev.smartflow.server.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.error.SmartflowException;
 import dev.smartflow.core.exchange.Body;
@@ -27,6 +28,15 @@ public final class ErrorBody {
         } else {
             error.put("code", code);
         }
-        return Body.of(root).bytes();
+        return bytes(root);
+    }
+
+    /** An error body's bytes: serialised once, not through a {@link Body}, which would copy the tree and the bytes. */
+    static byte[] bytes(ObjectNode root) {
+        try {
+            return Body.MAPPER.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an error body cannot be serialised", e);
+        }
     }
 }

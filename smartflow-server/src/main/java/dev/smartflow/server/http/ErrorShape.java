@@ -69,6 +69,7 @@ public enum ErrorShape {
             case 404 -> "not_found_error";
             case 413 -> "request_too_large";
             case 429 -> "rate_limit_error";
+            case 503 -> "overloaded_error";
             case 504 -> "timeout_error";
             default -> "overloaded_error".equals(type) ? "overloaded_error"
                     // Anthropic has no type of its own for the other refusals (405, 414, 431, ...): the caller's
@@ -80,6 +81,6 @@ public enum ErrorShape {
         ObjectNode root = Body.MAPPER.createObjectNode();
         root.put("type", "error");
         root.putObject("error").put("type", type).put("message", message);
-        return Body.of(root).bytes();
+        return ErrorBody.bytes(root);
     }
 }

@@ -1,5 +1,6 @@
 package dev.smartflow.server.http;
 
+import dev.smartflow.core.error.ClientClosed;
 import dev.smartflow.core.error.SmartflowException;
 import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.ChunkStream;
@@ -9,12 +10,14 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 
 /**
  * Writes a pipeline {@link Response} to the servlet response: a complete body in one write, a stream as server-sent
  * events flushed chunk by chunk, so the caller sees each chunk as soon as the provider sent it, and a byte stream
- * (audio) as its bytes, flushed as they arrive.
+ * (audio) as its bytes, flushed as they arrive. A stream is closed however the writing ends, which cancels its
+ * upstream call when the client went away: a failed write ends it, and so does a {@link ClientClosed} from the
+ * stream itself (its call cancelled while the writer waited for the next chunk), which is rethrown for the exception
+ * mapper to abort the connection rather than write to nobody.
  */
 public final class ResponseWriter {
     private static final System.Logger LOG = System.getLogger(ResponseWriter.class.getName());
@@ -69,6 +72,8 @@ public final class ResponseWriter {
                     writeEvent(out, chunks.next());
                     out.flush();
                 }
+            } catch (ClientClosed e) {
+                throw e;
             } catch (SmartflowException e) {
                 // Headers are gone: the status can no longer change, so the failure travels as a last event.
                 LOG.log(System.Logger.Level.WARNING, () -> ctx.attribute(Services.REQUEST_ID) + ": stream failed: "
@@ -104,11 +109,13 @@ public final class ResponseWriter {
                     chunks.next().data().writeTo(out);
                     out.flush();
                 }
+            } catch (ClientClosed e) {
+                throw e;
             } catch (SmartflowException e) {
                 LOG.log(System.Logger.Level.WARNING, () -> ctx.attribute(Services.REQUEST_ID) + ": relay failed: "
                         + e.getMessage());
                 if (res.isCommitted()) {
-                    ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel().abort(e);
+                    Services.abort(ctx, e);
                     return;
                 }
                 throw e;

@@ -1,5 +1,6 @@
 package dev.smartflow.server.http;
 
+import dev.smartflow.core.error.ClientClosed;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.NotFound;
 import dev.smartflow.core.error.PermissionDenied;
@@ -20,13 +21,16 @@ import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.ConnectionMetaData;
 
 /**
  * What every service shares: a Javalin app on virtual threads with the OpenAI error shape for every failure (our own
- * exceptions, Javalin's, unknown routes, crashes, requests Jetty refuses before routing; a route may choose
- * Anthropic's with {@link ErrorShape#use}, and paths under {@link ErrorShape#ANTHROPIC_PREFIXES} get it anyway),
- * {@code GET /health}, and master-key checks for admin routes.
+ * exceptions, Javalin's, unknown routes, crashes, requests Jetty refuses before routing, a full {@link BodyBudget}; a
+ * route may choose Anthropic's with {@link ErrorShape#use}, and paths under {@link ErrorShape#ANTHROPIC_PREFIXES} get
+ * it anyway), {@code GET /health}, and master-key checks for admin routes. A call whose client went away
+ * ({@link ClientClosed}) gets no answer: its connection is aborted.
  */
 public final class Services {
     private static final System.Logger LOG = System.getLogger(Services.class.getName());
@@ -54,6 +58,10 @@ public final class Services {
                     UriCompliance.Violation.BAD_PERCENT_ENCODING)));
             config.routes.get("/health", ctx -> json(ctx, 200, HEALTHY));
             config.routes.exception(SmartflowException.class, Services::fail);
+            config.routes.exception(BodyBudget.Busy.class, (e, ctx) -> {
+                ctx.header("Retry-After", BodyBudget.RETRY_AFTER_SECONDS);
+                fail(ctx, 503, ErrorShape.of(ctx).body(503, e.getMessage(), "server_error", "server_busy"));
+            });
             config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(),
                     ErrorShape.of(ctx).body(e.getStatus(), e.getMessage(),
                             e.getStatus() >= 500 ? "server_error" : "invalid_request_error", code(e.getStatus()))));
@@ -101,6 +109,11 @@ public final class Services {
     }
 
     static void fail(SmartflowException e, Context ctx) {
+        if (e instanceof ClientClosed) {
+            LOG.log(System.Logger.Level.DEBUG, () -> requestId(ctx) + ": " + e.getMessage());
+            hangUp(ctx, e);
+            return;
+        }
         if (e instanceof UpstreamFailure upstream) {
             LOG.log(System.Logger.Level.WARNING, () -> requestId(ctx) + ": " + e.getMessage()
                     + (upstream.getCause() == null ? "" : " (" + upstream.getCause() + ")"));
@@ -112,6 +125,26 @@ public final class Services {
         }
         e.headers().forEach(ctx::header);
         fail(ctx, e.status(), ErrorShape.of(ctx).body(e));
+    }
+
+    /** Ends the exchange without an answer (or without the rest of one): the connection is closed. */
+    static void abort(Context ctx, Throwable why) {
+        ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel().abort(why);
+    }
+
+    /**
+     * Ends an exchange whose client went away, writing nothing. An HTTP/1 connection is closed under the exchange
+     * (the client closed its end already); aborting the servlet channel instead would have Jetty log a 500 it cannot
+     * send, and Javalin an error. An HTTP/2 stream is aborted, which resets just that stream.
+     */
+    private static void hangUp(Context ctx, Throwable why) {
+        ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
+        ConnectionMetaData connection = request.getConnectionMetaData();
+        if (connection.getHttpVersion().getVersion() < 20) {
+            connection.getConnection().getEndPoint().close(why);
+        } else {
+            request.getServletChannel().abort(why);
+        }
     }
 
     private static void fail(Context ctx, int status, byte[] body) {

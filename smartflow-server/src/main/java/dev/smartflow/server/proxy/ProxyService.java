@@ -3,6 +3,7 @@ package dev.smartflow.server.proxy;
 import dev.smartflow.core.Smartflow;
 import dev.smartflow.core.exchange.Attributes;
 import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.exchange.Cancellation;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.Operation;
@@ -15,12 +16,15 @@ import dev.smartflow.core.metrics.Metrics;
 import dev.smartflow.core.routing.ModelResolver;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.server.ServerConfig;
+import dev.smartflow.server.http.BodyBudget;
+import dev.smartflow.server.http.DisconnectWatch;
 import dev.smartflow.server.http.ErrorShape;
 import dev.smartflow.server.http.MetricsRoute;
 import dev.smartflow.server.http.RequestBody;
 import dev.smartflow.server.http.RequestHeaders;
 import dev.smartflow.server.http.ResponseWriter;
 import dev.smartflow.server.http.Services;
+import dev.smartflow.server.http.TreeMeter;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -36,54 +40,90 @@ import java.nio.charset.StandardCharsets;
  * capped by {@link ServerConfig#maxAudioBytes()}) and rerank. {@code /metrics} serves the Prometheus metrics without a
  * key. {@code /health/ready} answers 503 while no provider is available or shared state is unreachable, without waiting
  * on either; {@code /health} (liveness) always answers 200.
+ *
+ * <p>Every request with a body is charged to one {@link BodyBudget} before its body is read, and released once its
+ * answer is written; a full budget answers 503. While the pipeline runs, a {@link DisconnectWatch} cancels the
+ * exchange if the client goes away, which cancels its upstream call; the call is then audited with status 499.
  */
 public final class ProxyService {
+    private static final System.Logger LOG = System.getLogger(ProxyService.class.getName());
+
     private ProxyService() {
     }
 
     /**
+     * @param budget what request bodies are charged to while they are in flight
      * @throws UncheckedIOException if the directory that spools uploaded audio cannot be created
      */
     public static Javalin create(Smartflow smartflow, ModelResolver resolver, SharedState state, Metrics metrics,
-                                 ServerConfig config) {
+                                 BodyBudget budget, ServerConfig config) {
         Transcriptions transcriptions;
         try {
-            transcriptions = new Transcriptions(config.dataDir().resolve("uploads"), config.maxAudioBytes());
+            transcriptions = new Transcriptions(config.dataDir().resolve("uploads"), config.maxAudioBytes(), budget);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the upload directory under " + config.dataDir(), e);
         }
-        long max = config.maxRequestBytes();
-        return Services.create("proxy", max, app -> {
+        logBudget(budget, config.maxRequestBytes());
+        JsonRoutes json = new JsonRoutes(smartflow, budget, config.maxRequestBytes());
+        return Services.create("proxy", config.maxRequestBytes(), app -> {
+            transcriptions.configure(app);
             for (String prefix : new String[] {"/v1", ""}) {
-                app.routes.post(prefix + "/chat/completions", ctx -> proxy(smartflow, ctx, Operation.CHAT, max));
-                app.routes.post(prefix + "/completions", ctx -> proxy(smartflow, ctx, Operation.COMPLETIONS, max));
-                app.routes.post(prefix + "/embeddings", ctx -> proxy(smartflow, ctx, Operation.EMBEDDINGS, max));
-                app.routes.post(prefix + "/images/generations", ctx -> proxy(smartflow, ctx, Operation.IMAGES, max));
-                app.routes.post(prefix + "/audio/speech", ctx -> proxy(smartflow, ctx, Operation.SPEECH, max));
+                app.routes.post(prefix + "/chat/completions", ctx -> json.proxy(ctx, Operation.CHAT));
+                app.routes.post(prefix + "/completions", ctx -> json.proxy(ctx, Operation.COMPLETIONS));
+                app.routes.post(prefix + "/embeddings", ctx -> json.proxy(ctx, Operation.EMBEDDINGS));
+                app.routes.post(prefix + "/images/generations", ctx -> json.proxy(ctx, Operation.IMAGES));
+                app.routes.post(prefix + "/audio/speech", ctx -> json.proxy(ctx, Operation.SPEECH));
                 app.routes.post(prefix + "/audio/transcriptions", ctx -> transcribe(smartflow, ctx, transcriptions));
-                app.routes.post(prefix + "/rerank", ctx -> proxy(smartflow, ctx, Operation.RERANK, max));
-                app.routes.get(prefix + "/models", ctx -> proxy(smartflow, ctx, Operation.MODELS, max));
+                app.routes.post(prefix + "/rerank", ctx -> json.proxy(ctx, Operation.RERANK));
+                app.routes.get(prefix + "/models", ctx -> json.proxy(ctx, Operation.MODELS));
             }
             // Anthropic's own surface, for Anthropic SDKs and Claude Code (base URL .../anthropic) and Cursor.
             for (String prefix : ErrorShape.ANTHROPIC_PREFIXES) {
-                app.routes.post(prefix + "/v1/messages",
-                        ctx -> messages(smartflow, ctx, Operation.ANTHROPIC_MESSAGES, max));
+                app.routes.post(prefix + "/v1/messages", ctx -> json.messages(ctx, Operation.ANTHROPIC_MESSAGES));
                 app.routes.post(prefix + "/v1/messages/count_tokens",
-                        ctx -> messages(smartflow, ctx, Operation.ANTHROPIC_COUNT_TOKENS, max));
+                        ctx -> json.messages(ctx, Operation.ANTHROPIC_COUNT_TOKENS));
             }
             app.routes.get("/health/ready", ctx -> ready(ctx, resolver, state));
             MetricsRoute.register(app, metrics);
         });
     }
 
-    private static void proxy(Smartflow smartflow, Context ctx, Operation operation, long max) throws Exception {
-        run(smartflow, ctx, operation, new RequestHeaders(ctx).credentials(), ErrorShape.OPENAI, max);
+    private static void logBudget(BodyBudget budget, long maxRequestBytes) {
+        LOG.log(System.Logger.Level.INFO, "request bodies in flight may take " + budget.limitBytes() / (1024 * 1024)
+                + " MiB of heap (max_inflight_body_bytes); the largest body that fits is " + budget.largestBody()
+                + " bytes");
+        if (budget.largestBody() < maxRequestBytes) {
+            LOG.log(System.Logger.Level.WARNING, "max_request_bytes (" + maxRequestBytes + ") is more than the body "
+                    + "budget can hold: bodies over " + budget.largestBody() + " bytes get 413; raise the heap or "
+                    + "max_inflight_body_bytes, or lower max_request_bytes");
+        }
     }
 
-    /** Native Messages calls: Anthropic's error shape, its version and beta headers kept, no {@code [DONE]}. */
-    private static void messages(Smartflow smartflow, Context ctx, Operation operation, long max) throws Exception {
-        ErrorShape.ANTHROPIC.use(ctx);
-        run(smartflow, ctx, operation, new RequestHeaders(ctx).anthropic(), ErrorShape.ANTHROPIC, max);
+    /** The JSON routes: each body charged to the budget, read, parsed under the meter, and run. */
+    private record JsonRoutes(Smartflow smartflow, BodyBudget budget, long maxRequestBytes) {
+        void proxy(Context ctx, Operation operation) throws Exception {
+            run(ctx, operation, new RequestHeaders(ctx).credentials(), ErrorShape.OPENAI);
+        }
+
+        /** Native Messages calls: Anthropic's error shape, its version and beta headers kept, no {@code [DONE]}. */
+        void messages(Context ctx, Operation operation) throws Exception {
+            ErrorShape.ANTHROPIC.use(ctx);
+            run(ctx, operation, new RequestHeaders(ctx).anthropic(), ErrorShape.ANTHROPIC);
+        }
+
+        private void run(Context ctx, Operation operation, Headers headers, ErrorShape errors) throws Exception {
+            RequestId id = RequestId.fromHeader(ctx.req().getHeader("x-request-id"));
+            ctx.attribute(Services.REQUEST_ID, id.value());
+            if (!operation.routed()) {
+                ProxyService.run(smartflow, ctx, operation, headers, errors, id, Body.EMPTY, Attributes.EMPTY);
+                return;
+            }
+            try (BodyBudget.Charge charge = budget.admit(RequestBody.declaredLength(ctx, maxRequestBytes))) {
+                Body body = Body.wrap(RequestBody.read(ctx, maxRequestBytes, charge));
+                TreeMeter.parse(body, charge);
+                ProxyService.run(smartflow, ctx, operation, headers, errors, id, body, Attributes.EMPTY);
+            }
+        }
     }
 
     /**
@@ -107,21 +147,17 @@ public final class ProxyService {
         }
     }
 
-    private static void run(Smartflow smartflow, Context ctx, Operation operation, Headers headers, ErrorShape errors,
-                            long maxRequestBytes) throws Exception {
-        RequestId id = RequestId.fromHeader(ctx.req().getHeader("x-request-id"));
-        ctx.attribute(Services.REQUEST_ID, id.value());
-        Body body = operation.routed() ? Body.wrap(RequestBody.read(ctx, maxRequestBytes)) : Body.EMPTY;
-        run(smartflow, ctx, operation, headers, errors, id, body, Attributes.EMPTY);
-    }
-
+    /** Runs the exchange, its body read whole, and writes the answer; the client going away cancels it. */
     private static void run(Smartflow smartflow, Context ctx, Operation operation, Headers headers, ErrorShape errors,
                             RequestId id, Body body, Attributes attributes) throws Exception {
+        Cancellation cancellation = new Cancellation();
         Exchange exchange = new Exchange(id, TraceId.fromTraceparent(ctx.req().getHeader("traceparent")), operation,
-                Principal.ANONYMOUS, body, headers, attributes);
-        Response response = smartflow.execute(exchange);
-        ResponseWriter.write(ctx, response, operation == Operation.CHAT || operation == Operation.COMPLETIONS,
-                errors);
+                Principal.ANONYMOUS, body, headers, attributes.with(Cancellation.KEY, cancellation));
+        try (DisconnectWatch ignored = DisconnectWatch.start(ctx, cancellation)) {
+            Response response = smartflow.execute(exchange);
+            ResponseWriter.write(ctx, response, operation == Operation.CHAT || operation == Operation.COMPLETIONS,
+                    errors);
+        }
     }
 
     private static void ready(Context ctx, ModelResolver resolver, SharedState state) {
