@@ -113,6 +113,11 @@ final class Transcriptions {
             Upload upload = null;
             for (Part part : parts) {
                 String name = part.getName();
+                if (name == null || name.isEmpty()) {
+                    // a Content-Disposition without a name: nothing to file the part under
+                    throw new InvalidRequest("every part of the form needs a name in its Content-Disposition",
+                            "invalid_request", null);
+                }
                 if (part.getSubmittedFileName() != null) {
                     if (name.equals("file")) {
                         upload = new Upload(part.getSubmittedFileName().isBlank() ? "audio"
