@@ -55,13 +55,15 @@ import java.util.Set;
  *                        {@link StateSettings})
  * @param routing         fallback chains declared in the file, the default chain ({@code routing.default_chain},
  *                        {@code SMARTFLOW_DEFAULT_CHAIN}) and circuit settings (see {@link RoutingSettings})
+ * @param file            the configuration file as read (an empty object without one): modules read their own
+ *                        sections from it ({@link #section})
  */
 public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service> services, Path dataDir,
                            Optional<String> masterKey, long maxRequestBytes, long maxAudioBytes,
                            OptionalLong maxInflightBodyBytes, List<ProviderSettings> providers,
                            Optional<String> defaultProvider, Optional<Path> catalogFile, Optional<String> databaseUrl,
                            Optional<String> redisUrl, AuditSettings audit,
-                           AlertSettings alerts, StateSettings state, RoutingSettings routing) {
+                           AlertSettings alerts, StateSettings state, RoutingSettings routing, JsonNode file) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     /** OpenAI's own limit for an audio file. */
     public static final long DEFAULT_MAX_AUDIO_BYTES = 25L * 1024 * 1024;
@@ -79,6 +81,7 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         Objects.requireNonNull(redisUrl, "redisUrl");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(alerts, "alerts");
+        file = Objects.requireNonNull(file, "file").deepCopy();
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(routing, "routing");
         if (maxRequestBytes < 1024) {
@@ -163,43 +166,51 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
                 maxInflightBodyBytes, providers(root), defaultProvider, catalogFile, databaseUrl, redisUrl,
                 audit(root.path("audit"), env), alerts, StateSettings.load(root.path("state"), env),
-                RoutingSettings.load(root.path("routing"), env));
+                RoutingSettings.load(root.path("routing"), env), root);
     }
 
     public ServerConfig withServices(Set<Service> newServices) {
         return new ServerConfig(host, ports, newServices, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
                 maxInflightBodyBytes, providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts,
-                state, routing);
+                state, routing, file);
     }
 
     public ServerConfig withDataDir(Path newDataDir) {
         return new ServerConfig(host, ports, services, newDataDir, masterKey, maxRequestBytes, maxAudioBytes,
                 maxInflightBodyBytes, providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts,
-                state, routing);
+                state, routing, file);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         return new ServerConfig(host, newPorts, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
                 maxInflightBodyBytes, providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts,
-                state, routing);
+                state, routing, file);
     }
 
     public ServerConfig withMasterKey(String key) {
         return new ServerConfig(host, ports, services, dataDir, Optional.of(key), maxRequestBytes, maxAudioBytes,
                 maxInflightBodyBytes, providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts,
-                state, routing);
+                state, routing, file);
     }
 
     public ServerConfig withAudit(AuditSettings newAudit) {
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
                 maxInflightBodyBytes, providers, defaultProvider, catalogFile, databaseUrl, redisUrl, newAudit, alerts,
-                state, routing);
+                state, routing, file);
+    }
+
+    /**
+     * The configuration file's section {@code name} (a module's settings, e.g. {@code cache:}); the missing node when
+     * the file has none.
+     */
+    public JsonNode section(String name) {
+        return file.path(name).deepCopy();
     }
 
     public ServerConfig withRouting(RoutingSettings newRouting) {
         return new ServerConfig(host, ports, services, dataDir, masterKey, maxRequestBytes, maxAudioBytes,
                 maxInflightBodyBytes, providers, defaultProvider, catalogFile, databaseUrl, redisUrl, audit, alerts, state,
-                newRouting);
+                newRouting, file);
     }
 
     /** The configuration with secrets masked, for the startup log. */

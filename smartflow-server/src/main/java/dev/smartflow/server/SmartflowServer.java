@@ -19,14 +19,15 @@ import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.bridge.BridgeService;
 import dev.smartflow.server.compliance.ComplianceService;
-import dev.smartflow.server.management.ChainCheck;
 import dev.smartflow.server.http.BodyBudget;
+import dev.smartflow.server.management.ChainCheck;
 import dev.smartflow.server.management.ManagementService;
 import dev.smartflow.server.policy.PolicyService;
 import dev.smartflow.server.proxy.ProxyService;
 import dev.smartflow.store.redis.RedisSharedState;
 import dev.smartflow.store.sql.SqlDatabase;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * One Smartflow process: the pipeline and the services of {@link ServerConfig#services()}, each on its own port, over
@@ -81,6 +83,15 @@ public final class SmartflowServer implements AutoCloseable {
      * @throws IllegalStateException if a port cannot be bound; services already started are stopped
      */
     public static SmartflowServer start(ServerConfig config, ProviderRegistry registry) {
+        return start(config, registry, ServerModule.discovered());
+    }
+
+    /**
+     * Starts every configured service with {@code modules} installed (instead of those on the class path).
+     *
+     * @throws IllegalStateException if a port cannot be bound; services already started are stopped
+     */
+    public static SmartflowServer start(ServerConfig config, ProviderRegistry registry, List<ServerModule> modules) {
         String masterKey = config.masterKey()
                 .orElseThrow(() -> new IllegalArgumentException("the server needs a master key"));
         Authenticator master = new MasterKeyAuthenticator(masterKey);
@@ -125,6 +136,12 @@ public final class SmartflowServer implements AutoCloseable {
                     .keyStore(database.keys()).clock(clock)
                     .addAuditListener(audit).addAuditListener(metrics).addSpendListener(metrics);
             alerts.ifPresent(a -> pipeline.addAuditListener(a).addSpendListener(a));
+            Map<Service, List<Consumer<JavalinConfig>>> moduleRoutes = ModuleContext.noRoutes();
+            for (ServerModule module : modules) {
+                module.install(new ModuleContext(module, config, pipeline, state, database, metrics, master, clock,
+                        moduleRoutes, resources));
+                LOG.log(System.Logger.Level.INFO, "module " + module.name() + " installed");
+            }
             smartflow = pipeline.build();
             // the one ledger of spend: the budget stage's, which the management API reads and resets
             Budgets budgets = smartflow.budgets().orElseThrow();
@@ -133,13 +150,14 @@ public final class SmartflowServer implements AutoCloseable {
                 if (!config.services().contains(service)) {
                     continue;
                 }
+                Consumer<JavalinConfig> added = ModuleContext.routesOf(moduleRoutes, service);
                 Javalin app = switch (service) {
-                    case PROXY -> ProxyService.create(smartflow, registry, state, metrics, bodyBudget, config);
+                    case PROXY -> ProxyService.create(smartflow, registry, state, metrics, bodyBudget, config, added);
                     case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, routing,
-                            database.audit(), metrics, alerts, config);
-                    case COMPLIANCE -> ComplianceService.create(config);
-                    case POLICY -> PolicyService.create(config);
-                    case BRIDGE -> BridgeService.create(config);
+                            database.audit(), metrics, alerts, config, added);
+                    case COMPLIANCE -> ComplianceService.create(config, added);
+                    case POLICY -> PolicyService.create(config, added);
+                    case BRIDGE -> BridgeService.create(config, added);
                 };
                 apps.put(service, app);
                 app.start(config.host(), config.port(service));

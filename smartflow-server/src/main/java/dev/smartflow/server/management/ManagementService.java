@@ -15,8 +15,10 @@ import dev.smartflow.server.ServerConfig;
 import dev.smartflow.server.http.MetricsRoute;
 import dev.smartflow.server.http.Services;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The management API (port 7778). Every {@code /api} route needs the master key. It reports the providers, manages
@@ -38,7 +40,8 @@ public final class ManagementService {
      */
     public static Javalin create(ProviderRegistry registry, Authenticator master, VirtualKeys keys,
                                  Budgets budgets, Routing routing, AuditLog audit, Metrics metrics,
-                                 Optional<Alerts> alerts, ServerConfig config) {
+                                 Optional<Alerts> alerts, ServerConfig config,
+                                 Consumer<JavalinConfig> moduleRoutes) {
         return Services.create("management", config.maxRequestBytes(), app -> {
             app.routes.before("/api/*", ctx -> Services.requireKey(ctx, master));
             app.routes.get("/api/providers", ctx -> {
@@ -56,6 +59,7 @@ public final class ManagementService {
             new AlertRoutes(alerts).register(app);
             new RoutingRoutes(routing, registry, config.defaultProvider()).register(app);
             MetricsRoute.register(app, metrics);
+            moduleRoutes.accept(app);
         });
     }
 }

@@ -26,10 +26,12 @@ import dev.smartflow.server.http.ResponseWriter;
 import dev.smartflow.server.http.Services;
 import dev.smartflow.server.http.TreeMeter;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * The OpenAI-compatible proxy (port 7775): each handler turns the HTTP request into an {@link Exchange}, runs it
@@ -56,7 +58,7 @@ public final class ProxyService {
      * @throws UncheckedIOException if the directory that spools uploaded audio cannot be created
      */
     public static Javalin create(Smartflow smartflow, ModelResolver resolver, SharedState state, Metrics metrics,
-                                 BodyBudget budget, ServerConfig config) {
+                                 BodyBudget budget, ServerConfig config, Consumer<JavalinConfig> moduleRoutes) {
         Transcriptions transcriptions;
         try {
             transcriptions = new Transcriptions(config.dataDir().resolve("uploads"), config.maxAudioBytes(), budget);
@@ -85,6 +87,7 @@ public final class ProxyService {
             }
             app.routes.get("/health/ready", ctx -> ready(ctx, resolver, state));
             MetricsRoute.register(app, metrics);
+            moduleRoutes.accept(app);
         });
     }
 
