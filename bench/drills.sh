@@ -225,7 +225,7 @@ create_keys() {
       -d '{"name":"drill-'"$i"'","owner_id":"drill","budget_usd":1000000,"period":"monthly","rpm_limit":1000000000,"tpm_limit":1000000000000}' \
       "$MANAGEMENT_URL/api/enterprise/vkeys")
     token=$(sed -n 's/.*"token":"\(sk-sf-[0-9a-f]*\)".*/\1/p' <<<"$created")
-    id=$(sed -n 's/.*"id":"\(key_[^"]*\)".*/\1/p' <<<"$created")
+    id=$(sed -n 's/.*"key_id":"\(key_[^"]*\)".*/\1/p' <<<"$created")
     [[ -n $token && -n $id ]] || die "could not create a virtual key: $created"
     TOKENS+="${TOKENS:+,}$token"
     KEY_IDS+="${KEY_IDS:+,}$id"

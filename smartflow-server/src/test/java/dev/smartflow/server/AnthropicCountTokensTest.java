@@ -83,8 +83,9 @@ class AnthropicCountTokensTest extends GatewayTest {
             assertEquals(200, response.code());
         }
         try (Response budget = gateway.get(gateway.url(Service.MANAGEMENT, "/api/enterprise/vkeys/"
-                + key.path("id").asText() + "/budget"), "authorization", "Bearer " + Gateway.MASTER)) {
-            JsonNode spend = Gateway.json(budget);
+                + key.path("key_id").asText() + "/budget"), "authorization", "Bearer " + Gateway.MASTER)) {
+            assertEquals(200, budget.code());
+            JsonNode spend = Gateway.json(budget).path("budget");
             assertEquals(0.0, spend.path("spent_usd").asDouble(), 1e-12);
             assertEquals(0.0, spend.path("reserved_usd").asDouble(), 1e-12);
         }

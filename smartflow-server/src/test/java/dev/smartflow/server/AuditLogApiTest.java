@@ -39,7 +39,7 @@ class AuditLogApiTest extends GatewayTest {
         // then
         await(() -> entries(gateway, "").containsKey("served-1"), "the call is logged");
         JsonNode entry = entries(gateway, "").get("served-1");
-        assertEquals(key.path("id").asText(), entry.path("key_id").asText());
+        assertEquals(key.path("key_id").asText(), entry.path("key_id").asText());
         assertEquals("bob", entry.path("user_id").asText());
         assertEquals("acme", entry.path("org_id").asText());
         assertEquals("search", entry.path("team_id").asText());
@@ -104,8 +104,8 @@ class AuditLogApiTest extends GatewayTest {
         String today = LocalDate.now(ZoneOffset.UTC).toString();
 
         // when / then
-        assertEquals(Set.of("k1-a", "k1-b"), entries(gateway, "key=" + first.path("id").asText()).keySet());
-        assertEquals(Set.of("k2-a"), entries(gateway, "key=" + second.path("id").asText()).keySet());
+        assertEquals(Set.of("k1-a", "k1-b"), entries(gateway, "key=" + first.path("key_id").asText()).keySet());
+        assertEquals(Set.of("k2-a"), entries(gateway, "key=" + second.path("key_id").asText()).keySet());
         assertEquals(3, logs(gateway, "provider=openai").path("data").size());
         assertEquals(3, logs(gateway, "provider=OpenAI").path("data").size());
         assertEquals(0, logs(gateway, "provider=anthropic").path("data").size());

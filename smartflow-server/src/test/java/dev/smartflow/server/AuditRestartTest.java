@@ -43,7 +43,7 @@ class AuditRestartTest extends GatewayTest {
         gateway = new Gateway(upstream, data, QUICK_DRAIN);
         JsonNode key = createKey(gateway, "{\"name\":\"restart\",\"owner_id\":\"team-a\",\"budget_usd\":1}");
         String token = key.path("token").asText();
-        String byKey = "key=" + key.path("id").asText() + "&limit=1000";
+        String byKey = "key=" + key.path("key_id").asText() + "&limit=1000";
         Set<String> expected = new HashSet<>();
         for (int i = 0; i < 5; i++) {
             call(token, "before-" + i);
@@ -74,13 +74,13 @@ class AuditRestartTest extends GatewayTest {
 
         // then: the key and its spend are intact (12 calls x 3 micro-USD)
         try (Response shown = gateway.get(gateway.url(Service.MANAGEMENT, "/api/enterprise/vkeys/"
-                + key.path("id").asText()), "authorization", "Bearer " + Gateway.MASTER)) {
+                + key.path("key_id").asText()), "authorization", "Bearer " + Gateway.MASTER)) {
             assertEquals(200, shown.code());
-            JsonNode again = Gateway.json(shown);
+            JsonNode again = Gateway.json(shown).path("key");
             assertEquals("restart", again.path("name").asText());
             assertTrue(again.path("active").asBoolean());
         }
-        assertEquals(0, new BigDecimal("0.000036").compareTo(budget(gateway, key.path("id").asText())
+        assertEquals(0, new BigDecimal("0.000036").compareTo(budget(gateway, key.path("key_id").asText())
                 .path("spent_usd").decimalValue()));
         call(token, "after-0");
         expected.add("after-0");
@@ -88,7 +88,7 @@ class AuditRestartTest extends GatewayTest {
         // and: the spilled records were replayed, and their segments deleted
         await(() -> entries(gateway, byKey).keySet().equals(expected), "all thirteen calls are logged");
         await(() -> segments(data).isEmpty(), "the spool is empty");
-        assertEquals(0, new BigDecimal("0.000039").compareTo(budget(gateway, key.path("id").asText())
+        assertEquals(0, new BigDecimal("0.000039").compareTo(budget(gateway, key.path("key_id").asText())
                 .path("spent_usd").decimalValue()));
     }
 

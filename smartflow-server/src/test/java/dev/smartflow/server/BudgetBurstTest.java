@@ -63,14 +63,14 @@ class BudgetBurstTest extends GatewayTest {
         assertTrue(served >= BUDGET_MICROS / 2_500 && served <= BUDGET_MICROS / COST_MICROS, "served " + served);
         assertTrue(refused > 0);
         assertEquals(served, upstream.server.getRequestCount(), "refused calls never reach the upstream");
-        JsonNode budget = budget(gateway, key.path("id").asText());
+        JsonNode budget = budget(gateway, key.path("key_id").asText());
         assertEquals(BigDecimal.valueOf(served * COST_MICROS, 6).stripTrailingZeros(),
                 budget.path("spent_usd").decimalValue().stripTrailingZeros());
         assertTrue(served * COST_MICROS <= BUDGET_MICROS);
         assertEquals(0, budget.path("reserved_usd").decimalValue().signum());
 
         // and: exactly 200 records, each with the status its call got
-        String query = "key=" + key.path("id").asText() + "&limit=1000";
+        String query = "key=" + key.path("key_id").asText() + "&limit=1000";
         await(() -> entries(gateway, query).size() == CALLS, "the 200 calls are logged");
         assertLogged(entries(gateway, query), statuses);
     }
@@ -133,7 +133,7 @@ class BudgetBurstTest extends GatewayTest {
         try (Response response = gateway.get(gateway.url(Service.MANAGEMENT, "/api/enterprise/vkeys/" + keyId
                 + "/budget"), "authorization", "Bearer " + Gateway.MASTER)) {
             assertEquals(200, response.code());
-            return Gateway.json(response);
+            return Gateway.json(response).path("budget");
         }
     }
 }

@@ -65,17 +65,17 @@ class BudgetsApiTest extends GatewayTest {
     void budgetRouteShowsTheSpendOfThePeriodAndResetStartsItAgain() throws Exception {
         // given: one call of 9 prompt + 3 completion tokens on gpt-4o-mini = 3.15 -> 3 micro-USD
         JsonNode created = create("{\"name\":\"ci\",\"owner_id\":\"team-a\",\"budget_usd\":1}");
-        String id = created.path("id").asText();
+        String id = created.path("key_id").asText();
         try (Response call = chat(created.path("token").asText())) {
             assertEquals(200, call.code());
         }
 
         // when
-        JsonNode budget = get(VKEYS + "/" + id + "/budget");
+        JsonNode budget = get(VKEYS + "/" + id + "/budget").path("budget");
 
         // then
         assertEquals(id, budget.path("key_id").asText());
-        assertEquals(1.0, budget.path("limit_usd").asDouble(), 1e-9);
+        assertEquals(1.0, budget.path("budget_usd").asDouble(), 1e-9);
         assertEquals(0.000003, budget.path("spent_usd").asDouble(), 1e-9);
         assertEquals(0.0, budget.path("reserved_usd").asDouble(), 1e-9);
         assertEquals(0.999997, budget.path("remaining_usd").asDouble(), 1e-9);
@@ -83,11 +83,16 @@ class BudgetsApiTest extends GatewayTest {
         assertEquals(YearMonth.now(ZoneOffset.UTC).toString(), budget.path("period_key").asText());
 
         // when
-        JsonNode reset = reset(id);
-
-        // then
-        assertEquals(0.0, reset.path("spent_usd").asDouble(), 1e-9);
-        assertEquals(1.0, get(VKEYS + "/" + id + "/budget").path("remaining_usd").asDouble(), 1e-9);
+        try (Response reset = gateway.post(gateway.url(Service.MANAGEMENT, VKEYS + "/" + id + "/reset"), "",
+                "authorization", MASTER)) {
+            // then
+            assertEquals(200, reset.code());
+            JsonNode answer = Gateway.json(reset);
+            assertTrue(answer.path("success").asBoolean());
+            assertEquals("Budget reset for key '" + id + "'", answer.path("message").asText());
+            assertEquals(0.0, answer.at("/budget/spent_usd").asDouble(), 1e-9);
+        }
+        assertEquals(1.0, get(VKEYS + "/" + id + "/budget").at("/budget/remaining_usd").asDouble(), 1e-9);
     }
 
     @Test
@@ -95,10 +100,11 @@ class BudgetsApiTest extends GatewayTest {
         // given: a call's cost settled in the pipeline's ledger, not yet written to the database (it is written
         // behind the request, once a second)
         JsonNode created = create("{\"name\":\"ci\",\"owner_id\":\"team-a\",\"budget_usd\":1}");
-        String id = created.path("id").asText();
+        String id = created.path("key_id").asText();
         try (Response call = chat(created.path("token").asText())) {
             assertEquals(200, call.code());
         }
+        assertEquals(0.000003, get(VKEYS + "/" + id + "/budget").at("/budget/spent_usd").asDouble(), 1e-9);
 
         // when: the management API resets the budget, then the gateway restarts (in-memory shared state: the budget
         // is seeded again from the database)
@@ -107,7 +113,8 @@ class BudgetsApiTest extends GatewayTest {
         gateway = new Gateway(upstream, data);
 
         // then: the reset reached the ledger the call spent into, so the pending spend was dropped, not written after
-        assertEquals(0.0, get(VKEYS + "/" + id + "/budget").path("spent_usd").asDouble(), 1e-9);
+        assertEquals(0.0, get(VKEYS + "/" + id + "/budget").at("/budget/spent_usd").asDouble(), 1e-9);
+        assertEquals(1.0, get(VKEYS + "/" + id + "/budget").at("/budget/budget_usd").asDouble(), 1e-9);
     }
 
     @Test
@@ -115,7 +122,7 @@ class BudgetsApiTest extends GatewayTest {
         // given: the stream's usage chunk, which the gateway asks for on the caller's behalf, says 9 prompt + 2
         // completion tokens = 2.55 -> 3 micro-USD (without it the call would settle at its worst case)
         JsonNode created = create("{\"name\":\"ci\",\"owner_id\":\"team-a\",\"budget_usd\":1}");
-        String id = created.path("id").asText();
+        String id = created.path("key_id").asText();
 
         // when
         try (Response stream = gateway.post(gateway.proxy("/v1/chat/completions"),
@@ -128,10 +135,10 @@ class BudgetsApiTest extends GatewayTest {
         }
 
         // then: settled once the server has seen the end (a bounded poll: the last bytes may reach us first)
-        JsonNode budget = get(VKEYS + "/" + id + "/budget");
+        JsonNode budget = get(VKEYS + "/" + id + "/budget").path("budget");
         for (int i = 0; i < 100 && budget.path("reserved_usd").asDouble() > 0; i++) {
             Thread.onSpinWait();
-            budget = get(VKEYS + "/" + id + "/budget");
+            budget = get(VKEYS + "/" + id + "/budget").path("budget");
         }
         assertEquals(0.000003, budget.path("spent_usd").asDouble(), 1e-9);
         assertEquals(0.0, budget.path("reserved_usd").asDouble(), 1e-9);

@@ -129,9 +129,9 @@ class HostileRequestsFuzzTest {
         JsonNode budgetKey = createKey("{\"name\":\"fuzz budget\",\"owner_id\":\"fuzz-owner\",\"budget_usd\":5,"
                 + "\"period\":\"lifetime\"}");
         JsonNode victimKey = createKey("{\"name\":\"fuzz victim\",\"owner_id\":\"fuzz-owner\"}");
-        String budgetKeyId = budgetKey.path("id").asText();
+        String budgetKeyId = budgetKey.path("key_id").asText();
         HostileRequests requests = new HostileRequests(seed, new HostileRequests.Keys(Gateway.MASTER,
-                budgetKey.path("token").asText(), budgetKeyId, victimKey.path("id").asText()),
+                budgetKey.path("token").asText(), budgetKeyId, victimKey.path("key_id").asText()),
                 MAX_REQUEST_BYTES, MAX_AUDIO_BYTES);
 
         Queue failures = new Queue(seed);
@@ -180,7 +180,7 @@ class HostileRequestsFuzzTest {
         // budget agree with the answers (checked before anything else is sent, so that every record is the run's)
         long created = indices.stream().filter(i -> requests.request(i).route().name().equals("create key"))
                 .map(outcomes::get).filter(o -> o != null && o.status() == 201).count();
-        assertEquals(2 + created, get("/api/enterprise/vkeys").path("data").size(),
+        assertEquals(2 + created, get("/api/enterprise/vkeys").path("keys").size(),
                 "keys after the run: the two made before it and " + created + " created with 201 (seed " + seed + ")");
         checkAudit(requests, indices, outcomes, seed);
         checkBudget(requests, indices, outcomes, budgetKeyId, seed);
@@ -394,7 +394,7 @@ class HostileRequestsFuzzTest {
 
     private void checkBudget(HostileRequests requests, List<Integer> indices, Map<Integer, Outcome> outcomes,
                              String keyId, long seed) throws Exception {
-        JsonNode budget = get("/api/enterprise/vkeys/" + keyId + "/budget");
+        JsonNode budget = get("/api/enterprise/vkeys/" + keyId + "/budget").path("budget");
         long served = indices.stream().filter(i -> requests.request(i).usesVirtualKey()).map(outcomes::get)
                 .filter(o -> o != null && o.status() < 300).count();
         JsonNode key = Optional.ofNullable(analytics().path("top_keys")).map(keys -> {

@@ -93,7 +93,7 @@ class MetricsApiTest extends GatewayTest {
     void aKeysSpendInItsPeriodShowsUpBehindTheRequest() throws Exception {
         // given
         JsonNode key = createKey("{\"name\":\"ci\",\"owner_id\":\"team-a\",\"budget_usd\":1}");
-        String series = "smartflow_vkey_spend_usd{key_id=\"" + key.path("id").asText() + "\"}";
+        String series = "smartflow_vkey_spend_usd{key_id=\"" + key.path("key_id").asText() + "\"}";
 
         // when: one call of 9 prompt + 3 completion tokens on gpt-4o-mini = 3 micro-USD
         assertEquals(200, call(CHAT, key.path("token").asText()));

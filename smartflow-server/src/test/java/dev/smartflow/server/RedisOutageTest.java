@@ -78,7 +78,7 @@ class RedisOutageTest {
 
     private String key(String body) throws IOException {
         JsonNode key = BudgetBurstTest.createKey(gateway, body);
-        keyIds.add(key.path("id").asText());
+        keyIds.add(key.path("key_id").asText());
         return key.path("token").asText();
     }
 

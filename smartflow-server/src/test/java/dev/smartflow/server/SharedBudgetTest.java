@@ -60,7 +60,7 @@ class SharedBudgetTest {
             running.add(second);
             JsonNode key = BudgetBurstTest.createKey(first, "{\"name\":\"shared\",\"owner_id\":\"team-a\","
                     + "\"budget_usd\":0.06}");
-            keyId = key.path("id").asText();
+            keyId = key.path("key_id").asText();
 
             // when: 200 calls at once, alternating between the gateways
             Map<String, Integer> statuses = BudgetBurstTest.burst(List.of(first, second), key.path("token").asText(),

@@ -8,13 +8,16 @@ import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.Reservation;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.core.spi.VirtualKey;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.time.temporal.IsoFields;
+import java.time.temporal.TemporalAdjusters;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -152,13 +155,18 @@ public final class Budgets implements AutoCloseable {
         ledger.close();
     }
 
-    /** A key's budget this period, as the admin API shows it. */
+    /**
+     * A key's budget this period, as the admin API shows it.
+     *
+     * @param periodStart when the period began (see {@link #periodStart(VirtualKey, Instant)})
+     */
     public record View(OptionalLong limitMicros, long spentMicros, long reservedMicros, BudgetPeriod period,
-                       String periodKey) {
+                       String periodKey, Instant periodStart) {
         public View {
             Objects.requireNonNull(limitMicros, "limitMicros");
             Objects.requireNonNull(period, "period");
             Objects.requireNonNull(periodKey, "periodKey");
+            Objects.requireNonNull(periodStart, "periodStart");
         }
 
         /** What is left under the limit, never negative; empty when the key has no budget. */
@@ -181,6 +189,25 @@ public final class Budgets implements AutoCloseable {
         };
     }
 
+    /**
+     * When the budget period of {@code key} that holds {@code at} began, in UTC: midnight of the day, of the ISO week's
+     * Monday or of the month's first day; a lifetime budget began when the key was made.
+     */
+    public static Instant periodStart(VirtualKey key, Instant at) {
+        ZonedDateTime day = at.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
+        return switch (key.period()) {
+            case DAILY -> day.toInstant();
+            case WEEKLY -> day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).toInstant();
+            case MONTHLY -> day.withDayOfMonth(1).toInstant();
+            case LIFETIME -> key.createdAt();
+        };
+    }
+
+    /** When the key's current budget period began, by the clock (see {@link #periodStart(VirtualKey, Instant)}). */
+    public Instant periodStart(VirtualKey key) {
+        return periodStart(key, clock.instant());
+    }
+
     /** The key's current period key, by the clock. */
     public String periodKey(VirtualKey key) {
         return periodKey(key.period(), clock.instant());
@@ -192,11 +219,13 @@ public final class Budgets implements AutoCloseable {
 
     /** The key's budget this period: the shared totals (seeded from the durable spend when shared state has none). */
     public View view(VirtualKey key) {
-        String periodKey = periodKey(key);
+        Instant now = clock.instant();
+        String periodKey = periodKey(key.period(), now);
         String budgetKey = budgetKey(key, periodKey);
         seed(state, seeded, key, periodKey, budgetKey);
         BudgetState budget = state.budget(budgetKey);
-        return new View(key.budgetMicros(), budget.spentMicros(), budget.reservedMicros(), key.period(), periodKey);
+        return new View(key.budgetMicros(), budget.spentMicros(), budget.reservedMicros(), key.period(), periodKey,
+                periodStart(key, now));
     }
 
     /** Starts the key's current period again from zero, in shared state and in the durable store. */

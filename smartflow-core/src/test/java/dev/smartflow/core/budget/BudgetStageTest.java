@@ -41,6 +41,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
@@ -300,6 +301,25 @@ class BudgetStageTest {
     }
 
     @Test
+    void periodStartsAreUtcMidnightsOfTheDayTheIsoWeeksMondayAndTheMonthAndALifetimeStartsAtCreation() {
+        Instant created = Instant.parse("2026-02-15T10:30:00Z");
+        Instant at = Instant.parse("2027-01-01T23:30:00Z"); // a Friday, in 2026's ISO week 53
+        Map<BudgetPeriod, String> expected = Map.of(BudgetPeriod.DAILY, "2027-01-01T00:00:00Z",
+                BudgetPeriod.WEEKLY, "2026-12-28T00:00:00Z", BudgetPeriod.MONTHLY, "2027-01-01T00:00:00Z",
+                BudgetPeriod.LIFETIME, "2026-02-15T10:30:00Z");
+        for (Map.Entry<BudgetPeriod, String> period : expected.entrySet()) {
+            VirtualKey key = VirtualKey.builder(KeyId.of("key_start"), "k", "o", "hash", created)
+                    .period(period.getKey()).build();
+            assertEquals(period.getValue(), Budgets.periodStart(key, at).toString(), period.getKey().name());
+        }
+        // a Monday is its own week's start
+        VirtualKey weekly = VirtualKey.builder(KeyId.of("key_start"), "k", "o", "hash", created)
+                .period(BudgetPeriod.WEEKLY).build();
+        assertEquals("2026-11-23T00:00:00Z",
+                Budgets.periodStart(weekly, Instant.parse("2026-11-23T00:00:00Z")).toString());
+    }
+
+    @Test
     void twoHundredConcurrentCallsNeverSpendMoreThanTheBudget() throws Exception {
         // given: a budget of exactly 50 worst cases, and calls that cost exactly their worst case
         long worst = worstCase(key(1, BudgetPeriod.MONTHLY));
@@ -412,6 +432,8 @@ class BudgetStageTest {
         // then
         assertEquals(95, view.spentMicros());
         assertEquals(OptionalLong.of(5), view.remainingMicros());
+        assertEquals("2026-11", view.periodKey());
+        assertEquals(Instant.parse("2026-11-01T00:00:00Z"), view.periodStart());
         assertThrows(BudgetExceeded.class, () -> pipeline.execute(call(key, false)));
     }
 

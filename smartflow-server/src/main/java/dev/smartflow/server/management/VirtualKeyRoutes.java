@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.NotFound;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.keys.VirtualKeys;
+import dev.smartflow.core.model.Usd;
 import dev.smartflow.core.spi.BudgetPeriod;
 import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.VirtualKey;
@@ -19,6 +22,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,9 +34,16 @@ import java.util.Set;
 
 /**
  * {@code /api/enterprise/vkeys}: create, list, show and revoke virtual keys; {@code GET /{key}/budget} shows the
- * current period's limit, spent, reserved and remaining, and {@code POST /{key}/reset} starts the period again. The
- * token appears once, in the answer to create; no route ever returns a token or its hash. Money is USD decimals in
- * JSON and micro-USD in the store.
+ * current period's budget, spent, reserved and remaining, and {@code POST /{key}/reset} starts the period again. Every
+ * answer has {@code "success": true} and the shapes of the API reference: create {@code token, key_id, message},
+ * lists {@code total, keys}, budget {@code budget}, reset and revoke {@code message}, each with a few extra fields
+ * (the key's details, reserved spend, the period key). The token appears once, in the answer to create; no route
+ * ever returns a token or its hash. Money is plain USD decimals in JSON ({@link Usd#number}) and micro-USD in the
+ * store.
+ *
+ * <p>{@code {key}} is a key's id or its token, as the reference's quick start uses it: a path segment starting
+ * {@link VirtualKeys#PREFIX} (in any case) is taken for a token, looked up by its hash, and never echoed in an
+ * error.
  *
  * <p>Create holds every field to the limits of {@link VirtualKeys} (lengths, counts, no control characters, a budget
  * of at most one billion USD) and answers 400 naming the field for anything beyond them, so no store ever sees such
@@ -43,6 +54,7 @@ final class VirtualKeyRoutes {
     private static final BigDecimal MAX_BUDGET_USD = BigDecimal.valueOf(VirtualKeys.MAX_BUDGET_MICROS, 6);
     /** Half a micro-USD: anything smaller rounds to zero (compared first, so 1e-999999999 is never scaled). */
     private static final BigDecimal HALF_MICRO_USD = new BigDecimal("0.0000005");
+    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
     /** Decimals stay decimals: 0.1 is 0.1 USD, not the double nearest to it, and 1e400 is not infinity. */
     private static final ObjectReader READER = Body.MAPPER.reader()
             .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -60,42 +72,75 @@ final class VirtualKeyRoutes {
         app.routes.get(BASE, ctx -> list(ctx, keys.store().list()));
         app.routes.get(BASE + "/owner/{owner_id}", ctx -> list(ctx, keys.store().listByOwner(
                 withinLimits(ctx.pathParam("owner_id"), VirtualKeys.MAX_NAME_LENGTH, "'owner_id'", "owner_id"))));
-        app.routes.get(BASE + "/{key}", ctx -> Services.json(ctx, 200, Body.of(describe(find(ctx))).bytes()));
+        app.routes.get(BASE + "/{key}", ctx -> {
+            ObjectNode answer = success();
+            answer.set("key", describe(find(ctx)));
+            Services.json(ctx, 200, Body.of(answer).bytes());
+        });
         app.routes.post(BASE + "/{key}/revoke", ctx -> {
             VirtualKey key = find(ctx);
             keys.revoke(key.id());
-            VirtualKey revoked = keys.store().findById(key.id()).orElse(key.revoked());
-            Services.json(ctx, 200, Body.of(describe(revoked)).bytes());
+            ObjectNode answer = success();
+            answer.put("message", "Virtual key '" + key.id().value() + "' revoked");
+            answer.set("key", describe(keys.store().findById(key.id()).orElse(key.revoked())));
+            Services.json(ctx, 200, Body.of(answer).bytes());
         });
-        app.routes.get(BASE + "/{key}/budget", ctx -> Services.json(ctx, 200, budget(find(ctx)).bytes()));
+        app.routes.get(BASE + "/{key}/budget", ctx -> {
+            ObjectNode answer = success();
+            answer.set("budget", budget(find(ctx)));
+            Services.json(ctx, 200, Body.of(answer).bytes());
+        });
         app.routes.post(BASE + "/{key}/reset", ctx -> {
             VirtualKey key = find(ctx);
             budgets.reset(key);
-            Services.json(ctx, 200, budget(key).bytes());
+            ObjectNode answer = success();
+            answer.put("message", "Budget reset for key '" + key.id().value() + "'");
+            answer.set("budget", budget(key));
+            Services.json(ctx, 200, Body.of(answer).bytes());
         });
     }
 
-    /** The key's budget this period, in USD: limit (null when unlimited), spent, reserved, remaining. */
-    private Body budget(VirtualKey key) {
+    private static ObjectNode success() {
+        return Body.MAPPER.createObjectNode().put("success", true);
+    }
+
+    /**
+     * The key's budget this period: the reference's fields (budget, remaining and percent used null when unlimited),
+     * then what is reserved by calls under way, the period key and when the period began.
+     */
+    private ObjectNode budget(VirtualKey key) {
         Budgets.View view = budgets.view(key);
         ObjectNode node = Body.MAPPER.createObjectNode();
         node.put("key_id", key.id().value());
-        if (view.limitMicros().isPresent()) {
-            node.put("limit_usd", usd(view.limitMicros().getAsLong()));
-            node.put("remaining_usd", usd(view.remainingMicros().orElse(0)));
-        } else {
-            node.putNull("limit_usd");
-            node.putNull("remaining_usd");
-        }
-        node.put("spent_usd", usd(view.spentMicros()));
-        node.put("reserved_usd", usd(view.reservedMicros()));
+        node.put("name", key.name());
+        node.put("active", key.active());
+        node.set("budget_usd", usdOrNull(view.limitMicros()));
         node.put("period", view.period().name().toLowerCase(Locale.ROOT));
+        node.set("spent_usd", Usd.number(view.spentMicros()));
+        node.set("remaining_usd", usdOrNull(view.remainingMicros()));
+        node.set("percent_used", view.limitMicros().isPresent()
+                ? percent(view.spentMicros(), view.limitMicros().getAsLong()) : NullNode.getInstance());
+        node.put("last_used", key.lastUsed().map(Instant::toString).orElse(null));
+        node.set("reserved_usd", Usd.number(view.reservedMicros()));
         node.put("period_key", view.periodKey());
-        return Body.of(node);
+        node.put("period_start", view.periodStart().toString());
+        return node;
     }
 
-    private static BigDecimal usd(long micros) {
-        return BigDecimal.valueOf(micros, 6).stripTrailingZeros();
+    private static JsonNode usdOrNull(OptionalLong micros) {
+        return micros.isPresent() ? Usd.number(micros.getAsLong()) : NullNode.getInstance();
+    }
+
+    /**
+     * {@code spent} as a percentage of {@code limit}, to two decimals, plainly written ({@code 23.47}, {@code 0.0});
+     * above 100 when spend overshot, and 100 for a zero budget, which is used up from the start.
+     */
+    private static JsonNode percent(long spentMicros, long limitMicros) {
+        BigDecimal percent = limitMicros == 0 ? HUNDRED : BigDecimal.valueOf(spentMicros).multiply(HUNDRED)
+                .divide(BigDecimal.valueOf(limitMicros), 2, RoundingMode.HALF_UP);
+        BigDecimal plain = percent.stripTrailingZeros();
+        // a scale of 1 or 2, never negative: BigDecimal.toString() is then plain (100.0, not 1E+2)
+        return DecimalNode.valueOf(plain.scale() < 1 ? plain.setScale(1) : plain);
     }
 
     private void create(Context ctx) {
@@ -121,54 +166,60 @@ final class VirtualKeyRoutes {
             }
             return b;
         });
-        ObjectNode answer = describe(issued.key());
+        ObjectNode answer = success();
         answer.put("token", issued.token());
+        answer.put("key_id", issued.key().id().value());
+        answer.put("message", "Virtual key created. Store the token securely — it will not be shown again.");
+        answer.set("key", describe(issued.key()));
         Services.json(ctx, 201, Body.of(answer).bytes());
     }
 
+    /** The key a path names by its id or by its token; 404 otherwise, without echoing a token. */
     private VirtualKey find(Context ctx) {
-        String id = ctx.pathParam("key");
+        String given = ctx.pathParam("key");
+        if (given.regionMatches(true, 0, VirtualKeys.PREFIX, 0, VirtualKeys.PREFIX.length())) {
+            // a token, or one mistyped (in any case): either way a secret, so it is looked up by its hash and never
+            // shown
+            return (VirtualKeys.looksLikeToken(given) ? keys.store().findByTokenHash(VirtualKeys.hash(given))
+                    : Optional.<VirtualKey>empty())
+                    .orElseThrow(() -> new NotFound("no virtual key has this token", "key_not_found"));
+        }
         // no key has an id a key's name could not be, and PostgreSQL refuses to even compare with a NUL
-        boolean possible = !id.isBlank() && VirtualKeys.textProblem(id, VirtualKeys.MAX_NAME_LENGTH).isEmpty();
-        return (possible ? keys.store().findById(KeyId.of(id)) : Optional.<VirtualKey>empty())
-                .orElseThrow(() -> new NotFound("no virtual key with id '" + id + "'", "key_not_found"));
+        boolean possible = !given.isBlank() && VirtualKeys.textProblem(given, VirtualKeys.MAX_NAME_LENGTH).isEmpty();
+        return (possible ? keys.store().findById(KeyId.of(given)) : Optional.<VirtualKey>empty())
+                .orElseThrow(() -> new NotFound("no virtual key with id '" + given + "'", "key_not_found"));
     }
 
-    private static void list(Context ctx, List<VirtualKey> found) {
-        ObjectNode root = Body.MAPPER.createObjectNode();
-        root.put("object", "list");
-        ArrayNode data = root.putArray("data");
-        found.forEach(key -> data.add(describe(key)));
+    private void list(Context ctx, List<VirtualKey> found) {
+        ObjectNode root = success();
+        root.put("total", found.size());
+        ArrayNode listed = root.putArray("keys");
+        found.forEach(key -> listed.add(describe(key)));
         Services.json(ctx, 200, Body.of(root).bytes());
     }
 
-    /** A key's metadata: never its token nor its hash. */
-    static ObjectNode describe(VirtualKey key) {
+    /**
+     * A key's metadata, in the reference's order, then the providers it may call (empty: any): never its token nor
+     * its hash.
+     */
+    private ObjectNode describe(VirtualKey key) {
         ObjectNode node = Body.MAPPER.createObjectNode();
-        node.put("object", "virtual_key");
-        node.put("id", key.id().value());
+        node.put("key_id", key.id().value());
         node.put("name", key.name());
         node.put("owner_id", key.ownerId());
-        ArrayNode providers = node.putArray("allowed_providers");
-        key.allowedProviders().stream().sorted().forEach(providers::add);
-        if (key.budgetMicros().isPresent()) {
-            node.put("budget_usd", BigDecimal.valueOf(key.budgetMicros().getAsLong(), 6).stripTrailingZeros());
-        } else {
-            node.putNull("budget_usd");
-        }
+        node.put("active", key.active());
+        node.set("budget_usd", usdOrNull(key.budgetMicros()));
         node.put("period", key.period().name().toLowerCase(Locale.ROOT));
+        node.put("period_start", budgets.periodStart(key).toString());
         putLimit(node, "tpm_limit", key.tpmLimit());
         putLimit(node, "rpm_limit", key.rpmLimit());
+        node.put("created_at", key.createdAt().toString());
+        node.put("last_used", key.lastUsed().map(Instant::toString).orElse(null));
         ObjectNode tags = node.putObject("tags");
         key.tags().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> tags.put(e.getKey(), e.getValue()));
-        node.put("active", key.active());
-        node.put("created_at", key.createdAt().toString());
-        if (key.lastUsed().isPresent()) {
-            node.put("last_used", key.lastUsed().get().toString());
-        } else {
-            node.putNull("last_used");
-        }
+        ArrayNode providers = node.putArray("allowed_providers");
+        key.allowedProviders().stream().sorted().forEach(providers::add);
         return node;
     }
 
@@ -221,9 +272,26 @@ final class VirtualKeyRoutes {
         }
     }
 
+    /**
+     * The providers the key may call: the reference's {@code provider} (null for any, or one name) or a list in
+     * {@code allowed_providers}; not both.
+     */
     private static Set<String> providers(JsonNode body) {
+        JsonNode one = body.get("provider");
         JsonNode value = body.get("allowed_providers");
-        if (value == null || value.isNull()) {
+        boolean hasList = value != null && !value.isNull();
+        if (one != null && !one.isNull()) {
+            if (hasList) {
+                throw new InvalidRequest("give either 'provider' or 'allowed_providers', not both", "invalid_request",
+                        "provider");
+            }
+            if (!one.isTextual() || one.asText().isBlank()) {
+                throw new InvalidRequest("'provider' must be null (any provider) or a provider name",
+                        "invalid_request", "provider");
+            }
+            return Set.of(providerName(one.asText(), "'provider'", "provider"));
+        }
+        if (!hasList) {
             return Set.of();
         }
         if (!value.isArray()) {
@@ -237,10 +305,14 @@ final class VirtualKeyRoutes {
                 throw new InvalidRequest("'allowed_providers' must hold non-empty provider names", "invalid_request",
                         "allowed_providers");
             }
-            providers.add(withinLimits(provider.asText().strip().toLowerCase(Locale.ROOT), VirtualKeys.MAX_TAG_LENGTH,
-                    "a provider name in 'allowed_providers'", "allowed_providers"));
+            providers.add(providerName(provider.asText(), "a provider name in 'allowed_providers'",
+                    "allowed_providers"));
         }
         return providers;
+    }
+
+    private static String providerName(String given, String what, String param) {
+        return withinLimits(given.strip().toLowerCase(Locale.ROOT), VirtualKeys.MAX_TAG_LENGTH, what, param);
     }
 
     private static Long budgetMicros(JsonNode body) {
