@@ -17,10 +17,15 @@ import java.util.Objects;
  *                      {@code SMARTFLOW_AUDIT_MAX_PENDING}; 10000); at least {@code batchSize}
  * @param drainTimeout  how long shutdown keeps writing before it spills the rest to disk ({@code drain_timeout},
  *                      {@code SMARTFLOW_AUDIT_DRAIN_TIMEOUT}; 10s)
+ * @param journal       whether every record is journaled as it arrives ({@code journal}, {@code SMARTFLOW_AUDIT_JOURNAL};
+ *                      true); off, a killed gateway loses the records not yet written, so it exists to measure what
+ *                      the journal costs, not to run without it
  */
-public record AuditSettings(int batchSize, Duration flushInterval, int maxPending, Duration drainTimeout) {
+public record AuditSettings(int batchSize, Duration flushInterval, int maxPending, Duration drainTimeout,
+                            boolean journal) {
     public static final AuditSettings DEFAULTS = new AuditSettings(AuditWriter.DEFAULT_BATCH_SIZE,
-            AuditWriter.DEFAULT_FLUSH_INTERVAL, AuditWriter.DEFAULT_MAX_PENDING, AuditWriter.DEFAULT_DRAIN_TIMEOUT);
+            AuditWriter.DEFAULT_FLUSH_INTERVAL, AuditWriter.DEFAULT_MAX_PENDING, AuditWriter.DEFAULT_DRAIN_TIMEOUT,
+            true);
 
     public AuditSettings {
         Objects.requireNonNull(flushInterval, "flushInterval");
@@ -43,6 +48,6 @@ public record AuditSettings(int batchSize, Duration flushInterval, int maxPendin
     /** A writer builder over these settings. */
     AuditWriter.Builder apply(AuditWriter.Builder builder) {
         return builder.batchSize(batchSize).flushInterval(flushInterval).maxPending(maxPending)
-                .drainTimeout(drainTimeout);
+                .drainTimeout(drainTimeout).journal(journal);
     }
 }

@@ -245,10 +245,20 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
         String flush = auditValue(section, env, "flush_interval");
         String pending = auditValue(section, env, "max_pending");
         String drain = auditValue(section, env, "drain_timeout");
+        String journal = auditValue(section, env, "journal");
         return new AuditSettings(batch == null ? d.batchSize() : integer("audit.batch_size", batch),
                 flush == null ? d.flushInterval() : duration("audit.flush_interval", flush),
                 pending == null ? d.maxPending() : integer("audit.max_pending", pending),
-                drain == null ? d.drainTimeout() : duration("audit.drain_timeout", drain));
+                drain == null ? d.drainTimeout() : duration("audit.drain_timeout", drain),
+                journal == null ? d.journal() : bool("audit.journal", journal));
+    }
+
+    private static boolean bool(String what, String value) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(what + " must be true or false, not '" + value + "'");
+        };
     }
 
     private static String auditValue(JsonNode section, Map<String, String> env, String field) {

@@ -167,7 +167,20 @@ class ServerConfigTest {
                 audit: {batch_size: 100, flush_interval: 50ms, max_pending: 2000, drain_timeout: 3s}
                 """);
         ServerConfig config = ServerConfig.load(Optional.of(file), Map.of("SMARTFLOW_AUDIT_DRAIN_TIMEOUT", "1s"));
-        assertEquals(new AuditSettings(100, Duration.ofMillis(50), 2000, Duration.ofSeconds(1)), config.audit());
+        assertEquals(new AuditSettings(100, Duration.ofMillis(50), 2000, Duration.ofSeconds(1), true), config.audit());
+    }
+
+    @Test
+    void theAuditJournalIsOnUnlessTurnedOff() throws Exception {
+        assertTrue(ServerConfig.load(Optional.empty(), Map.of()).audit().journal());
+        Path file = dir.resolve("smartflow.yaml");
+        Files.writeString(file, "audit: {journal: false}\n");
+        assertFalse(ServerConfig.load(Optional.of(file), Map.of()).audit().journal());
+        assertTrue(ServerConfig.load(Optional.of(file), Map.of("SMARTFLOW_AUDIT_JOURNAL", "true")).audit().journal());
+        assertFalse(ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_AUDIT_JOURNAL", "FALSE")).audit().journal());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.load(Optional.empty(), Map.of("SMARTFLOW_AUDIT_JOURNAL", "maybe")));
+        assertTrue(bad.getMessage().contains("audit.journal"), bad.getMessage());
     }
 
     @Test
