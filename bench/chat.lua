@@ -1,5 +1,6 @@
--- POSTs a small chat completion; KEY env var is the bearer token (run.sh sets it).
+-- POSTs a small chat completion; KEY env var is the bearer token (run.sh sets it), MODEL the model (a chain's name
+-- for run.sh's chain phase; gpt-4o-mini otherwise).
 wrk.method = "POST"
-wrk.body = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}]}'
+wrk.body = '{"model":"' .. (os.getenv("MODEL") or "gpt-4o-mini") .. '","messages":[{"role":"user","content":"Say hello"}]}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. (os.getenv("KEY") or "sk-bench-master")

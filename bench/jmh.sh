@@ -9,7 +9,12 @@ JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 LOCK=${BENCH_LOCK:-/tmp/smartflow-mvn.lock}
 exec 9>"$LOCK"
 flock 9
-./mvnw -q -B -DskipTests -pl bench -am install
-CP=$(./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
+# Built and resolved in the reactor (package, not install: a SNAPSHOT installed into the shared ~/.m2 would leak into
+# other builds). Not offline: the dependency plugin may need to come from Maven Central once. Each module of the
+# reactor writes its class path to the file in turn; bench comes last.
+CP_FILE=$(mktemp)
+trap 'rm -f "$CP_FILE"' EXIT
+./mvnw -q -B -DskipTests -pl bench -am package dependency:build-classpath -Dmdep.outputFile="$CP_FILE"
+CP=$(cat "$CP_FILE")
 # Pinned to one core, like the gateway in run.sh.
 taskset -c 1 "$JAVA" -cp "bench/target/classes:$CP" org.openjdk.jmh.Main -prof gc "$@"

@@ -9,7 +9,13 @@
 #     windows, budget reserve/settle on every call); 0 uses the master key (no budget or limits)
 #   GATEWAY_CMD [./smartflow serve --services proxy --data $WORKDIR/bench-data]
 #   GATEWAY_URL [http://127.0.0.1:$GATEWAY_PORT]  GATEWAY_HEALTH_URL [$GATEWAY_URL/health]
-#   SMARTFLOW_JAVA_OPTS is passed through to the launcher.
+#   CHAIN [0]: 1 adds a phase after the others: a fallback chain `bench-chain` (priority, max_retries 2) of three
+#     targets, the first an openai target whose api_base is a closed local port (every attempt fails at connect),
+#     the other two the FakeUpstream; the gateway is loaded with model=bench-chain for CHAIN_WARMUP [10] s, then
+#     throughput and 1-connection latency as above, beside the single-target figures
+#   CHAIN_CIRCUIT [on]: off starts the gateway with circuits that never open (routing.circuit with
+#     consecutive_failures and min_calls at their maximum, 1e6), so every chain call pays the failed first attempt
+#   SMARTFLOW_JAVA_OPTS and SMARTFLOW_* settings (e.g. SMARTFLOW_AUDIT_JOURNAL) are passed through to the launcher.
 # To exercise the script without the gateway, run a second FakeUpstream as the "gateway":
 #   GATEWAY_CMD='java -cp bench/target/classes dev.smartflow.bench.FakeUpstream --port 17775' \
 #   GATEWAY_HEALTH_URL=http://127.0.0.1:17775/v1/models bench/run.sh
@@ -19,7 +25,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 OVERRIDES=""
 for var in WARMUP DURATION CONNECTIONS STREAM_SECONDS STREAM_WARMUP UPSTREAM_PORT GATEWAY_PORT KEY VIRTUAL_KEY GATEWAY_CMD \
-  GATEWAY_URL GATEWAY_HEALTH_URL SMARTFLOW_JAVA_OPTS; do
+  GATEWAY_URL GATEWAY_HEALTH_URL CHAIN CHAIN_WARMUP CHAIN_CIRCUIT SMARTFLOW_AUDIT_JOURNAL SMARTFLOW_JAVA_OPTS; do
   [[ -z ${!var+set} ]] || OVERRIDES+="$var=$(printf %q "${!var}") "
 done
 INVOCATION="$OVERRIDES$0${*:+ $*}"
@@ -34,6 +40,10 @@ GATEWAY_PORT=${GATEWAY_PORT:-17775}
 KEY=${KEY:-sk-bench-master}
 MASTER=$KEY
 VIRTUAL_KEY=${VIRTUAL_KEY:-1}
+CHAIN=${CHAIN:-0}
+CHAIN_WARMUP=${CHAIN_WARMUP:-10}
+CHAIN_CIRCUIT=${CHAIN_CIRCUIT:-on}
+CHAIN_NAME=bench-chain
 MANAGEMENT_PORT=$((GATEWAY_PORT + 3))
 GATEWAY_URL=${GATEWAY_URL:-http://127.0.0.1:$GATEWAY_PORT}
 GATEWAY_HEALTH_URL=${GATEWAY_HEALTH_URL:-$GATEWAY_URL/health}
@@ -58,6 +68,13 @@ JAVA=java
 
 WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/smartflow-bench.XXXXXX")
 GATEWAY_CMD=${GATEWAY_CMD:-./smartflow serve --services proxy,management --data $WORKDIR/bench-data}
+if [[ $CHAIN_CIRCUIT == off ]]; then
+  # Circuits have no "off": the largest thresholds the config takes (1e6; error_rate 1.0 still needs min_calls calls
+  # in one window first), which no run of this script reaches.
+  printf 'routing:\n  circuit: {consecutive_failures: 1000000, error_rate: 1.0, min_calls: 1000000}\n' \
+    >"$WORKDIR/circuit-off.yaml"
+  GATEWAY_CMD+=" --config $WORKDIR/circuit-off.yaml"
+fi
 PIDS=()
 
 cleanup() {
@@ -87,9 +104,9 @@ flock 9
 mvn() { ./mvnw "$@"; }
 
 check_chat() {
-  local name=$1 url=$2 body
+  local name=$1 url=$2 model=${3:-gpt-4o-mini} body
   body=$(curl -s --max-time 10 -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-    -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}]}' -w '\n%{http_code}' "$url$CHAT_PATH" || true)
+    -d '{"model":"'"$model"'","messages":[{"role":"user","content":"Say hello"}]}' -w '\n%{http_code}' "$url$CHAT_PATH" || true)
   [[ ${body##*$'\n'} == 200 && $body == *chat.completion* ]] || die "$name chat check failed: $body"
 }
 
@@ -97,7 +114,7 @@ rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 run_wrk() {
   local out=$WORKDIR/wrk-$1.txt url=$2 conns=$3 seconds=$4; shift 4
-  KEY=$KEY taskset -c 0 wrk -t1 -c"$conns" -d"${seconds}s" "$@" -s bench/chat.lua "$url$CHAT_PATH" >"$out"
+  KEY=$KEY MODEL=${MODEL:-gpt-4o-mini} taskset -c 0 wrk -t1 -c"$conns" -d"${seconds}s" "$@" -s bench/chat.lua "$url$CHAT_PATH" >"$out"
   local bad
   bad=$(awk '/Non-2xx or 3xx responses/ {print $NF}' "$out")
   [[ -z $bad ]] || { cat "$out" >&2; die "$1: $bad non-2xx responses, numbers would be meaningless"; }
@@ -198,6 +215,36 @@ echo "== streaming: ${STREAM_SECONDS}s sequential (after ${STREAM_WARMUP}s warm-
 PR_GW=$(probe gateway "$GATEWAY_URL")
 PR_DIRECT=$(probe direct "$DIRECT_URL")
 
+# The number of attempts of each of N sequential chain calls, as "attempts:count" pairs (x-smartflow-attempts).
+attempt_counts() {
+  local i
+  for i in $(seq "$1"); do
+    curl -s -o /dev/null -D - --max-time 10 -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+      -d '{"model":"'"$CHAIN_NAME"'","messages":[{"role":"user","content":"Say hello"}]}' "$GATEWAY_URL$CHAT_PATH" \
+      | tr -d '\r' | sed -n 's/^x-smartflow-attempts: *//Ip'
+  done | sort | uniq -c | awk '{printf "%s%s attempts: %s", (NR > 1 ? ", " : ""), $2, $1}'
+}
+
+if [[ $CHAIN == 1 ]]; then
+  DEAD_PORT=$((UPSTREAM_PORT + 2))
+  port_free "$DEAD_PORT" || die "port $DEAD_PORT is in use; the chain's failing target needs it closed"
+  echo "== chain: $CHAIN_NAME (first target 127.0.0.1:$DEAD_PORT, closed), circuits $CHAIN_CIRCUIT"
+  created=$(curl -s --max-time 10 -H "Authorization: Bearer $MASTER" -H 'Content-Type: application/json' -w '\n%{http_code}' \
+    -d '{"name":"'"$CHAIN_NAME"'","strategy":"priority","max_retries":2,"targets":[
+          {"provider":"openai","model":"gpt-4o-mini","api_base":"http://127.0.0.1:'"$DEAD_PORT"'/v1","api_key_env":"OPENAI_API_KEY"},
+          {"provider":"openai","model":"gpt-4o-mini"},{"provider":"openai","model":"gpt-4o-mini"}]}' \
+    "http://127.0.0.1:$MANAGEMENT_PORT/api/routing/fallback-chains")
+  [[ ${created##*$'\n'} == 201 ]] || die "could not create the chain: $created"
+  check_chat chain "$GATEWAY_URL" "$CHAIN_NAME"
+  CHAIN_ATTEMPTS_FIRST=$(attempt_counts 20)
+  MODEL=$CHAIN_NAME run_wrk chain-warmup "$GATEWAY_URL" "$CONNECTIONS" "$CHAIN_WARMUP" >/dev/null
+  TP_CHAIN=$(MODEL=$CHAIN_NAME run_wrk tp-chain "$GATEWAY_URL" "$CONNECTIONS" "$DURATION")
+  LAT_CHAIN=$(MODEL=$CHAIN_NAME run_wrk lat-chain "$GATEWAY_URL" 1 "$DURATION" --latency)
+  CHAIN_ATTEMPTS_LAST=$(attempt_counts 20)
+  CHAIN_HEALTH=$(curl -s --max-time 10 -H "Authorization: Bearer $MASTER" "http://127.0.0.1:$MANAGEMENT_PORT/api/providers/health")
+  CHAIN_STATUS=$(curl -s --max-time 10 -H "Authorization: Bearer $MASTER" "http://127.0.0.1:$MANAGEMENT_PORT/api/routing/status")
+fi
+
 row() { printf '| %-34s | %10s | %10s | %10s |\n' "$@"; }
 table() {
   local p g d metric label
@@ -221,6 +268,15 @@ table() {
     done
   done
   row "gateway RSS after throughput (MB)" "$RSS_MB" "" ""
+  if [[ $CHAIN == 1 ]]; then
+    # "added" here is against the single-target gateway figures above, not the upstream.
+    row "chain throughput, $CONNECTIONS conns (req/s)" "$(rps "$TP_CHAIN")" "" ""
+    row "chain socket errors" "$(socket_errors "$TP_CHAIN")" "" ""
+    for p in 50 99; do
+      g=$(pct_ms "$LAT_CHAIN" "$p"); d=$(pct_ms "$LAT_GW" "$p")
+      row "chain latency p$p, 1 conn (ms)" "$g" "" "$(added "$g" "$d")"
+    done
+  fi
 }
 
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo none)
@@ -246,6 +302,15 @@ mkdir -p bench/results
     "$("$JAVA" -version 2>&1 | head -1). Gateway on core 1; FakeUpstream, wrk and StreamProbe on core 0."
   echo
   echo "$TABLE"
+  if [[ $CHAIN == 1 ]]; then
+    echo
+    echo "Chain \`$CHAIN_NAME\` (circuits $CHAIN_CIRCUIT; chain rows' \"added\" is against the single-target gateway):" \
+      "20 calls before its load: $CHAIN_ATTEMPTS_FIRST; 20 calls after: $CHAIN_ATTEMPTS_LAST."
+    echo
+    echo "Provider health after the chain phase: \`$CHAIN_HEALTH\`"
+    echo
+    echo "Routing status: \`$CHAIN_STATUS\`"
+  fi
 } >>bench/results/latest.md
 echo
 echo "appended to bench/results/latest.md"
