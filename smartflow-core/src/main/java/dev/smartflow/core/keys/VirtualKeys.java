@@ -1,6 +1,7 @@
 package dev.smartflow.core.keys;
 
 import dev.smartflow.core.error.StateUnavailable;
+import dev.smartflow.core.model.Usd;
 import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.SharedState;
@@ -61,7 +62,7 @@ public final class VirtualKeys {
     /** The most providers a key may be limited to. */
     public static final int MAX_PROVIDERS = 64;
     /** The largest budget a key may have: one billion USD, in micro-USD; far from where sums of spend overflow. */
-    public static final long MAX_BUDGET_MICROS = 1_000_000_000L * 1_000_000L;
+    public static final long MAX_BUDGET_MICROS = Usd.MAX_MICROS;
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HexFormat HEX = HexFormat.of();

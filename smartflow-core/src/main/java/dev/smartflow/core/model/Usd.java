@@ -13,6 +13,8 @@ import java.math.RoundingMode;
 public final class Usd {
     /** The largest amount an API accepts: a billion dollars, far above any budget and far below a long's range. */
     public static final long MAX_MICROS = 1_000_000_000L * 1_000_000L;
+    private static final BigDecimal MAX_DOLLARS = BigDecimal.valueOf(MAX_MICROS, 6);
+    private static final BigDecimal HALF_MICRO = new BigDecimal("0.0000005");
 
     private Usd() {
     }
@@ -43,14 +45,18 @@ public final class Usd {
         if (dollars.signum() < 0) {
             throw new InvalidRequest("'" + param + "' must not be negative", "invalid_request", param);
         }
-        if (dollars.compareTo(BigDecimal.valueOf(MAX_MICROS, 6)) > 0) {
+        if (dollars.compareTo(MAX_DOLLARS) > 0) {
             throw tooLarge(param);
+        }
+        if (dollars.compareTo(HALF_MICRO) < 0) {
+            // compared before scaling: 1e-999999999 would otherwise be scaled digit by digit
+            return 0;
         }
         return dollars.movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValueExact();
     }
 
     private static InvalidRequest tooLarge(String param) {
-        return new InvalidRequest("'" + param + "' must be at most " + BigDecimal.valueOf(MAX_MICROS, 6)
-                .toBigInteger() + " dollars", "invalid_request", param);
+        return new InvalidRequest("'" + param + "' must be at most " + MAX_DOLLARS.toBigInteger() + " US dollars",
+                "invalid_request", param);
     }
 }

@@ -1,6 +1,5 @@
 package dev.smartflow.core.routing;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.model.Usd;
@@ -59,7 +58,4 @@ public record ChainTarget(String provider, String model, int weight, OptionalLon
         return node;
     }
 
-    static boolean hasField(JsonNode node, String field) {
-        return node.has(field) && !node.get(field).isNull();
-    }
 }

@@ -1,5 +1,6 @@
 package dev.smartflow.core.routing;
 
+import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.spi.Provider;
 import java.util.List;
 
@@ -21,12 +22,12 @@ public interface ModelResolver {
      * Where a fallback chain's target leads: its provider, with its own API base and key when it names them. The
      * default resolves {@code provider/model} and serves no overrides.
      *
-     * @throws dev.smartflow.core.error.InvalidRequest when the provider is not configured, or the target names an
+     * @throws InvalidRequest when the provider is not configured, or the target names an
      *                                                 override this resolver cannot serve
      */
     default Target resolve(ChainTarget target) {
         if (target.apiBase().isPresent() || target.apiKeyEnv().isPresent()) {
-            throw new dev.smartflow.core.error.InvalidRequest("this resolver serves no API base or key overrides",
+            throw new InvalidRequest("this resolver serves no API base or key overrides",
                     "invalid_request", "model");
         }
         return resolve(target.provider() + "/" + target.model());

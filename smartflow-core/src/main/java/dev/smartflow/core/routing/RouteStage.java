@@ -259,10 +259,9 @@ public final class RouteStage implements Stage {
             return allowed;
         }
         List<ChainTarget> specs = allowed.stream().map(RoutePlan.Planned::spec).toList();
-        FallbackChain chain = plan.chain().map(c -> new FallbackChain(c.name(), specs, c.strategy(), c.retryOn(),
-                c.maxRetries(), c.backoff(), c.deadline())).orElseGet(() -> FallbackChain.of("plan", specs));
-        List<ChainTarget> ordered = routing.order().order(chain, spec -> expectedCost(spec, exchange),
-                spec -> overDailyBudget(spec));
+        List<ChainTarget> ordered = routing.order().order(plan.chain().map(FallbackChain::name)
+                        .orElse(plan.requested()), plan.policy().strategy(), specs,
+                spec -> expectedCost(spec, exchange), this::overDailyBudget);
         List<RoutePlan.Planned> result = new ArrayList<>(ordered.size());
         for (ChainTarget spec : ordered) {
             for (RoutePlan.Planned target : allowed) {

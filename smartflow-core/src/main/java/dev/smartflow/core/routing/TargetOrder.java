@@ -44,19 +44,29 @@ public final class TargetOrder {
      */
     public List<ChainTarget> order(FallbackChain chain, Function<ChainTarget, OptionalLong> costMicros,
                                    Predicate<ChainTarget> overDailyBudget) {
-        List<ChainTarget> candidates = new ArrayList<>(chain.targets().size());
-        for (ChainTarget target : chain.targets()) {
+        return order(chain.name(), chain.strategy(), chain.targets(), costMicros, overDailyBudget);
+    }
+
+    /**
+     * {@code targets} in the order one call tries them under {@code strategy}; {@code turns} names the round-robin
+     * counter (a chain's name).
+     */
+    public List<ChainTarget> order(String turns, Strategy strategy, List<ChainTarget> targets,
+                                   Function<ChainTarget, OptionalLong> costMicros,
+                                   Predicate<ChainTarget> overDailyBudget) {
+        List<ChainTarget> candidates = new ArrayList<>(targets.size());
+        for (ChainTarget target : targets) {
             if (health.circuit(target.id()) != TargetHealth.Circuit.OPEN) {
                 candidates.add(target);
             }
         }
-        if (candidates.size() < 2 && chain.strategy() != Strategy.COST) {
+        if (candidates.size() < 2 && strategy != Strategy.COST) {
             return candidates;
         }
-        switch (chain.strategy()) {
+        switch (strategy) {
             case PRIORITY -> { }
             case ROUND_ROBIN -> {
-                long turn = turns.computeIfAbsent(chain.name(), n -> new AtomicLong()).getAndIncrement();
+                long turn = this.turns.computeIfAbsent(turns, n -> new AtomicLong()).getAndIncrement();
                 int start = (int) Math.floorMod(turn, (long) candidates.size());
                 List<ChainTarget> rotated = new ArrayList<>(candidates.subList(start, candidates.size()));
                 rotated.addAll(candidates.subList(0, start));

@@ -51,9 +51,6 @@ import java.util.Set;
  */
 final class VirtualKeyRoutes {
     private static final String BASE = "/api/enterprise/vkeys";
-    private static final BigDecimal MAX_BUDGET_USD = BigDecimal.valueOf(VirtualKeys.MAX_BUDGET_MICROS, 6);
-    /** Half a micro-USD: anything smaller rounds to zero (compared first, so 1e-999999999 is never scaled). */
-    private static final BigDecimal HALF_MICRO_USD = new BigDecimal("0.0000005");
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
     /** Decimals stay decimals: 0.1 is 0.1 USD, not the double nearest to it, and 1e400 is not infinity. */
     private static final ObjectReader READER = Body.MAPPER.reader()
@@ -317,23 +314,7 @@ final class VirtualKeyRoutes {
 
     private static Long budgetMicros(JsonNode body) {
         JsonNode value = body.get("budget_usd");
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isNumber() || value.decimalValue().signum() < 0) {
-            throw new InvalidRequest("'budget_usd' must be a non-negative number of US dollars", "invalid_request",
-                    "budget_usd");
-        }
-        BigDecimal usd = value.decimalValue();
-        if (usd.compareTo(MAX_BUDGET_USD) > 0) {
-            throw new InvalidRequest("'budget_usd' must be at most " + MAX_BUDGET_USD.toBigInteger() + " US dollars",
-                    "invalid_request", "budget_usd");
-        }
-        if (usd.compareTo(HALF_MICRO_USD) < 0) {
-            return 0L;
-        }
-        // at most 1e9 and at least 5e-7, so the scale is small: a number has at most 1,000 digits (Jackson's limit)
-        return usd.movePointRight(6).setScale(0, RoundingMode.HALF_UP).longValueExact();
+        return value == null || value.isNull() ? null : Usd.micros(value, "budget_usd");
     }
 
     private static BudgetPeriod period(JsonNode body) {
