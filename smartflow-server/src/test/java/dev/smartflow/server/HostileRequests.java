@@ -174,13 +174,6 @@ final class HostileRequests {
         "%20", "+", "a%2Fb", "%252e%252e", "\u20ac"};
 
     /**
-     * Whether to send large bodies (hundreds of KB) to routes that never read a body. Off by default until the body
-     * handling is fixed: Jetty closes such a connection while the answer is in flight, and the caller gets a cut
-     * answer (a known issue outside this suite's fixes; {@code -Dfuzz.largeUnreadBodies=true} includes them).
-     */
-    static final boolean LARGE_UNREAD_BODIES = Boolean.getBoolean("fuzz.largeUnreadBodies");
-
-    /**
      * Whether some calls present the same valid {@code x-request-id}. Off by default: the audit log is keyed by request
      * id and keeps the first record, so a later call reusing an id leaves no record of its own (a known issue outside
      * this suite's fixes; {@code -Dfuzz.reusedRequestIds=true} includes it).
@@ -370,9 +363,6 @@ final class HostileRequests {
     }
 
     private Hostile huge(int index, SplittableRandom r, Route route) {
-        if (!LARGE_UNREAD_BODIES && (route.payload() == Payload.NONE || route.payload() == Payload.QUERY)) {
-            route = ROUTES.getFirst();
-        }
         List<String> headers = credentials(index, r, route, true);
         long size = switch (r.nextInt(4)) {
             case 0 -> maxRequestBytes - r.nextInt(64);

@@ -51,6 +51,8 @@ public final class Services {
             config.http.prefer405over404 = true;
             // what Jetty refuses before routing (bad request line, headers, URI) answers in JSON too, not HTML
             config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+            // Javalin attaches its servlet context inside this wrapper
+            config.jetty.modifyServer(server -> server.setHandler(new UnreadBodies(maxRequestBytes)));
             // Javalin's LEGACY compliance lets %u0041 and other escapes through that Javalin's own path-parameter
             // decoding then throws on (a 500): Jetty refuses them instead (a 400)
             config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(http.getUriCompliance().without(
