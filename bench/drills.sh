@@ -501,9 +501,9 @@ YAML
 LOCK=${BENCH_LOCK:-/tmp/smartflow-mvn.lock}
 if [[ $BUILD == 1 ]]; then
   echo "== building the gateway and bench (under $LOCK)"
-  flock "$LOCK" ./mvnw -B -o -q -DskipTests -pl smartflow-server,bench -am package
+  flock "$LOCK" ./mvnw -B -o -q -DskipTests -pl smartflow-app,bench -am package
 fi
-GATEWAY_JAR=smartflow-server/target/smartflow.jar
+GATEWAY_JAR=smartflow-app/target/smartflow.jar
 [[ -f $GATEWAY_JAR && -d bench/target/classes ]] || die "build first (BUILD=1)"
 # the launcher would rebuild a stale jar inside a drill, with the lock held: refuse instead
 [[ -z $(find . -path ./bench -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -newer "$GATEWAY_JAR" -print -quit) ]] \

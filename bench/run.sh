@@ -147,11 +147,11 @@ echo "== building bench"
 mvn -q -B -pl bench -am package -DskipTests
 # Same staleness rule as ./smartflow: built here under the lock so the launcher does not build under taskset
 # inside the health-check window.
-GATEWAY_JAR=smartflow-server/target/smartflow.jar
+GATEWAY_JAR=smartflow-app/target/smartflow.jar
 if [[ $GATEWAY_CMD == ./smartflow* ]] && [[ ! -f $GATEWAY_JAR || -n $(find . -path ./bench -prune -o \
     \( -path '*/src/main/*' -o -name pom.xml \) -newer "$GATEWAY_JAR" -print -quit) ]]; then
   echo "== building gateway"
-  mvn -q -B -DskipTests -pl smartflow-server -am package
+  mvn -q -B -DskipTests -pl smartflow-app -am package
 fi
 
 for port in "$UPSTREAM_PORT" "$GATEWAY_PORT"; do

@@ -15,7 +15,7 @@ KEY=sk-bench-soak
 [[ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]] && export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
-[[ -f smartflow-server/target/smartflow.jar && -d bench/target/classes ]] \
+[[ -f smartflow-app/target/smartflow.jar && -d bench/target/classes ]] \
   || { echo "build first: ./mvnw -q -DskipTests package" >&2; exit 1; }
 
 WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/smartflow-soak.XXXXXX")

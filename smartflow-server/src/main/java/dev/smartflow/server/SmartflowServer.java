@@ -136,13 +136,14 @@ public final class SmartflowServer implements AutoCloseable {
                     .keyStore(database.keys()).clock(clock)
                     .addAuditListener(audit).addAuditListener(metrics).addSpendListener(metrics);
             alerts.ifPresent(a -> pipeline.addAuditListener(a).addSpendListener(a));
-            Map<Service, List<Consumer<JavalinConfig>>> moduleRoutes = ModuleContext.noRoutes();
+            ModuleContext.Wiring wiring = new ModuleContext.Wiring(bodyBudget);
             for (ServerModule module : modules) {
                 module.install(new ModuleContext(module, config, pipeline, state, database, metrics, master, clock,
-                        moduleRoutes, resources));
+                        registry.catalog(), wiring, resources));
                 LOG.log(System.Logger.Level.INFO, "module " + module.name() + " installed");
             }
             smartflow = pipeline.build();
+            wiring.smartflow.set(smartflow);
             // the one ledger of spend: the budget stage's, which the management API reads and resets
             Budgets budgets = smartflow.budgets().orElseThrow();
             // In enum order, proxy first: it is the service callers and health checks wait for.
@@ -150,9 +151,10 @@ public final class SmartflowServer implements AutoCloseable {
                 if (!config.services().contains(service)) {
                     continue;
                 }
-                Consumer<JavalinConfig> added = ModuleContext.routesOf(moduleRoutes, service);
+                Consumer<JavalinConfig> added = ModuleContext.routesOf(wiring.routes, service);
                 Javalin app = switch (service) {
-                    case PROXY -> ProxyService.create(smartflow, registry, state, metrics, bodyBudget, config, added);
+                    case PROXY -> ProxyService.create(smartflow, registry, state, metrics, bodyBudget, config, added,
+                            wiring.headers());
                     case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, routing,
                             database.audit(), metrics, alerts, config, added);
                     case COMPLIANCE -> ComplianceService.create(config, added);

@@ -78,6 +78,24 @@ public record Principal(Kind kind, String id, Optional<VirtualKey> key) {
         return key.map(k -> k.allowedProviders().isEmpty() || k.allowedProviders().contains(provider)).orElse(true);
     }
 
+    /** The tag of a virtual key that names its organisation: the tenant its data belongs to. */
+    public static final String ORG_TAG = "org";
+
+    /**
+     * Whose data this caller sees and writes (cache entries, vector stores, baselines, usage): a virtual key's
+     * organisation ({@value #ORG_TAG} tag) when it has one, else the key itself; other principals are their own tenant
+     * ({@code master}, an embedding application). Kinds are prefixed so a key id can never equal an org name.
+     */
+    public String tenant() {
+        return switch (kind) {
+            case VIRTUAL_KEY -> key.flatMap(k -> Optional.ofNullable(k.tags().get(ORG_TAG)))
+                    .filter(org -> !org.isBlank()).map(org -> "org:" + org).orElse("key:" + id);
+            case MASTER -> "master";
+            case EMBEDDED -> "app:" + id;
+            case ANONYMOUS -> "anonymous";
+        };
+    }
+
     @Override
     public String toString() {
         return "Principal[kind=" + kind + ", id=" + id + "]";

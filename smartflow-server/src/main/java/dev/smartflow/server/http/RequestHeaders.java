@@ -14,13 +14,22 @@ public final class RequestHeaders {
     /** Credentials plus what a native Anthropic caller chose: its API version and beta features. */
     private static final String[] ANTHROPIC = {"authorization", "x-api-key", "anthropic-version", "anthropic-beta"};
 
+    private static final String[] NONE = {};
+
     private final Context ctx;
+    private final String[] extra;
 
     public RequestHeaders(Context ctx) {
-        this.ctx = ctx;
+        this(ctx, NONE);
     }
 
-    /** {@code Authorization} and {@code x-api-key}. */
+    /** @param extra further headers to copy (lower case), e.g. the cache controls modules asked for */
+    public RequestHeaders(Context ctx, String[] extra) {
+        this.ctx = ctx;
+        this.extra = extra;
+    }
+
+    /** {@code Authorization} and {@code x-api-key}, and the extra headers. */
     public Headers credentials() {
         return keep(CREDENTIALS);
     }
@@ -31,14 +40,19 @@ public final class RequestHeaders {
     }
 
     private Headers keep(String[] kept) {
-        List<String> pairs = new ArrayList<>(kept.length * 2);
-        for (String name : kept) {
+        List<String> pairs = new ArrayList<>((kept.length + extra.length) * 2);
+        add(kept, pairs);
+        add(extra, pairs);
+        return pairs.isEmpty() ? Headers.EMPTY : Headers.of(pairs.toArray(String[]::new));
+    }
+
+    private void add(String[] names, List<String> pairs) {
+        for (String name : names) {
             String value = ctx.req().getHeader(name);
             if (value != null && !value.isEmpty() && value.indexOf('\r') < 0 && value.indexOf('\n') < 0) {
                 pairs.add(name);
                 pairs.add(value);
             }
         }
-        return pairs.isEmpty() ? Headers.EMPTY : Headers.of(pairs.toArray(String[]::new));
     }
 }

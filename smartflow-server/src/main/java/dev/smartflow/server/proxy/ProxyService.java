@@ -6,6 +6,7 @@ import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Cancellation;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
+import dev.smartflow.core.exchange.ModuleOperation;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.RequestId;
@@ -28,10 +29,13 @@ import dev.smartflow.server.http.TreeMeter;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The OpenAI-compatible proxy (port 7775): each handler turns the HTTP request into an {@link Exchange}, runs it
@@ -58,7 +62,8 @@ public final class ProxyService {
      * @throws UncheckedIOException if the directory that spools uploaded audio cannot be created
      */
     public static Javalin create(Smartflow smartflow, ModelResolver resolver, SharedState state, Metrics metrics,
-                                 BodyBudget budget, ServerConfig config, Consumer<JavalinConfig> moduleRoutes) {
+                                 BodyBudget budget, ServerConfig config, Consumer<JavalinConfig> moduleRoutes,
+                                 String[] moduleHeaders) {
         Transcriptions transcriptions;
         try {
             transcriptions = new Transcriptions(config.dataDir().resolve("uploads"), config.maxAudioBytes(), budget);
@@ -66,7 +71,7 @@ public final class ProxyService {
             throw new UncheckedIOException("cannot create the upload directory under " + config.dataDir(), e);
         }
         logBudget(budget, config.maxRequestBytes());
-        JsonRoutes json = new JsonRoutes(smartflow, budget, config.maxRequestBytes());
+        JsonRoutes json = new JsonRoutes(smartflow, budget, config.maxRequestBytes(), moduleHeaders);
         return Services.create("proxy", config.maxRequestBytes(), app -> {
             transcriptions.configure(app);
             for (String prefix : new String[] {"/v1", ""}) {
@@ -103,15 +108,15 @@ public final class ProxyService {
     }
 
     /** The JSON routes: each body charged to the budget, read, parsed under the meter, and run. */
-    private record JsonRoutes(Smartflow smartflow, BodyBudget budget, long maxRequestBytes) {
+    private record JsonRoutes(Smartflow smartflow, BodyBudget budget, long maxRequestBytes, String[] moduleHeaders) {
         void proxy(Context ctx, Operation operation) throws Exception {
-            run(ctx, operation, new RequestHeaders(ctx).credentials(), ErrorShape.OPENAI);
+            run(ctx, operation, new RequestHeaders(ctx, moduleHeaders).credentials(), ErrorShape.OPENAI);
         }
 
         /** Native Messages calls: Anthropic's error shape, its version and beta headers kept, no {@code [DONE]}. */
         void messages(Context ctx, Operation operation) throws Exception {
             ErrorShape.ANTHROPIC.use(ctx);
-            run(ctx, operation, new RequestHeaders(ctx).anthropic(), ErrorShape.ANTHROPIC);
+            run(ctx, operation, new RequestHeaders(ctx, moduleHeaders).anthropic(), ErrorShape.ANTHROPIC);
         }
 
         private void run(Context ctx, Operation operation, Headers headers, ErrorShape errors) throws Exception {
@@ -127,6 +132,33 @@ public final class ProxyService {
                 ProxyService.run(smartflow, ctx, operation, headers, errors, id, body, Attributes.EMPTY);
             }
         }
+    }
+
+    /**
+     * A route that runs its request through the pipeline as a module's {@code operation}: authenticated, rate limited,
+     * budgeted and audited like any call, and answered by the module's stage. A JSON body, when the request has one, is
+     * read under the body budget as the proxy's own routes read theirs; {@code attributes} carries what the stage needs
+     * from the request beyond its body (path parameters, query parameters).
+     */
+    public static Handler moduleRoute(Supplier<Smartflow> smartflow, BodyBudget budget, long maxRequestBytes,
+                                      String[] moduleHeaders, ModuleOperation operation,
+                                      Function<Context, Attributes> attributes) {
+        return ctx -> {
+            RequestId id = RequestId.fromHeader(ctx.req().getHeader("x-request-id"));
+            ctx.attribute(Services.REQUEST_ID, id.value());
+            Headers headers = new RequestHeaders(ctx, moduleHeaders).credentials();
+            Attributes extra = attributes.apply(ctx);
+            long declared = RequestBody.declaredLength(ctx, maxRequestBytes);
+            if (declared == 0 || (declared < 0 && ctx.req().getHeader("transfer-encoding") == null)) {
+                run(smartflow.get(), ctx, operation, headers, ErrorShape.OPENAI, id, Body.EMPTY, extra);
+                return;
+            }
+            try (BodyBudget.Charge charge = budget.admit(declared)) {
+                Body body = Body.wrap(RequestBody.read(ctx, maxRequestBytes, charge));
+                TreeMeter.parse(body, charge);
+                run(smartflow.get(), ctx, operation, headers, ErrorShape.OPENAI, id, body, extra);
+            }
+        };
     }
 
     /**
