@@ -38,7 +38,7 @@ class ModelCatalogTest {
 
     @Test
     void bundledCatalogIsVersionedAndSaysWhereItsPricesComeFrom() {
-        assertEquals("2026-12-06", catalog.version());
+        assertEquals("2026-12-07", catalog.version());
         assertTrue(catalog.source().contains("list prices"));
         assertTrue(catalog.entries().size() >= 45);
     }
@@ -60,7 +60,7 @@ class ModelCatalogTest {
     @Test
     void everyBundledProviderIsOneTheRegistryRoutesTo() {
         List<String> routable = new ArrayList<>(OpenAiProvider.vendors());
-        routable.addAll(List.of("anthropic", "gemini", "cohere", "deepgram"));
+        routable.addAll(List.of("anthropic", "gemini", "cohere", "deepgram", "bedrock", "vertex_ai", "replicate"));
         for (ModelEntry entry : catalog.entries()) {
             assertTrue(routable.contains(entry.provider()), entry.provider() + " is not a provider we route to");
         }
@@ -284,7 +284,7 @@ class ModelCatalogTest {
                 overridden.price("openai", "gpt-4o-mini-2024-07-18"));
         assertEquals(Optional.of(TokenPrice.perMillion(0, 0, 0)), overridden.price("ollama", "llama3.2"));
         assertEquals(catalog.price("openai", "gpt-4o"), overridden.price("openai", "gpt-4o"), "the rest stays");
-        assertEquals("2026-12-06+acme-7", overridden.version());
+        assertEquals("2026-12-07+acme-7", overridden.version());
         assertEquals(catalog.entries().size() + 1, overridden.entries().size());
         assertEquals(Optional.of(TokenPrice.perMillion(150_000, 75_000, 600_000)),
                 catalog.price("openai", "gpt-4o-mini"), "the bundled catalog is unchanged");
