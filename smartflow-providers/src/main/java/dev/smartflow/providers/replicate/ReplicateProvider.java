@@ -260,18 +260,9 @@ public final class ReplicateProvider implements Provider {
         Optional<Cancellation> cancellation = exchange.get(Cancellation.KEY);
         JsonNode current = prediction;
         while (!ended(current)) {
-            if (cancellation.map(Cancellation::cancelled).orElse(false)) {
-                cancel(predictionId);
-                throw new ClientClosed(name + " prediction", null);
-            }
-            if (ticker.nanos() - deadlineAt >= 0) {
-                cancel(predictionId);
-                throw UpstreamFailure.timeout(name, null);
-            }
+            stopIfAbandoned(predictionId, cancellation, deadlineAt);
             pause.pause(POLL_INTERVAL, cancellation);
-            if (cancellation.map(Cancellation::cancelled).orElse(false)) {
-                continue;
-            }
+            stopIfAbandoned(predictionId, cancellation, deadlineAt);
             current = poll(exchange, predictionId, deadlineAt);
         }
         String status = current.path("status").asText();
@@ -279,6 +270,18 @@ public final class ReplicateProvider implements Provider {
             throw errors.fromPrediction(current);
         }
         return current;
+    }
+
+    /** Cancels the prediction and ends the call if its caller went away or its deadline passed. */
+    private void stopIfAbandoned(String predictionId, Optional<Cancellation> cancellation, long deadlineAt) {
+        if (cancellation.map(Cancellation::cancelled).orElse(false)) {
+            cancel(predictionId);
+            throw new ClientClosed(name + " prediction", null);
+        }
+        if (ticker.nanos() - deadlineAt >= 0) {
+            cancel(predictionId);
+            throw UpstreamFailure.timeout(name, null);
+        }
     }
 
     private Response streamed(Exchange exchange, String predictionId, String streamUrl, String id, String model,
