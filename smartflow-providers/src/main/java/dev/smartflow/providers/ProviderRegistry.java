@@ -6,11 +6,14 @@ import dev.smartflow.core.routing.ModelResolver;
 import dev.smartflow.core.routing.Target;
 import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.anthropic.AnthropicProvider;
+import dev.smartflow.providers.bedrock.BedrockProvider;
 import dev.smartflow.providers.catalog.ModelCatalog;
 import dev.smartflow.providers.cohere.CohereProvider;
 import dev.smartflow.providers.deepgram.DeepgramProvider;
 import dev.smartflow.providers.gemini.GeminiProvider;
 import dev.smartflow.providers.openai.OpenAiProvider;
+import dev.smartflow.providers.replicate.ReplicateProvider;
+import dev.smartflow.providers.vertex.VertexProvider;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -36,9 +39,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link AnthropicProvider}), available once {@code ANTHROPIC_API_KEY} is set, and so have Gemini
  * ({@link GeminiProvider}), available once {@code GEMINI_API_KEY} is set and {@code GEMINI_ENABLED} is not
  * {@code false}, Cohere ({@link CohereProvider}), available once {@code COHERE_API_KEY} is set, and Deepgram
- * ({@link DeepgramProvider}, speech to text only), available once {@code DEEPGRAM_API_KEY} is set;
- * {@code vertex_ai/} models go to the same Gemini adapter unless one named {@code vertex_ai} is added, and so do
- * {@code google/} models (the name the API reference's chains use for Gemini) unless one named {@code google} is.
+ * ({@link DeepgramProvider}, speech to text only), available once {@code DEEPGRAM_API_KEY} is set. The cloud
+ * platforms have adapters of their own: Amazon Bedrock ({@link BedrockProvider}, {@code bedrock/<model id>}),
+ * available once {@code AWS_REGION} is set, signing with {@code AWS_ACCESS_KEY_ID} / {@code AWS_SECRET_ACCESS_KEY}
+ * or the AWS default credentials chain; Vertex AI ({@link VertexProvider}, {@code vertex_ai/<model>}), available once
+ * {@code VERTEXAI_API_KEY} or {@code GOOGLE_APPLICATION_CREDENTIALS} (and {@code VERTEXAI_PROJECT}) is set; and
+ * Replicate ({@link ReplicateProvider}, {@code replicate/<owner>/<model>}), available once {@code REPLICATE_API_KEY}
+ * is set. {@code google/} models (the name the API reference's chains use for Gemini) go to the Gemini adapter unless
+ * one named {@code google} is added.
  *
  * <p>{@link #resolve(String)} tries, in order:
  * <ol>
@@ -80,14 +88,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ProviderRegistry implements ModelResolver, AutoCloseable {
     /** The native protocols: their names are prefixes, never declared OpenAI-compatible servers. */
     private static final List<String> NATIVE = List.of("anthropic", "gemini", "vertex_ai", "google", "cohere",
-            "deepgram");
+            "deepgram", "bedrock", "replicate");
     /** The native protocols this module has adapters for. */
     private static final String ANTHROPIC = "anthropic";
     private static final String GEMINI = "gemini";
     private static final String COHERE = "cohere";
     private static final String DEEPGRAM = "deepgram";
-    /** Served by the Gemini adapter (Google AI's API, not Vertex's endpoints) unless one of its own is added. */
+    private static final String BEDROCK = "bedrock";
     private static final String VERTEX_AI = "vertex_ai";
+    private static final String REPLICATE = "replicate";
     /** The API reference's name for Gemini in fallback chains; the Gemini adapter unless one of its own is added. */
     private static final String GOOGLE = "google";
     /** How many variants (per-target base or key) a registry keeps; chains are few, so this is never reached. */
@@ -261,7 +270,7 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
             changed = changed.withApiKey(environment.get(variant.apiKeyEnv().get()).strip());
         }
         try {
-            return adapter(variant.provider(), changed, transport, geminiEnabled);
+            return adapter(variant.provider(), changed, transport, geminiEnabled, environment);
         } catch (IllegalArgumentException e) {
             // the adapter names the setting at fault; a key that cannot travel in a header is never echoed
             throw new InvalidRequest("target " + echo(target.provider()) + "/" + echo(target.model())
@@ -281,8 +290,8 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
     }
 
     /**
-     * The adapter registered under {@code name}, available or not; an alias ({@code google}, {@code vertex_ai})
-     * leads to the adapter that serves it.
+     * The adapter registered under {@code name}, available or not; the alias {@code google} leads to the adapter that
+     * serves it.
      */
     public Optional<Provider> provider(String name) {
         return Optional.ofNullable(adapters.get(canonical(name)));
@@ -298,6 +307,9 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                 case GeminiProvider gemini -> Optional.of(ProviderSettings.redactedBase(gemini.apiBase()));
                 case CohereProvider cohere -> Optional.of(ProviderSettings.redactedBase(cohere.apiBase()));
                 case DeepgramProvider deepgram -> Optional.of(ProviderSettings.redactedBase(deepgram.apiBase()));
+                case BedrockProvider bedrock -> bedrock.apiBase().map(ProviderSettings::redactedBase);
+                case VertexProvider vertex -> Optional.of(ProviderSettings.redactedBase(vertex.apiBase()));
+                case ReplicateProvider replicate -> Optional.of(ProviderSettings.redactedBase(replicate.apiBase()));
                 default -> Optional.<String>empty();
             };
             out.add(new ProviderStatus(provider.name(), provider.available(), base));
@@ -316,10 +328,9 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         return "ProviderRegistry" + describe();
     }
 
-    /** The adapter's name for {@code requested}: Gemini's aliases lead to Gemini unless an adapter of theirs exists. */
+    /** The adapter's name for {@code requested}: {@code google} leads to Gemini unless an adapter of its own exists. */
     private String canonical(String requested) {
-        return (requested.equals(VERTEX_AI) || requested.equals(GOOGLE)) && !adapters.containsKey(requested)
-                ? GEMINI : requested;
+        return requested.equals(GOOGLE) && !adapters.containsKey(requested) ? GEMINI : requested;
     }
 
     private Target target(String requested, String model) {
@@ -337,9 +348,16 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         if (provider == null) {
             return "this build has no adapter for it";
         }
-        String prefix = name.toUpperCase(Locale.ROOT);
-        List<String> missing = new ArrayList<>(2);
+        if (provider instanceof BedrockProvider) {
+            return "set AWS_REGION, with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or another source of the AWS"
+                    + " default credentials chain";
+        }
+        if (provider instanceof VertexProvider vertex) {
+            return vertex.missing().orElse("it reports itself unavailable");
+        }
         ProviderSettings given = settings.get(name);
+        String prefix = given == null ? name.toUpperCase(Locale.ROOT) : given.environmentPrefix();
+        List<String> missing = new ArrayList<>(2);
         if (given == null || given.apiKey().isEmpty()) {
             missing.add(prefix + "_API_KEY");
         }
@@ -354,12 +372,15 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
 
     /** The built-in adapter for {@code name}: its own protocol for the native ones, OpenAI's for every other. */
     private static Provider adapter(String name, ProviderSettings settings, HttpTransport transport,
-                                    boolean geminiEnabled) {
+                                    boolean geminiEnabled, Map<String, String> environment) {
         return switch (name) {
             case ANTHROPIC -> new AnthropicProvider(settings, transport);
             case COHERE -> new CohereProvider(settings, transport);
             case DEEPGRAM -> new DeepgramProvider(settings, transport);
             case GEMINI -> new GeminiProvider(settings, transport, geminiEnabled);
+            case BEDROCK -> new BedrockProvider(settings, environment, transport);
+            case VERTEX_AI -> new VertexProvider(settings, environment, transport);
+            case REPLICATE -> new ReplicateProvider(settings, transport);
             default -> new OpenAiProvider(settings, transport);
         };
     }
@@ -416,7 +437,8 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
         /**
          * Explicit settings for one provider, e.g. from a config file. A name that is neither a known vendor nor a
          * native protocol declares another OpenAI-compatible server, which needs an {@code apiBase}. Settings for
-         * {@code anthropic}, {@code gemini}, {@code cohere} and {@code deepgram} configure their built-in adapters.
+         * {@code anthropic}, {@code gemini}, {@code cohere}, {@code deepgram}, {@code bedrock}, {@code vertex_ai} and
+         * {@code replicate} configure their built-in adapters.
          *
          * @throws IllegalArgumentException if settings for this name were already given
          */
@@ -496,7 +518,7 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                         ordered.add(name);
                     }
                 }
-                for (String builtIn : List.of(ANTHROPIC, GEMINI, COHERE, DEEPGRAM)) {
+                for (String builtIn : List.of(ANTHROPIC, GEMINI, COHERE, DEEPGRAM, BEDROCK, VERTEX_AI, REPLICATE)) {
                     if (!ordered.contains(builtIn)) {
                         ordered.add(builtIn);
                         merged.computeIfAbsent(builtIn, n -> fromEnvironment(ProviderSettings.of(n)));
@@ -506,7 +528,7 @@ public final class ProviderRegistry implements ModelResolver, AutoCloseable {
                 for (String name : ordered) {
                     Provider provider = added.get(name);
                     if (provider == null) {
-                        provider = adapter(name, merged.get(name), transport, geminiEnabled);
+                        provider = adapter(name, merged.get(name), transport, geminiEnabled, environment);
                     }
                     adapters.put(name, provider);
                 }

@@ -78,9 +78,12 @@ public record ProviderSettings(String name, Optional<String> apiKey, Optional<St
         return new ProviderSettings(name, apiKey, apiBase, apiVersion, timeout, newTimeout);
     }
 
-    /** The prefix of this provider's environment variables: the name upper-cased. */
+    /**
+     * The prefix of this provider's environment variables: the name upper-cased, except {@code VERTEXAI} for
+     * {@code vertex_ai}, as the API reference names Vertex's variables ({@code VERTEXAI_API_KEY}).
+     */
     public String environmentPrefix() {
-        return name.toUpperCase(Locale.ROOT);
+        return name.equals("vertex_ai") ? "VERTEXAI" : name.toUpperCase(Locale.ROOT);
     }
 
     /** These settings with each value that is present and not blank taking precedence (name and deadlines stay). */

@@ -1,5 +1,7 @@
 package dev.smartflow.providers;
 
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -21,25 +23,37 @@ public final class Scrubber {
     /**
      * Bearer credentials, and keys by their vendor prefixes: OpenAI {@code sk-} (Anthropic's {@code sk-ant-} too),
      * generic {@code key-}, Groq {@code gsk_}, xAI {@code xai-}, NVIDIA {@code nvapi-}, Perplexity {@code pplx-},
-     * Hugging Face {@code hf_}. The {@code *} covers keys that the upstream half-masked itself
+     * Hugging Face {@code hf_}, Replicate {@code r8_}; Google OAuth access tokens ({@code ya29.}) and AWS access key
+     * ids ({@code AKIA}, {@code ASIA}). The {@code *} covers keys that the upstream half-masked itself
      * ({@code sk-proj-****abcd}).
      */
     private static final Pattern TOKEN = Pattern.compile(
-            "(?i)\\bbearer\\s+[A-Za-z0-9._~+/=*-]+|\\b(?:sk|key|gsk|xai|nvapi|pplx|hf)[-_][A-Za-z0-9_*-]{6,}");
+            "(?i)\\bbearer\\s+[A-Za-z0-9._~+/=*-]+|\\b(?:sk|key|gsk|xai|nvapi|pplx|hf|r8)[-_][A-Za-z0-9_*-]{6,}"
+                    + "|\\bya29\\.[A-Za-z0-9._-]+|\\b(?-i:(?:AKIA|ASIA)[A-Z0-9]{16})\\b");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
-    private final Optional<String> key;
+    private final List<String> keys;
 
     /** @param key the provider's configured key, masked as a literal when it is at least six characters long */
     public Scrubber(Optional<String> key) {
-        this.key = Objects.requireNonNull(key, "key").filter(k -> k.length() >= MIN_LITERAL_KEY);
+        this(Objects.requireNonNull(key, "key").map(List::of).orElse(List.of()));
     }
 
-    /** {@code text} with the configured key and anything token-shaped masked. */
+    /**
+     * @param secrets every secret the provider holds (an access key id, its secret, a session token), each masked as a
+     *                literal when it is at least six characters long
+     */
+    public Scrubber(List<String> secrets) {
+        this.keys = secrets.stream().filter(k -> k.length() >= MIN_LITERAL_KEY)
+                // longest first, so a secret that contains another is masked whole
+                .sorted(Comparator.comparingInt(String::length).reversed()).toList();
+    }
+
+    /** {@code text} with the configured secrets and anything token-shaped masked. */
     public String scrub(String text) {
         String out = text;
-        if (key.isPresent()) {
-            out = out.replace(key.get(), MASK);
+        for (String key : keys) {
+            out = out.replace(key, MASK);
         }
         Matcher matcher = TOKEN.matcher(out);
         return matcher.find() ? matcher.replaceAll(MASK) : out;
@@ -62,6 +76,6 @@ public final class Scrubber {
 
     @Override
     public String toString() {
-        return "Scrubber[key=" + (key.isPresent() ? MASK : "none") + "]";
+        return "Scrubber[keys=" + (keys.isEmpty() ? "none" : MASK) + "]";
     }
 }

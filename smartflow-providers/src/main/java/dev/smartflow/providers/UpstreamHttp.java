@@ -59,21 +59,29 @@ public final class UpstreamHttp {
     }
 
     /**
-     * Executes {@code call} and lets {@code answer} make the adapter's response of a successful one. Afterwards the
-     * upstream's response and the deadline are closed, unless {@code answer} returned a {@link Response.Streamed},
-     * which takes both over; they are closed on every failure too.
+     * How a protocol that names its errors in headers (AWS's {@code x-amzn-ErrorType}) reads an error answer: its
+     * status, headers and the start of its body become the failure to throw.
+     */
+    @FunctionalInterface
+    public interface HeaderedErrors {
+        UpstreamFailure fromStatus(int status, okhttp3.Headers headers, byte[] body);
+    }
+
+    /**
+     * As {@link #send}, for a protocol whose error answers are read with their headers.
      *
      * @throws UpstreamFailure if the call fails or times out, as {@code errors} maps an error status, or as
      *                         {@code answer} throws
      * @throws ClientClosed    if the call was cancelled because the exchange's caller went away
      */
-    public static Response send(String provider, Call call, Deadline deadline, StatusErrors errors,
-                                Function<okhttp3.Response, Response> answer) {
+    public static Response sendWithErrorHeaders(String provider, Call call, Deadline deadline, HeaderedErrors errors,
+                                                Function<okhttp3.Response, Response> answer) {
         okhttp3.Response response = execute(provider, call, deadline);
         boolean handedOver = false;
         try {
             if (!response.isSuccessful()) {
-                throw errors.fromStatus(response.code(), errorBody(response)).withRetryAfter(retryAfter(response));
+                throw errors.fromStatus(response.code(), response.headers(), errorBody(response))
+                        .withRetryAfter(retryAfter(response));
             }
             Response result = answer.apply(response);
             handedOver = result instanceof Response.Streamed;
@@ -87,6 +95,21 @@ public final class UpstreamHttp {
     }
 
     /**
+     * Executes {@code call} and lets {@code answer} make the adapter's response of a successful one. Afterwards the
+     * upstream's response and the deadline are closed, unless {@code answer} returned a {@link Response.Streamed},
+     * which takes both over; they are closed on every failure too.
+     *
+     * @throws UpstreamFailure if the call fails or times out, as {@code errors} maps an error status, or as
+     *                         {@code answer} throws
+     * @throws ClientClosed    if the call was cancelled because the exchange's caller went away
+     */
+    public static Response send(String provider, Call call, Deadline deadline, StatusErrors errors,
+                                Function<okhttp3.Response, Response> answer) {
+        return sendWithErrorHeaders(provider, call, deadline, (status, headers, body) -> errors.fromStatus(status, body),
+                answer);
+    }
+
+    /**
      * Sends {@code request} and reads its JSON answer, as {@link #readJson} does, all within {@code timeout}; the
      * response and the deadline are closed before this returns.
      *
@@ -95,11 +118,19 @@ public final class UpstreamHttp {
      */
     public static Body fetchJson(String provider, HttpTransport transport, Request request, Duration timeout,
                                  StatusErrors errors, String what) {
+        return fetchJsonWithErrorHeaders(provider, transport, request, timeout,
+                (status, headers, body) -> errors.fromStatus(status, body), what);
+    }
+
+    /** As {@link #fetchJson}, for a protocol whose error answers are read with their headers. */
+    public static Body fetchJsonWithErrorHeaders(String provider, HttpTransport transport, Request request,
+                                                 Duration timeout, HeaderedErrors errors, String what) {
         Call call = transport.client().newCall(request);
         try (Deadline deadline = transport.deadline(call, timeout);
              okhttp3.Response response = execute(provider, call, deadline)) {
             if (!response.isSuccessful()) {
-                throw errors.fromStatus(response.code(), errorBody(response)).withRetryAfter(retryAfter(response));
+                throw errors.fromStatus(response.code(), response.headers(), errorBody(response))
+                        .withRetryAfter(retryAfter(response));
             }
             return readJson(provider, response, deadline, what);
         }

@@ -311,8 +311,8 @@ final class ProviderRegistryTest {
 
         List<ProviderStatus> described = registry.describe();
 
-        assertEquals(OpenAiProvider.vendors().size() + 4, described.size(),
-                "every vendor, anthropic, gemini, cohere, deepgram");
+        assertEquals(OpenAiProvider.vendors().size() + 7, described.size(),
+                "every vendor, anthropic, gemini, cohere, deepgram, bedrock, vertex_ai, replicate");
         assertEquals("openai", described.getFirst().name());
         ProviderStatus groq = described.stream().filter(s -> s.name().equals("groq")).findFirst().orElseThrow();
         assertTrue(groq.available());

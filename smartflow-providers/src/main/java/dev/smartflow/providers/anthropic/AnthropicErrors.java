@@ -6,7 +6,6 @@ import dev.smartflow.providers.Scrubber;
 import dev.smartflow.providers.UpstreamHttp;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Turns Anthropic's error answers into {@link UpstreamFailure}s. Anthropic's shape is
@@ -21,9 +20,9 @@ final class AnthropicErrors {
     private final String provider;
     private final Scrubber scrubber;
 
-    AnthropicErrors(String provider, Optional<String> key) {
+    AnthropicErrors(String provider, Scrubber scrubber) {
         this.provider = Objects.requireNonNull(provider, "provider");
-        this.scrubber = new Scrubber(key);
+        this.scrubber = Objects.requireNonNull(scrubber, "scrubber");
     }
 
     /** The upstream answered {@code status}; {@code body} is the start of its error body, possibly empty. */

@@ -7,22 +7,19 @@ import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
-import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.LlmOperation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.spi.Provider;
-import dev.smartflow.providers.Deadline;
 import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.providers.ProviderSettings;
+import dev.smartflow.providers.Scrubber;
 import dev.smartflow.providers.UpstreamHttp;
-import dev.smartflow.providers.translate.ChatChunks;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 
@@ -58,15 +55,14 @@ import okhttp3.Request;
 public final class AnthropicProvider implements Provider {
     public static final String DEFAULT_BASE = "https://api.anthropic.com";
     public static final String API_VERSION = "2023-06-01";
-    private static final Headers JSON_HEADERS = Headers.of("content-type", "application/json");
-    private static final Headers SSE_HEADERS = Headers.of("content-type", "text/event-stream");
 
     private final String name;
     private final ProviderSettings settings;
     private final HttpTransport transport;
     private final HttpUrl base;
-    private final InstantSource clock;
     private final AnthropicErrors errors;
+    private final AnthropicProtocol protocol;
+    private final AnthropicProtocol.Endpoint endpoint;
 
     /**
      * @param settings  the name ({@code anthropic}) and configuration
@@ -81,11 +77,12 @@ public final class AnthropicProvider implements Provider {
     AnthropicProvider(ProviderSettings settings, HttpTransport transport, InstantSource clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.transport = Objects.requireNonNull(transport, "transport");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.name = settings.name();
         this.base = UpstreamHttp.parseBase(name, settings.apiBase().orElse(DEFAULT_BASE));
         settings.apiKey().ifPresent(key -> UpstreamHttp.requireHeaderSafe(name, key));
-        this.errors = new AnthropicErrors(name, settings.apiKey());
+        this.errors = new AnthropicErrors(name, new Scrubber(settings.apiKey()));
+        this.protocol = new AnthropicProtocol(settings, transport, Objects.requireNonNull(clock, "clock"), new Scrubber(settings.apiKey()));
+        this.endpoint = new NativeEndpoint();
     }
 
     @Override
@@ -113,53 +110,15 @@ public final class AnthropicProvider implements Provider {
     public Response call(Exchange exchange, String model) {
         Objects.requireNonNull(exchange, "exchange");
         Objects.requireNonNull(model, "model");
-        String upstreamModel = AnthropicMapper.upstreamModel(model);
-        boolean streaming = exchange.streaming();
-        Body body;
-        boolean translate;
-        String path = "v1/messages";
-        switch ((LlmOperation) exchange.operation()) { // providers serve model endpoints only
-            case CHAT -> {
-                body = Body.of(AnthropicMapper.toMessagesRequest(exchange.body().json(), upstreamModel));
-                translate = true;
-            }
-            case ANTHROPIC_MESSAGES -> {
-                body = UpstreamHttp.withModel(exchange.body(), upstreamModel);
-                translate = false;
-            }
-            case ANTHROPIC_COUNT_TOKENS -> {
-                body = UpstreamHttp.withModel(exchange.body(), upstreamModel);
-                translate = false;
-                path = "v1/messages/count_tokens";
-            }
-            default -> throw UpstreamHttp.unsupported(name, exchange.operation());
+        if (!(exchange.operation() instanceof LlmOperation operation)
+                || !(operation == LlmOperation.CHAT || operation == LlmOperation.ANTHROPIC_MESSAGES
+                        || operation == LlmOperation.ANTHROPIC_COUNT_TOKENS)) {
+            throw UpstreamHttp.unsupported(name, exchange.operation());
         }
         if (!available()) {
             throw notConfigured();
         }
-        Request request = new Request.Builder()
-                .url(base.newBuilder().addPathSegments(path).build())
-                .headers(requestHeaders(exchange, translate, streaming))
-                .post(UpstreamHttp.json(body))
-                .build();
-        Call call = transport.client().newCall(request);
-        Deadline deadline = transport.deadline(call, settings.timeout(), exchange);
-        return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> {
-            long created = clock.instant().getEpochSecond();
-            if (streaming && UpstreamHttp.isEventStream(response)) {
-                AnthropicEvents events = new AnthropicEvents(name, call, response, deadline,
-                        settings.streamIdleTimeout(), errors);
-                return new Response.Streamed(200, SSE_HEADERS, translate
-                        ? new AnthropicStreamTranslator(events, name, upstreamModel, created,
-                                ChatChunks.usageChunkWanted(exchange))
-                        : new AnthropicEventStream(events));
-            }
-            Body answer = UpstreamHttp.readJson(name, response, deadline, "answer");
-            if (translate) {
-                answer = Body.of(AnthropicMapper.toChatCompletion(answer.json(), created));
-            }
-            return new Response.Complete(200, JSON_HEADERS, answer);
-        });
+        return protocol.call(exchange, model, endpoint);
     }
 
     /**
@@ -200,16 +159,31 @@ public final class AnthropicProvider implements Provider {
         return new InvalidRequest("provider '" + name + "' is not configured", "provider_not_configured", "model");
     }
 
-    private okhttp3.Headers requestHeaders(Exchange exchange, boolean translate, boolean streaming) {
-        okhttp3.Headers.Builder headers = baseHeaders(streaming ? "text/event-stream" : "application/json");
-        if (!translate) {
-            // A native caller chose its API version and betas; pass them on, checked like any header value.
-            exchange.headers().get("anthropic-version").filter(AnthropicProvider::headerSafe)
-                    .ifPresent(v -> headers.set("anthropic-version", v));
-            exchange.headers().get("anthropic-beta").filter(AnthropicProvider::headerSafe)
-                    .ifPresent(v -> headers.set("anthropic-beta", v));
+    /** Anthropic's own API: {@code /v1/messages}, the key as {@code x-api-key}, the version in a header. */
+    private final class NativeEndpoint implements AnthropicProtocol.Endpoint {
+        @Override
+        public HttpUrl url(LlmOperation operation, String model, boolean streaming) {
+            String path = operation == LlmOperation.ANTHROPIC_COUNT_TOKENS ? "v1/messages/count_tokens" : "v1/messages";
+            return base.newBuilder().addPathSegments(path).build();
         }
-        return headers.build();
+
+        @Override
+        public Body body(Body messages, String model) {
+            return messages;
+        }
+
+        @Override
+        public okhttp3.Headers headers(String accept, Exchange exchange, boolean passthrough) {
+            okhttp3.Headers.Builder headers = baseHeaders(accept);
+            if (passthrough) {
+                // A native caller chose its API version and betas; pass them on, checked like any header value.
+                exchange.headers().get("anthropic-version").filter(AnthropicProvider::headerSafe)
+                        .ifPresent(v -> headers.set("anthropic-version", v));
+                exchange.headers().get("anthropic-beta").filter(AnthropicProvider::headerSafe)
+                        .ifPresent(v -> headers.set("anthropic-beta", v));
+            }
+            return headers.build();
+        }
     }
 
     private okhttp3.Headers.Builder baseHeaders(String accept) {
@@ -229,7 +203,8 @@ public final class AnthropicProvider implements Provider {
         }
     }
 
-    private static boolean headerSafe(String value) {
+    /** True when {@code value} can travel in a header as the caller sent it. */
+    public static boolean headerSafe(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if ((c < 0x20 && c != '\t') || c > 0x7e) {

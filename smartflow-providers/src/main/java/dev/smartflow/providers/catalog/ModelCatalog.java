@@ -26,9 +26,11 @@ import java.util.regex.Pattern;
  * each replacing the bundled entry of the same provider and model or adding a new one. As {@link Pricing} it gives the
  * token prices the cost stage bills by.
  *
- * <p>Lookup is by provider and model, case-insensitive, exact id or alias first; then, one at a time, the date or
- * version suffixes that name a snapshot of the same model at the same price are removed: {@code -2024-07-18}
- * (OpenAI), {@code -20250929} (Anthropic), {@code -latest}. So {@code gpt-4o-mini-2024-07-18} is priced as
+ * <p>Lookup is by provider and model, case-insensitive, exact id or alias first; then, one at a time, the qualifiers
+ * that name the same model at the same price are removed: date suffixes {@code -2024-07-18} (OpenAI),
+ * {@code -20250929} (Anthropic), {@code @20250929} (Claude on Vertex AI), {@code -latest}, a Replicate version
+ * ({@code owner/model:<64 hex>}), and a Bedrock cross-region profile's geography
+ * ({@code us.anthropic.claude-...} is {@code anthropic.claude-...}). So {@code gpt-4o-mini-2024-07-18} is priced as
  * {@code gpt-4o-mini}, while a snapshot with its own price ({@code gpt-4o-2024-05-13}) has its own entry and wins. No
  * other guessing: {@code gpt-4o-audio-preview} is not {@code gpt-4o}, and a model the catalog does not know is
  * unpriced, never free.
@@ -45,11 +47,19 @@ public final class ModelCatalog implements Pricing {
     /** Where the bundled list lives on the classpath. */
     public static final String RESOURCE = "/dev/smartflow/providers/catalog/models.json";
 
-    /** Suffixes that name a dated snapshot or a moving alias of the same model; tried one at a time. */
-    private static final List<Pattern> SUFFIXES = List.of(
+    /**
+     * Qualifiers that name a dated snapshot, a moving alias, a pinned version or a routing of the same model at the
+     * same price; tried one at a time: dates ({@code -2024-07-18}, {@code -20250929}, Vertex's {@code @20250929}),
+     * {@code -latest}, a Replicate version ({@code :} and 64 hex digits), and the geography of a Bedrock cross-region
+     * inference profile ({@code us.}, {@code eu.}, {@code apac.}, {@code global.}, ...).
+     */
+    private static final List<Pattern> QUALIFIERS = List.of(
             Pattern.compile("-\\d{4}-\\d{2}-\\d{2}$"),
             Pattern.compile("-\\d{8}$"),
-            Pattern.compile("-latest$"));
+            Pattern.compile("@\\d{8}$"),
+            Pattern.compile("-latest$"),
+            Pattern.compile(":[0-9a-f]{64}$"),
+            Pattern.compile("^(?:us|us-gov|eu|apac|au|ca|jp|global)\\.(?=[a-z]+\\.)"));
 
     private static volatile ModelCatalog bundled;
 
@@ -162,7 +172,7 @@ public final class ModelCatalog implements Pricing {
             if (entry != null) {
                 return Optional.of(entry);
             }
-            String shorter = withoutSuffix(name);
+            String shorter = withoutQualifier(name);
             if (shorter.equals(name)) {
                 return Optional.empty();
             }
@@ -201,9 +211,9 @@ public final class ModelCatalog implements Pricing {
         return "ModelCatalog[version=" + version + ", " + entries.size() + " models]";
     }
 
-    private static String withoutSuffix(String name) {
-        for (Pattern suffix : SUFFIXES) {
-            String shorter = suffix.matcher(name).replaceFirst("");
+    private static String withoutQualifier(String name) {
+        for (Pattern qualifier : QUALIFIERS) {
+            String shorter = qualifier.matcher(name).replaceFirst("");
             if (!shorter.equals(name) && !shorter.isEmpty()) {
                 return shorter;
             }

@@ -6,7 +6,6 @@ import dev.smartflow.providers.Scrubber;
 import dev.smartflow.providers.UpstreamHttp;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -26,9 +25,9 @@ final class GeminiErrors {
     private final String provider;
     private final Scrubber scrubber;
 
-    GeminiErrors(String provider, Optional<String> key) {
+    GeminiErrors(String provider, Scrubber scrubber) {
         this.provider = Objects.requireNonNull(provider, "provider");
-        this.scrubber = new Scrubber(key);
+        this.scrubber = Objects.requireNonNull(scrubber, "scrubber");
     }
 
     /** The upstream answered {@code status}; {@code body} is the start of its error body, possibly empty. */

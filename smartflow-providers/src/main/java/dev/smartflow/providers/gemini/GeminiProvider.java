@@ -14,10 +14,9 @@ import dev.smartflow.core.spi.Provider;
 import dev.smartflow.providers.Deadline;
 import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.providers.ProviderSettings;
+import dev.smartflow.providers.Scrubber;
 import dev.smartflow.providers.UpstreamHttp;
 import dev.smartflow.providers.anthropic.MessagesBridge;
-import dev.smartflow.providers.sse.SseCall;
-import dev.smartflow.providers.translate.ChatChunks;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,15 +62,15 @@ public final class GeminiProvider implements Provider {
     public static final String DEFAULT_BASE = "https://generativelanguage.googleapis.com";
     static final String API_VERSION = "v1beta";
     private static final Headers JSON_HEADERS = Headers.of("content-type", "application/json");
-    private static final Headers SSE_HEADERS = Headers.of("content-type", "text/event-stream");
 
     private final String name;
     private final ProviderSettings settings;
     private final HttpTransport transport;
     private final HttpUrl base;
     private final boolean enabled;
-    private final InstantSource clock;
     private final GeminiErrors errors;
+    private final GeminiProtocol protocol;
+    private final GeminiProtocol.Endpoint endpoint;
 
     /**
      * @param settings  the name ({@code gemini}) and configuration
@@ -87,12 +86,23 @@ public final class GeminiProvider implements Provider {
     GeminiProvider(ProviderSettings settings, HttpTransport transport, boolean enabled, InstantSource clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.transport = Objects.requireNonNull(transport, "transport");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.enabled = enabled;
         this.name = settings.name();
         this.base = UpstreamHttp.parseBase(name, settings.apiBase().orElse(DEFAULT_BASE));
         settings.apiKey().ifPresent(key -> UpstreamHttp.requireHeaderSafe(name, key));
-        this.errors = new GeminiErrors(name, settings.apiKey());
+        this.errors = new GeminiErrors(name, new Scrubber(settings.apiKey()));
+        this.protocol = new GeminiProtocol(settings, transport, Objects.requireNonNull(clock, "clock"), new Scrubber(settings.apiKey()));
+        this.endpoint = new GeminiProtocol.Endpoint() {
+            @Override
+            public HttpUrl.Builder method(String model, String method) {
+                return modelUrl(model, method);
+            }
+
+            @Override
+            public okhttp3.Headers headers(String accept) {
+                return GeminiProvider.this.headers(accept);
+            }
+        };
     }
 
     @Override
@@ -166,34 +176,8 @@ public final class GeminiProvider implements Provider {
     }
 
     private Response chat(Exchange exchange, String model) {
-        Body body = Body.of(GeminiMapper.toGenerateContentRequest(exchange.body().json()));
         requireAvailable();
-        boolean streaming = exchange.streaming();
-        HttpUrl.Builder url = modelUrl(model, streaming ? "streamGenerateContent" : "generateContent");
-        if (streaming) {
-            url.addQueryParameter("alt", "sse");
-        }
-        Request request = new Request.Builder()
-                .url(url.build())
-                .headers(headers(streaming ? "text/event-stream" : "application/json"))
-                .post(UpstreamHttp.json(body))
-                .build();
-        Call call = transport.client().newCall(request);
-        Deadline deadline = transport.deadline(call, settings.timeout(), exchange);
-        return UpstreamHttp.send(name, call, deadline, errors::fromStatus, response -> {
-            long created = clock.instant().getEpochSecond();
-            if (streaming && UpstreamHttp.isEventStream(response)) {
-                SseCall events = new SseCall(name, call, response, deadline, settings.streamIdleTimeout());
-                return new Response.Streamed(200, SSE_HEADERS, new GeminiStreamTranslator(events, name, errors, model,
-                        created, ChatChunks.usageChunkWanted(exchange)));
-            }
-            JsonNode answer = UpstreamHttp.readJson(name, response, deadline, "answer").json();
-            if (!answer.isObject()) {
-                throw UpstreamFailure.io(name, "answer is not a JSON object", null);
-            }
-            return new Response.Complete(200, JSON_HEADERS, Body.of(GeminiMapper.toChatCompletion(answer, model,
-                    created)));
-        });
+        return protocol.chat(exchange, model, endpoint);
     }
 
     private Response embeddings(Exchange exchange, String model) {

@@ -38,7 +38,7 @@ class ModelCatalogTest {
 
     @Test
     void bundledCatalogIsVersionedAndSaysWhereItsPricesComeFrom() {
-        assertEquals("2026-12-06", catalog.version());
+        assertEquals("2026-12-07", catalog.version());
         assertTrue(catalog.source().contains("list prices"));
         assertTrue(catalog.entries().size() >= 45);
     }
@@ -60,7 +60,7 @@ class ModelCatalogTest {
     @Test
     void everyBundledProviderIsOneTheRegistryRoutesTo() {
         List<String> routable = new ArrayList<>(OpenAiProvider.vendors());
-        routable.addAll(List.of("anthropic", "gemini", "cohere", "deepgram"));
+        routable.addAll(List.of("anthropic", "gemini", "cohere", "deepgram", "bedrock", "vertex_ai", "replicate"));
         for (ModelEntry entry : catalog.entries()) {
             assertTrue(routable.contains(entry.provider()), entry.provider() + " is not a provider we route to");
         }
@@ -241,6 +241,42 @@ class ModelCatalogTest {
     }
 
     @Test
+    void bedrockCrossRegionProfilesArePricedAsTheirModel() {
+        String sonnet = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+        Optional<TokenPrice> base = catalog.price("bedrock", sonnet);
+
+        assertEquals(Optional.of(TokenPrice.perMillion(3_000_000, 300_000, 15_000_000)), base);
+        assertEquals(base, catalog.price("bedrock", "us." + sonnet));
+        assertEquals(base, catalog.price("bedrock", "eu." + sonnet));
+        assertEquals(base, catalog.price("bedrock", "global." + sonnet));
+        assertEquals(catalog.price("bedrock", "meta.llama3-3-70b-instruct-v1:0"),
+                catalog.price("bedrock", "us.meta.llama3-3-70b-instruct-v1:0"));
+        assertEquals(Optional.empty(), catalog.price("bedrock", "xx." + sonnet), "only real geographies");
+        assertEquals(Optional.empty(), catalog.price("anthropic", "us." + sonnet));
+    }
+
+    @Test
+    void vertexDatedClaudeIdsAndReplicateVersionsArePricedAsTheirModel() {
+        assertEquals("claude-sonnet-4-5", catalog.find("vertex_ai", "claude-sonnet-4-5@20250929").orElseThrow()
+                .model());
+        assertEquals("claude-3-5-sonnet-v2", catalog.find("vertex_ai", "claude-3-5-sonnet-v2@20241022").orElseThrow()
+                .model());
+        assertEquals(Optional.of(TokenPrice.perMillion(300_000, 30_000, 2_500_000)),
+                catalog.price("vertex_ai", "gemini-2.5-flash"));
+        assertEquals(Optional.of(TokenPrice.perMillion(650_000, 650_000, 2_750_000)), catalog.price("replicate",
+                "meta/meta-llama-3-70b-instruct:fbfb20b472b2f3bdd101412a9f70a0ed4fc0ced78a77ff00970ee7a2383c575d"));
+        assertEquals(Optional.empty(), catalog.price("replicate", "meta/meta-llama-3-70b-instruct:v2"));
+    }
+
+    @Test
+    void bedrockEmbeddingModelsArePricedByTheirInputTokens() {
+        ModelEntry titan = catalog.find("bedrock", "amazon.titan-embed-text-v2:0").orElseThrow();
+
+        assertEquals(ModelEntry.Mode.EMBEDDING, titan.mode());
+        assertEquals(20, micros("bedrock", "amazon.titan-embed-text-v2:0", new Usage(1_000_000, 0, 1_000_000)) / 1000);
+    }
+
+    @Test
     void aSnapshotWithItsOwnPriceWins() {
         assertEquals(Optional.of(TokenPrice.perMillion(5_000_000, 5_000_000, 15_000_000)),
                 catalog.price("openai", "gpt-4o-2024-05-13"));
@@ -284,7 +320,7 @@ class ModelCatalogTest {
                 overridden.price("openai", "gpt-4o-mini-2024-07-18"));
         assertEquals(Optional.of(TokenPrice.perMillion(0, 0, 0)), overridden.price("ollama", "llama3.2"));
         assertEquals(catalog.price("openai", "gpt-4o"), overridden.price("openai", "gpt-4o"), "the rest stays");
-        assertEquals("2026-12-06+acme-7", overridden.version());
+        assertEquals("2026-12-07+acme-7", overridden.version());
         assertEquals(catalog.entries().size() + 1, overridden.entries().size());
         assertEquals(Optional.of(TokenPrice.perMillion(150_000, 75_000, 600_000)),
                 catalog.price("openai", "gpt-4o-mini"), "the bundled catalog is unchanged");

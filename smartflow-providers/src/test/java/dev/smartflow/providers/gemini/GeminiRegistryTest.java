@@ -58,16 +58,6 @@ final class GeminiRegistryTest {
     }
 
     @Test
-    void vertexAiPrefixIsServedByTheSameGeminiAdapter() {
-        registry = withEnvironment(Map.of("GEMINI_API_KEY", KEY));
-
-        Target vertex = registry.resolve("vertex_ai/gemini-2.5-flash");
-
-        assertSame(registry.resolve("gemini-2.5-flash").provider(), vertex.provider());
-        assertEquals("gemini-2.5-flash", vertex.model());
-    }
-
-    @Test
     void googlePrefixAsTheApiReferenceWritesItIsServedByTheGeminiAdapter() {
         registry = withEnvironment(Map.of("GEMINI_API_KEY", KEY));
 
@@ -89,7 +79,6 @@ final class GeminiRegistryTest {
         assertEquals("provider 'gemini' is not configured: GEMINI_ENABLED is false", error.getMessage());
         assertEquals("provider_not_configured", error.code().orElseThrow());
         assertFalse(registry.provider("gemini").orElseThrow().available());
-        assertThrows(InvalidRequest.class, () -> registry.resolve("vertex_ai/gemini-2.5-flash"));
     }
 
     @Test
@@ -103,7 +92,7 @@ final class GeminiRegistryTest {
     void withoutAKeyTheMessageNamesTheVariableAndNoSecret() {
         registry = withEnvironment(Map.of());
 
-        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("vertex_ai/gemini-2.5-flash"));
+        InvalidRequest error = assertThrows(InvalidRequest.class, () -> registry.resolve("gemini/gemini-2.5-flash"));
 
         assertEquals("provider 'gemini' is not configured: set GEMINI_API_KEY", error.getMessage());
     }
