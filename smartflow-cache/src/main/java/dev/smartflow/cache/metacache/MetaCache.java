@@ -1,5 +1,6 @@
 package dev.smartflow.cache.metacache;
 
+import dev.smartflow.cache.Semantic;
 import dev.smartflow.cache.index.FlatVectorIndex;
 import dev.smartflow.core.Slot;
 import dev.smartflow.core.Smartflow;
@@ -10,6 +11,7 @@ import dev.smartflow.core.memory.InMemorySharedState;
 import dev.smartflow.core.spi.Embedder;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.core.spi.VectorIndex;
+import dev.smartflow.server.ModuleContext;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,6 +106,27 @@ public final class MetaCache implements SmartflowModule, AutoCloseable {
             throw new IllegalArgumentException("a namespace is 1 to 64 letters, digits, '.', '_' or '-'");
         }
         return tiers.clear(Optional.of(namespace));
+    }
+
+    /**
+     * Installs the MetaCache in a server: its settings from {@code cache.metacache}, L3 and the statistics in the
+     * server's shared state, L2 on {@code semantic}'s embedder and index, savings priced from the server's catalog,
+     * the control headers copied into exchanges, and {@code GET /api/cache/stats} and {@code DELETE /api/cache} on
+     * the management port. Does nothing when {@code cache.metacache.enabled} is false.
+     *
+     * @throws IllegalArgumentException naming the setting at fault
+     */
+    public static void install(ModuleContext context, Semantic semantic) {
+        CacheSettings settings = CacheSettings.from(context.config().path("metacache"));
+        if (!settings.enabled()) {
+            return;
+        }
+        MetaCache cache = builder().state(context.state()).embedder(semantic.embedder()).index(semantic.index())
+                .pricing(context.pricing()).settings(settings).clock(semantic.clock()).build();
+        context.pipeline().install(cache);
+        context.requestHeaders(Controls.HEADERS);
+        CacheRoutes.register(context, cache);
+        context.closeWith(cache);
     }
 
     /** The request headers the cache reads, for a server to copy into exchanges. */
