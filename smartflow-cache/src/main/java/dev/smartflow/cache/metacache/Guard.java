@@ -3,12 +3,12 @@ package dev.smartflow.cache.metacache;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,10 +44,20 @@ final class Guard {
     private static final Map<String, String> NUMBER_WORDS = numberWords();
     private static final Set<String> DATE_WORDS = Set.of("january", "february", "march", "april", "june", "july",
             "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-            "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+            "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
             "sunday", "today", "tomorrow", "yesterday", "tonight", "weekend", "weekday", "morning", "afternoon",
             "evening", "night", "noon", "midnight", "daily", "weekly", "monthly", "yearly", "annual", "annually",
-            "hourly", "spring", "summer", "autumn", "winter", "last", "next", "ago", "before", "after", "until");
+            "hourly", "spring", "summer", "autumn", "winter", "next", "ago", "before", "after", "until");
+    /**
+     * Words a paraphrase commonly uses for one another, mapped to one of them: a swap between these is not a change
+     * of fact. Kept to plain synonyms; antonyms and near-synonyms that change an answer (enable / disable, add /
+     * invite) are deliberately absent.
+     */
+    static final Map<String, String> SYNONYMS = synonyms(
+            "change update modify edit switch", "delete remove erase", "largest biggest", "tallest highest",
+            "restore recover", "create generate", "contact reach", "method option", "request apply",
+            "author writer", "wrote write", "painter painted paint", "discoverer discovered discover",
+            "begin start", "purchase buy", "fix repair", "car automobile", "photo picture", "quick fast");
     private static final Set<String> NEGATIONS = Set.of("not", "no", "never", "none", "nobody", "nothing",
             "neither", "nor", "cannot", "without", "nowhere", "noone", "dont", "doesnt", "didnt", "isnt", "arent",
             "wasnt", "werent", "wont", "cant", "couldnt", "shouldnt", "wouldnt", "havent", "hasnt", "hadnt");
@@ -64,10 +74,10 @@ final class Guard {
             "but", "if", "then", "than", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "as",
             "into", "onto", "over", "under", "up", "down", "out", "off", "there", "here", "any", "some", "all",
             "each", "every", "much", "many", "more", "most", "very", "really", "just", "also", "too", "again", "ok",
-            "okay", "yes", "thanks", "thank", "could", "would", "is", "whether", "way", "ways", "mean", "means",
+            "okay", "yes", "thanks", "thank", "whether", "way", "ways", "mean", "means",
             "meaning", "exactly", "actually", "basically", "generally", "usually", "typically", "in", "get", "got",
             "make", "one's", "someone", "something", "anything", "thing", "things", "kind", "sort", "type", "use",
-            "using", "used", "go", "going", "does", "possible", "able", "best", "good", "correct", "right", "proper",
+            "using", "used", "go", "going", "possible", "able", "correct", "right", "proper",
             "properly", "steps", "step", "guide", "overview", "summary", "summarize", "summarise", "definition",
             "define", "difference", "between", "vs", "versus", "compare", "works", "work", "working", "exist",
             "exists", "happen", "happens", "called", "call", "word", "words", "term", "example", "examples",
@@ -79,31 +89,15 @@ final class Guard {
 
     /** Whether {@code candidate}'s answer may be served for {@code query}. */
     static boolean allows(String query, String candidate) {
-        Facts q = Facts.of(query);
-        Facts c = Facts.of(candidate);
-        return q.equals(c) && !oneWordSwap(q.words(), c.words());
+        return rejection(query, candidate).isEmpty();
     }
 
     /** Why {@code candidate} is rejected for {@code query}, for tests and the evaluation; empty when it is not. */
     static Optional<String> rejection(String query, String candidate) {
         Facts q = Facts.of(query);
         Facts c = Facts.of(candidate);
-        if (!q.numbers().equals(c.numbers())) {
-            return Optional.of("numbers");
-        }
-        if (!q.dates().equals(c.dates())) {
-            return Optional.of("dates");
-        }
-        if (!q.entities().equals(c.entities())) {
-            return Optional.of("entities");
-        }
-        if (!q.quoted().equals(c.quoted())) {
-            return Optional.of("quoted");
-        }
-        if (q.negated() != c.negated()) {
-            return Optional.of("negation");
-        }
-        return oneWordSwap(q.words(), c.words()) ? Optional.of("swap") : Optional.empty();
+        return q.difference(c).or(() -> oneWordSwap(q.words(), c.words()) ? Optional.of("swap")
+                : Optional.empty());
     }
 
     /**
@@ -142,7 +136,19 @@ final class Guard {
     private static boolean swap(List<String> gapA, List<String> gapB) {
         List<String> contentA = gapA.stream().filter(w -> !COMMON.contains(w)).toList();
         List<String> contentB = gapB.stream().filter(w -> !COMMON.contains(w)).toList();
-        return contentA.size() == 1 && contentB.size() == 1;
+        boolean wordForWord = gapA.size() == 1 && gapB.size() == 1 && contentA.size() + contentB.size() >= 1;
+        return wordForWord || contentA.size() == 1 && contentB.size() == 1;
+    }
+
+    private static Map<String, String> synonyms(String... groups) {
+        Map<String, String> map = new HashMap<>();
+        for (String group : groups) {
+            String[] words = group.split(" ");
+            for (String word : words) {
+                map.put(word, words[0]);
+            }
+        }
+        return Map.copyOf(map);
     }
 
     private static Map<String, String> numberWords() {
@@ -179,12 +185,12 @@ final class Guard {
     }
 
     /** What a question names; two questions may share an answer only when these are equal. */
-    record Facts(Map<String, Integer> numbers, Set<String> dates, Set<String> entities, Set<String> quoted,
+    record Facts(List<String> numbers, Set<String> dates, List<String> entities, Set<String> quoted,
                  boolean negated, List<String> words) {
         static Facts of(String text) {
-            Map<String, Integer> numbers = new TreeMap<>();
+            List<String> numbers = new ArrayList<>();
             Set<String> dates = new TreeSet<>();
-            Set<String> entities = new TreeSet<>();
+            List<String> entities = new ArrayList<>();
             Set<String> quoted = new TreeSet<>();
             List<String> words = new ArrayList<>();
             boolean negated = false;
@@ -208,9 +214,9 @@ final class Guard {
                 String lower = token.toLowerCase(Locale.ROOT).replace('’', '\'');
                 String bare = lower.replace("'", "");
                 if (NUMBER.matcher(token).matches() || startsWithDigit(token)) {
-                    numbers.merge(number(token), 1, Integer::sum);
+                    numbers.add(number(token));
                 } else if (NUMBER_WORDS.containsKey(lower)) {
-                    numbers.merge(NUMBER_WORDS.get(lower), 1, Integer::sum);
+                    numbers.add(NUMBER_WORDS.get(lower));
                 }
                 if (DATE_WORDS.contains(lower)) {
                     dates.add(lower);
@@ -219,28 +225,65 @@ final class Guard {
                     negated = true;
                 }
                 if (entity(token, lower, sentenceStart)) {
-                    entities.add(stem(possessive(lower)));
+                    String entity = stem(possessive(lower));
+                    if (!entities.contains(entity)) {
+                        entities.add(entity);
+                    }
                 }
                 for (String word : lower.split("[.,]")) {
                     if (!word.isEmpty()) {
-                        words.add(stem(possessive(word)));
+                        String stem = COMMON.contains(word) ? word : stem(possessive(word));
+                        words.add(SYNONYMS.getOrDefault(stem, stem));
                     }
                 }
                 sentenceStart = false;
             }
-            return new Facts(Map.copyOf(numbers), Set.copyOf(dates), Set.copyOf(entities), Set.copyOf(quoted),
+            return new Facts(List.copyOf(numbers), Set.copyOf(dates), List.copyOf(entities), Set.copyOf(quoted),
                     negated, List.copyOf(words));
         }
 
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Facts other && numbers.equals(other.numbers) && dates.equals(other.dates)
-                    && entities.equals(other.entities) && quoted.equals(other.quoted) && negated == other.negated;
+        /** Why these facts differ from {@code other}'s, or empty when they name the same things. */
+        Optional<String> difference(Facts other) {
+            if (!numbers.equals(other.numbers)) {
+                return Optional.of("numbers");
+            }
+            if (!dates.equals(other.dates)) {
+                return Optional.of("dates");
+            }
+            if (!sameEntities(other)) {
+                return Optional.of("entities");
+            }
+            if (!quoted.equals(other.quoted)) {
+                return Optional.of("quoted");
+            }
+            return negated == other.negated ? Optional.empty() : Optional.of("negation");
         }
 
-        @Override
-        public int hashCode() {
-            return numbers.hashCode() ^ dates.hashCode() ^ entities.hashCode() ^ quoted.hashCode();
+        /**
+         * Every entity of each text occurs as a word of the other (a name capitalised in one question and not in
+         * the other is the same name), and the entities both name come in the same order ("Celsius to Fahrenheit"
+         * is not "Fahrenheit to Celsius").
+         */
+        private boolean sameEntities(Facts other) {
+            if (!other.wordSet().containsAll(entities) || !wordSet().containsAll(other.entities)) {
+                return false;
+            }
+            List<String> mine = entities.stream().filter(other.entities::contains).toList();
+            List<String> theirs = other.entities.stream().filter(entities::contains).toList();
+            return mine.equals(theirs);
+        }
+
+        private Set<String> wordSet() {
+            Set<String> set = new HashSet<>();
+            for (String word : words) {
+                set.add(word);
+            }
+            for (Map.Entry<String, String> synonym : SYNONYMS.entrySet()) {
+                if (set.contains(synonym.getValue())) {
+                    set.add(synonym.getKey());
+                }
+            }
+            return set;
         }
 
         private static boolean startsWithDigit(String token) {
@@ -300,8 +343,14 @@ final class Guard {
             return lower.endsWith("'s") ? lower.substring(0, lower.length() - 2) : lower;
         }
 
-        /** Plurals as singulars, so "passwords" and "password" are one word. */
+        /** Plurals as singulars and -ing / -ed forms as their verb, so "passwords" and "password" are one word. */
         private static String stem(String word) {
+            if (word.length() > 6 && word.endsWith("ing")) {
+                return word.substring(0, word.length() - 3);
+            }
+            if (word.length() > 5 && word.endsWith("ed") && !word.endsWith("eed")) {
+                return word.substring(0, word.length() - 2);
+            }
             if (word.length() > 4 && word.endsWith("ies")) {
                 return word.substring(0, word.length() - 3) + "y";
             }

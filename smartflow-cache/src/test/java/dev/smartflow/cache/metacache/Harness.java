@@ -14,6 +14,7 @@ import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.memory.InMemorySharedState;
 import dev.smartflow.core.spi.AuditRecord;
+import dev.smartflow.core.spi.Embedder;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.core.spi.VectorIndex;
 import dev.smartflow.providers.ProviderRegistry;
@@ -47,6 +48,11 @@ final class Harness implements AutoCloseable {
 
     /** With {@code state} null: a fresh in-memory state; with {@code index} null: the cache's own. */
     Harness(CacheSettings settings, SharedState state, VectorIndex index, FakeUpstream upstream, FakeClock clock) {
+        this(settings, state, index, upstream, clock, new WordEmbedder());
+    }
+
+    Harness(CacheSettings settings, SharedState state, VectorIndex index, FakeUpstream upstream, FakeClock clock,
+            Embedder embedder) {
         this.upstream = upstream;
         this.clock = clock;
         this.ownsState = state == null;
@@ -54,7 +60,7 @@ final class Harness implements AutoCloseable {
         ProviderRegistry registry = ProviderRegistry.builder().environment(Map.of(
                 "OPENAI_API_KEY", "sk-upstream", "OPENAI_API_BASE", upstream.openAiBase(),
                 "ANTHROPIC_API_KEY", "sk-ant-upstream", "ANTHROPIC_API_BASE", upstream.anthropicBase())).build();
-        MetaCache.Builder builder = MetaCache.builder().state(this.state).embedder(new WordEmbedder())
+        MetaCache.Builder builder = MetaCache.builder().state(this.state).embedder(embedder)
                 .pricing(registry.catalog()).settings(settings).clock(clock).ticker(clock);
         if (index != null) {
             builder.index(index);
