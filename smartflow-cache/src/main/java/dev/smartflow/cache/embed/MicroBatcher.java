@@ -71,6 +71,11 @@ final class MicroBatcher<I, O> implements AutoCloseable {
         return outputs;
     }
 
+    /** How many items wait for a worker. */
+    int waiting() {
+        return queue.size();
+    }
+
     /** Waits for {@code future}, rethrowing what the batch threw. */
     static <O> O await(CompletableFuture<O> future) {
         try {

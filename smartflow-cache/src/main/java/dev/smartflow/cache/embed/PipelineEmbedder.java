@@ -95,6 +95,11 @@ public final class PipelineEmbedder implements Embedder {
         batcher.close();
     }
 
+    /** How many texts wait for a request, for tests. */
+    int waiting() {
+        return batcher.waiting();
+    }
+
     /** One embeddings request for a group of distinct texts. */
     private List<float[]> request(List<String> texts) {
         ObjectNode json = Body.MAPPER.createObjectNode().put("model", model).put("encoding_format", "float");
