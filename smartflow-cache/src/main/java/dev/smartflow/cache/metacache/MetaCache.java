@@ -134,9 +134,22 @@ public final class MetaCache implements SmartflowModule, AutoCloseable {
         return List.of(Controls.HEADERS);
     }
 
+    /** The tiers, for tests of this package. */
+    Tiers tiersForTest() {
+        return tiers;
+    }
+
     @Override
     public void close() {
-        flusher.shutdownNow();
+        // not shutdownNow: interrupting a flush would interrupt its call to Redis
+        flusher.shutdown();
+        try {
+            if (!flusher.awaitTermination(5, TimeUnit.SECONDS)) {
+                flusher.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             stats.flush();
         } catch (RuntimeException e) {
