@@ -45,6 +45,8 @@ class SemanticEvaluationTest {
     static final double[] THRESHOLDS = {0.80, 0.82, 0.84, 0.86, 0.88, 0.90, 0.92, 0.94, 0.96, 0.98};
     private static OnnxEmbedder embedder;
     private static List<Pair> pairs;
+    /** Written after the guard was settled and never used to tune it: how it does on phrasings it has not seen. */
+    private static List<Pair> heldOut;
     private static Embedder embeddings;
 
     /** One labelled pair and what the cache computes for it. */
@@ -60,23 +62,28 @@ class SemanticEvaluationTest {
         EmbeddersProbe.shared();
         embedder = OnnxEmbedder.builder(Path.of("target", "test-data").toAbsolutePath()).start();
         embeddings = new Remembering(embedder);
-        pairs = new ArrayList<>();
+        pairs = read("/metacache/semantic-eval.jsonl");
+        heldOut = read("/metacache/semantic-eval-heldout.jsonl");
+    }
+
+    private static List<Pair> read(String resource) throws IOException {
+        List<Pair> read = new ArrayList<>();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(
-                SemanticEvaluationTest.class.getResourceAsStream("/metacache/semantic-eval.jsonl"),
-                StandardCharsets.UTF_8))) {
+                SemanticEvaluationTest.class.getResourceAsStream(resource), StandardCharsets.UTF_8))) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 JsonNode json = Body.MAPPER.readTree(line);
                 String stored = json.path("stored").asText();
                 String query = json.path("query").asText();
                 String storedSystem = json.path("stored_system").asText("You are a helpful assistant.");
                 String querySystem = json.path("query_system").asText("You are a helpful assistant.");
-                pairs.add(new Pair(json.path("kind").asText(), json.path("category").asText(), stored, query,
+                read.add(new Pair(json.path("kind").asText(), json.path("category").asText(), stored, query,
                         json.path("hit").asBoolean(), storedSystem, querySystem,
                         dot(embeddings.embed(stored), embeddings.embed(query)),
                         context(storedSystem, stored).equals(context(querySystem, query)),
                         Guard.allows(query, stored)));
             }
         }
+        return read;
     }
 
     @AfterAll
@@ -88,23 +95,14 @@ class SemanticEvaluationTest {
     void theDefaultThresholdMeetsTheTargetsAndTheTableIsWritten() throws IOException {
         assertTrue(pairs.size() >= 500, "at least 500 labelled pairs: " + pairs.size());
         StringBuilder table = new StringBuilder();
-        table.append("| threshold | paraphrase hit rate | hits | wrong hits | wrong % of hits | precision "
-                + "| without guard: paraphrase hit rate | without guard: wrong % of hits |\n");
-        table.append("|---|---|---|---|---|---|---|---|\n");
-        for (double threshold : THRESHOLDS) {
-            Figures guarded = figures(threshold, true);
-            Figures bare = figures(threshold, false);
-            table.append(String.format(Locale.ROOT, "| %.2f | %.1f%% | %d | %d | %.2f%% | %.2f%% | %.1f%% | %.1f%% |%n",
-                    threshold, 100 * guarded.paraphraseHitRate(), guarded.hits, guarded.wrong,
-                    100 * guarded.wrongShare(), 100 * (1 - guarded.wrongShare()), 100 * bare.paraphraseHitRate(),
-                    100 * bare.wrongShare()));
-        }
-        table.append("\n").append(breakdown(CacheSettings.DEFAULT_THRESHOLD));
+        table.append(table(pairs)).append("\n").append(breakdown(pairs, CacheSettings.DEFAULT_THRESHOLD));
+        table.append("\nHeld-out set (").append(heldOut.size()).append(" pairs):\n\n").append(table(heldOut))
+                .append("\n").append(breakdown(heldOut, CacheSettings.DEFAULT_THRESHOLD));
         Path out = Path.of("target", "metacache-eval.md");
         Files.writeString(out, table.toString());
         System.out.println(table);
 
-        Figures chosen = figures(CacheSettings.DEFAULT_THRESHOLD, true);
+        Figures chosen = figures(pairs, CacheSettings.DEFAULT_THRESHOLD, true);
         assertTrue(chosen.wrongShare() <= 0.01, "wrong answers " + chosen.wrong + " of " + chosen.hits + " hits");
         assertTrue(chosen.paraphraseHitRate() >= 0.5, "paraphrase hit rate " + chosen.paraphraseHitRate());
     }
@@ -128,9 +126,25 @@ class SemanticEvaluationTest {
         }
     }
 
-    private static String breakdown(double threshold) {
+    private static String table(List<Pair> set) {
+        StringBuilder table = new StringBuilder();
+        table.append("| threshold | paraphrase hit rate | hits | wrong hits | wrong % of hits | precision "
+                + "| without guard: paraphrase hit rate | without guard: wrong % of hits |\n");
+        table.append("|---|---|---|---|---|---|---|---|\n");
+        for (double threshold : THRESHOLDS) {
+            Figures guarded = figures(set, threshold, true);
+            Figures bare = figures(set, threshold, false);
+            table.append(String.format(Locale.ROOT, "| %.2f | %.1f%% | %d | %d | %.2f%% | %.2f%% | %.1f%% | %.1f%% |%n",
+                    threshold, 100 * guarded.paraphraseHitRate(), guarded.hits, guarded.wrong,
+                    100 * guarded.wrongShare(), 100 * (1 - guarded.wrongShare()), 100 * bare.paraphraseHitRate(),
+                    100 * bare.wrongShare()));
+        }
+        return table.toString();
+    }
+
+    private static String breakdown(List<Pair> set, double threshold) {
         Map<String, int[]> byCategory = new TreeMap<>();
-        for (Pair pair : pairs) {
+        for (Pair pair : set) {
             int[] counts = byCategory.computeIfAbsent(pair.category(), c -> new int[3]);
             counts[0]++;
             counts[1] += pair.served(threshold, false) ? 1 : 0;
@@ -141,7 +155,7 @@ class SemanticEvaluationTest {
         text.append("| category | pairs | served without guard | served with guard |\n|---|---|---|---|\n");
         byCategory.forEach((category, counts) -> text.append(String.format(Locale.ROOT, "| %s | %d | %d | %d |%n",
                 category, counts[0], counts[1], counts[2])));
-        List<Pair> wrong = pairs.stream().filter(p -> !p.hit() && p.served(threshold, true)).toList();
+        List<Pair> wrong = set.stream().filter(p -> !p.hit() && p.served(threshold, true)).toList();
         if (!wrong.isEmpty()) {
             text.append("\nWrong answers served:\n\n");
             wrong.forEach(p -> text.append(String.format(Locale.ROOT, "- %.3f \"%s\" for \"%s\"%n", p.similarity(),
@@ -150,9 +164,9 @@ class SemanticEvaluationTest {
         return text.toString();
     }
 
-    private static Figures figures(double threshold, boolean guarded) {
+    private static Figures figures(List<Pair> set, double threshold, boolean guarded) {
         Figures figures = new Figures();
-        for (Pair pair : pairs) {
+        for (Pair pair : set) {
             boolean served = pair.served(threshold, guarded);
             if (pair.hit()) {
                 figures.paraphrases++;
