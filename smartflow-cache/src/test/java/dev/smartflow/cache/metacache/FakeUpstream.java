@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,7 +49,7 @@ final class FakeUpstream implements AutoCloseable {
                                     .asBoolean(false)))
                             : json(200, openAi(question));
                     case "/v1/messages" -> stream ? anthropicStream(question) : json(200, anthropic(question));
-                    default -> json(404, "{\"error\":{\"message\":\"unknown path\",\"type\":\"invalid_request_error\"}}");
+                    default -> json(404, "{\"error\":{\"message\":\"unknown path\"}}");
                 };
             }
         });
@@ -112,7 +113,7 @@ final class FakeUpstream implements AutoCloseable {
             head + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}",
             head + "\"choices\":[],\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":10,\"total_tokens\":30}}",
         };
-        return usage ? events : java.util.Arrays.copyOf(events, events.length - 1);
+        return usage ? events : Arrays.copyOf(events, events.length - 1);
     }
 
     static String anthropic(String question) {

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.PermissionDenied;
 import dev.smartflow.core.exchange.Principal;
@@ -123,14 +125,20 @@ class MetaCacheTest {
         harness.call(chat("Summarise our refund policy."));
 
         Response otherSystem = harness.call(chat("Summarise our refund policy.", o -> {
-            ((com.fasterxml.jackson.databind.node.ObjectNode) o.withArray("messages").get(0))
-                    .put("content", "You are a pirate.");
+            ((ObjectNode) o.withArray("messages").get(0)).put("content", "You are a pirate.");
             return o;
         }));
         Response otherModel = harness.call(chat("Summarise our refund policy.", o -> o.put("model", "gpt-4o")));
+        Response otherHistory = harness.call(chat("Summarise our refund policy.", o -> {
+            ArrayNode messages = o.withArray("messages");
+            messages.insertObject(1).put("role", "user").put("content", "We are a bakery.");
+            messages.insertObject(2).put("role", "assistant").put("content", "Noted.");
+            return o;
+        }));
 
         assertEquals("false", header(otherSystem, CacheStage.HIT));
         assertEquals("false", header(otherModel, CacheStage.HIT));
+        assertEquals("false", header(otherHistory, CacheStage.HIT));
     }
 
     @Test
@@ -145,8 +153,7 @@ class MetaCacheTest {
         assertEquals("false", header(paraphrase, CacheStage.HIT));
     }
 
-    private static com.fasterxml.jackson.databind.node.ObjectNode withTool(
-            com.fasterxml.jackson.databind.node.ObjectNode body) {
+    private static ObjectNode withTool(ObjectNode body) {
         body.putArray("tools").addObject().put("type", "function").putObject("function").put("name", "weather");
         return body;
     }
