@@ -1,6 +1,7 @@
 package dev.smartflow.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.cache.rag.VectorStoreRoutes;
 import dev.smartflow.server.ModuleContext;
 import dev.smartflow.server.ServerModule;
 import java.util.Locale;
@@ -33,6 +34,7 @@ public final class CacheModule implements ServerModule {
         Semantic semantic = Semantic.open(context);
         context.closeWith(semantic);
         // parts: MetaCache.install(context, semantic); VectorStores.install(context, semantic);
+        VectorStoreRoutes.install(context, semantic);
         LOG.log(System.Logger.Level.INFO, () -> "cache module on, embedder " + semantic.embedder().model());
     }
 

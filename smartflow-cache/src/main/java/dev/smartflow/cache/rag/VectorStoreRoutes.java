@@ -5,7 +5,7 @@ import dev.smartflow.cache.rag.VectorStoreStage.RouteParameters;
 import dev.smartflow.core.Slot;
 import dev.smartflow.core.exchange.Attributes;
 import dev.smartflow.core.exchange.ModuleOperation;
-import dev.smartflow.core.spi.Embedder;
+import dev.smartflow.cache.Semantic;
 import dev.smartflow.server.ModuleContext;
 import dev.smartflow.server.Service;
 import io.javalin.config.JavalinConfig;
@@ -19,11 +19,16 @@ import java.util.Optional;
 /**
  * Puts the vector stores and the RAG pipeline on the proxy port: each route runs as a module operation through the
  * pipeline (authenticated with the master key or a virtual key, rate limited, audited) and is answered by the
- * module's stage, for the caller's tenant. Wired by the cache module.
+ * module's stage, for the caller's tenant. Wired by the cache module with its {@link Semantic} layer's embedder and
+ * clock.
  *
  * <pre>{@code
- * VectorStoreRoutes.install(context, embedder);     // in a ServerModule's install
+ * VectorStoreRoutes.install(context, semantic);     // in a ServerModule's install
  * }</pre>
+ *
+ * <p>The stores search an index of their own ({@link dev.smartflow.cache.index.FlatVectorIndex}, the layer's index
+ * class), not the layer's shared one: their vectors are kept in the database, which every instance reads, and each
+ * instance's index is its own copy of them, loaded and replaced store by store.
  *
  * <p>Configuration, under the module's section ({@code cache.vector_stores} for the cache module):
  * {@code enabled} (default true) and {@code max_file_bytes} (default {@value VectorStores#DEFAULT_MAX_FILE_BYTES}).
@@ -41,14 +46,14 @@ public final class VectorStoreRoutes {
      * @return the stores, for in-process use beside HTTP; empty when the configuration turns them off
      * @throws IllegalArgumentException when the configuration is invalid, naming the setting
      */
-    public static Optional<VectorStores> install(ModuleContext context, Embedder embedder) {
+    public static Optional<VectorStores> install(ModuleContext context, Semantic semantic) {
         JsonNode settings = context.config().path("vector_stores");
         if (!settings.path("enabled").asBoolean(true)) {
             LOG.log(System.Logger.Level.INFO, "vector stores are turned off (vector_stores.enabled: false)");
             return Optional.empty();
         }
-        VectorStores.Builder builder = VectorStores.builder(context.database().vectorStores(), embedder)
-                .clock(context.clock());
+        VectorStores.Builder builder = VectorStores.builder(context.database().vectorStores(), semantic.embedder())
+                .clock(semantic.clock());
         JsonNode maxFileBytes = settings.path("max_file_bytes");
         if (!maxFileBytes.isMissingNode()) {
             if (!maxFileBytes.canConvertToLong() || !maxFileBytes.isIntegralNumber() || maxFileBytes.longValue() < 1) {
