@@ -17,7 +17,7 @@ class ReadmeExampleTest {
     void theInProcessExampleRunsAsDocumented() {
         Database database = new InMemoryDatabase();
         Embedder embedder = new WordEmbedder();
-        String text = "The cache has three tiers. It answers repeated questions.";
+        String text = "How the cache works: three tiers answer repeated questions.";
         String report = "Q4 revenue figures: revenue grew twelve percent to four million.";
         List<SearchHit> hits;
         String system;
