@@ -2,6 +2,7 @@ package dev.smartflow.cache;
 
 import dev.smartflow.cache.embed.Embedders;
 import dev.smartflow.cache.index.FlatVectorIndex;
+import dev.smartflow.cache.index.SharedVectorIndex;
 import dev.smartflow.core.spi.Embedder;
 import dev.smartflow.core.spi.VectorIndex;
 import dev.smartflow.server.ModuleContext;
@@ -16,6 +17,8 @@ import java.util.Objects;
  * <p>Closing it closes the index and releases the embedder (a shared embedder closes when its last user lets go).
  */
 public final class Semantic implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Semantic.class.getName());
+
     private final Embedder embedder;
     private final VectorIndex index;
     private final InstantSource clock;
@@ -33,11 +36,31 @@ public final class Semantic implements AutoCloseable {
 
     /**
      * The layer of a server: the process's shared embedder ({@code cache.embedder}, loading in the background) and an
-     * index over the server's state.
+     * index. With Redis configured the index is shared by every instance ({@link SharedVectorIndex}; the namespaces
+     * it holds are loaded in the background); otherwise it is this process's own ({@link FlatVectorIndex}).
      */
     public static Semantic open(ModuleContext context) {
         Embedder embedder = Embedders.shared(context);
-        return new Semantic(embedder, new FlatVectorIndex(), context.clock());
+        if (context.server().redisUrl().isEmpty()) {
+            return new Semantic(embedder, new FlatVectorIndex(), context.clock());
+        }
+        SharedVectorIndex index;
+        try {
+            index = SharedVectorIndex.open(context.state());
+        } catch (RuntimeException e) {
+            embedder.close();
+            throw e;
+        }
+        Thread.ofVirtual().name("smartflow-vector-index-preload").start(() -> {
+            try {
+                int namespaces = index.preload();
+                LOG.log(System.Logger.Level.INFO, () -> "vector index: " + namespaces + " namespaces loaded");
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "vector index: namespaces will load at first use ("
+                        + e.getMessage() + ")");
+            }
+        });
+        return new Semantic(embedder, index, context.clock());
     }
 
     public Embedder embedder() {

@@ -47,10 +47,6 @@ final class ModelFiles {
         return folder;
     }
 
-    Path model() {
-        return folder.resolve(MODEL_RESOURCE);
-    }
-
     Path tokenizer() {
         return folder.resolve(TOKENIZER_RESOURCE);
     }

@@ -1,5 +1,6 @@
 package dev.smartflow.cache.embed;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -224,8 +225,10 @@ public final class OnnxEmbedder implements Embedder {
             try {
                 Criteria<NDList, NDList> criteria = Criteria.builder()
                         .setTypes(NDList.class, NDList.class)
-                        .optModelPath(files.model())
+                        .optModelPath(files.folder())
+                        .optModelName(MODEL)
                         .optEngine("OnnxRuntime")
+                        .optDevice(Device.cpu())
                         .optTranslator(new NoopTranslator())
                         // DJL applies intraOpNumThreads only when interOpNumThreads is set too
                         .optOption("interOpNumThreads", "1")
