@@ -201,6 +201,7 @@ class VectorStoresTest {
     void aFileIsListedAndDeletedAndLeavesTheSearch() {
         VectorStore store = stores.create(ACME, NewVectorStore.named("s"));
         VectorFile keep = stores.addFile(ACME, store.id(), Document.of("apples and pears").withFilename("fruit"));
+        clock.advance(Duration.ofSeconds(1));
         VectorFile drop = stores.addFile(ACME, store.id(), Document.of("apples and cars").withFilename("mixed"));
 
         assertEquals(List.of(drop.id(), keep.id()), stores.files(ACME, store.id(), PageRequest.newest(10)).items()
