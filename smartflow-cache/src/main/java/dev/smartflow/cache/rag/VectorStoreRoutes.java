@@ -13,6 +13,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -48,7 +49,7 @@ public final class VectorStoreRoutes {
      */
     public static Optional<VectorStores> install(ModuleContext context, Semantic semantic) {
         JsonNode settings = context.config().path("vector_stores");
-        if (!settings.path("enabled").asBoolean(true)) {
+        if (!enabled(settings.path("enabled"))) {
             LOG.log(System.Logger.Level.INFO, "vector stores are turned off (vector_stores.enabled: false)");
             return Optional.empty();
         }
@@ -67,6 +68,19 @@ public final class VectorStoreRoutes {
         context.routes(Service.PROXY, app -> routes(context, app));
         context.closeWith(stores);
         return Optional.of(stores);
+    }
+
+    /** {@code vector_stores.enabled}: true unless set to false. */
+    private static boolean enabled(JsonNode enabled) {
+        if (enabled.isMissingNode() || enabled.isNull()) {
+            return true;
+        }
+        return switch (enabled.asText().strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("vector_stores.enabled must be true or false, not '"
+                    + enabled.asText() + "'");
+        };
     }
 
     private static void routes(ModuleContext context, JavalinConfig app) {
