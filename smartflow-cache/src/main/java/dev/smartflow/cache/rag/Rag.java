@@ -75,7 +75,8 @@ public final class Rag {
      * @param chunksTotal   the chunks the document was cut into
      * @param status        {@code completed}, or {@code in_progress} for an ingest in the background
      */
-    public record Ingested(String storeId, String fileId, int chunksCreated, int chunksTotal, VectorFile.Status status) {
+    public record Ingested(String storeId, String fileId, int chunksCreated, int chunksTotal,
+                           VectorFile.Status status) {
         public Ingested {
             Objects.requireNonNull(storeId, "storeId");
             Objects.requireNonNull(fileId, "fileId");

@@ -2,10 +2,10 @@ package dev.smartflow.cache.rag;
 
 import dev.smartflow.core.spi.VectorFile;
 import dev.smartflow.core.spi.VectorIndex;
-import dev.smartflow.core.spi.VectorStoreRecords;
 import dev.smartflow.core.spi.VectorStoreRecords.ChunkId;
 import dev.smartflow.core.spi.VectorStoreRecords.ChunkVector;
 import dev.smartflow.core.spi.VectorStoreRecords.StoreVersion;
+import dev.smartflow.core.spi.VectorStoreRecords;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;

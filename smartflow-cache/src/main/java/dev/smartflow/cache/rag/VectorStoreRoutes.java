@@ -1,11 +1,11 @@
 package dev.smartflow.cache.rag;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.cache.Semantic;
 import dev.smartflow.cache.rag.VectorStoreStage.RouteParameters;
 import dev.smartflow.core.Slot;
 import dev.smartflow.core.exchange.Attributes;
 import dev.smartflow.core.exchange.ModuleOperation;
-import dev.smartflow.cache.Semantic;
 import dev.smartflow.server.ModuleContext;
 import dev.smartflow.server.Service;
 import io.javalin.config.JavalinConfig;

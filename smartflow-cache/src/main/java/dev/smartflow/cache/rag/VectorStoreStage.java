@@ -169,7 +169,10 @@ final class VectorStoreStage implements Stage {
                 Fields.integer(body, "chunk_overlap", Document.DEFAULT_CHUNK_OVERLAP));
     }
 
-    /** {@code limit} (1 to 100, default 20), {@code order} ({@code desc}, the default, or {@code asc}), {@code after}. */
+    /**
+     * The page a list asks for: {@code limit} (1 to 100, default 20), {@code order} ({@code desc}, the default, or
+     * {@code asc}) and {@code after} (an id).
+     */
     private static PageRequest page(Call call) {
         Map<String, List<String>> query = call.parameters().query();
         int limit = DEFAULT_LIST_LIMIT;

@@ -151,8 +151,8 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
             copy.forEach(chunk -> stored.put(chunk.index(), chunk));
             chunks.put(fileId, stored);
             files.put(fileId, new VectorFile(file.id(), file.storeId(), file.filename(), file.metadata(),
-                    file.bytes(), file.chunkCount(), file.chunksEmbedded() + copy.size(), file.status(), file.lastError(),
-                    file.createdAt(), now));
+                    file.bytes(), file.chunkCount(), file.chunksEmbedded() + copy.size(), file.status(),
+                    file.lastError(), file.createdAt(), now));
             return true;
         });
     }
