@@ -2,6 +2,7 @@ package dev.smartflow.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.cache.metacache.MetaCache;
+import dev.smartflow.cache.rag.VectorStoreRoutes;
 import dev.smartflow.server.ModuleContext;
 import dev.smartflow.server.ServerModule;
 import java.util.Locale;
@@ -34,7 +35,7 @@ public final class CacheModule implements ServerModule {
         Semantic semantic = Semantic.open(context);
         context.closeWith(semantic);
         MetaCache.install(context, semantic);
-        // parts: VectorStores.install(context, semantic);
+        VectorStoreRoutes.install(context, semantic);
         LOG.log(System.Logger.Level.INFO, () -> "cache module on, embedder " + semantic.embedder().model());
     }
 

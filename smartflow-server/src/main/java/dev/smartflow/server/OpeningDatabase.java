@@ -10,12 +10,18 @@ import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.spi.VectorChunk;
+import dev.smartflow.core.spi.VectorFile;
+import dev.smartflow.core.spi.VectorStore;
+import dev.smartflow.core.spi.VectorStoreRecords;
 import dev.smartflow.core.spi.VirtualKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +35,7 @@ final class OpeningDatabase implements Database {
     private final KeyStore keys = new WaitingKeyStore();
     private final AuditLog audit = new WaitingAuditLog();
     private final ChainStore chains = new WaitingChainStore();
+    private final VectorStoreRecords vectorStores = new WaitingVectorStoreRecords();
 
     OpeningDatabase(Supplier<Database> open) {
         this.opening = new CompletableFuture<>();
@@ -80,9 +87,97 @@ final class OpeningDatabase implements Database {
         return chains;
     }
 
+    /** The vector stores at once, so a module can be wired while the database opens; their calls wait for the open. */
+    @Override
+    public VectorStoreRecords vectorStores() {
+        return vectorStores;
+    }
+
     @Override
     public void close() {
         await().close();
+    }
+
+    /** Every call waits for the open, then goes to the real records. */
+    private final class WaitingVectorStoreRecords implements VectorStoreRecords {
+        private VectorStoreRecords records() {
+            return await().vectorStores();
+        }
+
+        @Override
+        public void createStore(VectorStore store) {
+            records().createStore(store);
+        }
+
+        @Override
+        public Optional<VectorStore> findStore(String tenant, String id) {
+            return records().findStore(tenant, id);
+        }
+
+        @Override
+        public Page<VectorStore> listStores(String tenant, PageRequest request) {
+            return records().listStores(tenant, request);
+        }
+
+        @Override
+        public boolean deleteStore(String tenant, String id) {
+            return records().deleteStore(tenant, id);
+        }
+
+        @Override
+        public List<StoreVersion> versions() {
+            return records().versions();
+        }
+
+        @Override
+        public boolean addFile(VectorFile file) {
+            return records().addFile(file);
+        }
+
+        @Override
+        public Optional<VectorFile> findFile(String storeId, String fileId) {
+            return records().findFile(storeId, fileId);
+        }
+
+        @Override
+        public Page<VectorFile> listFiles(String storeId, PageRequest request) {
+            return records().listFiles(storeId, request);
+        }
+
+        @Override
+        public boolean appendChunks(String fileId, List<VectorChunk> chunks, Instant now) {
+            return records().appendChunks(fileId, chunks, now);
+        }
+
+        @Override
+        public OptionalLong completeFile(String fileId, Instant now) {
+            return records().completeFile(fileId, now);
+        }
+
+        @Override
+        public boolean failFile(String fileId, String error, Instant now) {
+            return records().failFile(fileId, error, now);
+        }
+
+        @Override
+        public int failStaleFiles(Instant updatedBefore, String error, Instant now) {
+            return records().failStaleFiles(updatedBefore, error, now);
+        }
+
+        @Override
+        public OptionalLong deleteFile(String storeId, String fileId) {
+            return records().deleteFile(storeId, fileId);
+        }
+
+        @Override
+        public OptionalLong loadVectors(String storeId, Consumer<ChunkVector> sink) {
+            return records().loadVectors(storeId, sink);
+        }
+
+        @Override
+        public List<ChunkText> chunkTexts(String storeId, List<ChunkId> chunks) {
+            return records().chunkTexts(storeId, chunks);
+        }
     }
 
     /** Every call waits for the open, then goes to the real log. */

@@ -5,6 +5,7 @@ import dev.smartflow.core.Stage;
 import dev.smartflow.core.error.RateLimited;
 import dev.smartflow.core.error.StateUnavailable;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.ModuleOperation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.memory.InMemorySharedState;
 import dev.smartflow.core.spi.SharedState;
@@ -20,7 +21,9 @@ import java.util.Objects;
  *
  * <p>Tokens are counted before the call, so they are an estimate: the request body's bytes / 4, rounded up (about
  * four bytes of JSON per token), without the completion. The request window is checked first; a call it admits and
- * the token window refuses still counts as a request. Principals without a key, and keys without limits, pass.
+ * the token window refuses still counts as a request. A module's operations ({@link ModuleOperation}: a vector
+ * search, a tool call) count against {@code rpm_limit} only; the model list is not counted. Principals without a key,
+ * and keys without limits, pass.
  *
  * <p><b>Outages.</b> While shared state is unreachable, {@link OutageMode#CLOSED} (the default) refuses limited calls
  * with its {@link StateUnavailable} (503); {@link OutageMode#OPEN} counts them in windows of this instance's own until
@@ -49,11 +52,13 @@ public final class RateLimitStage implements Stage {
     @Override
     public Response handle(Exchange exchange, Chain chain) {
         VirtualKey key = exchange.principal().key().orElse(null);
-        if (key != null && exchange.operation().routed()) {
+        // A module's operations (a vector search, a tool call) count as requests; only model calls carry tokens.
+        boolean counted = exchange.operation().routed() || exchange.operation() instanceof ModuleOperation;
+        if (key != null && counted) {
             if (key.rpmLimit().isPresent()) {
                 check("rpm:", key, key.rpmLimit().getAsLong(), 1, RateLimited.Unit.REQUESTS);
             }
-            if (key.tpmLimit().isPresent()) {
+            if (key.tpmLimit().isPresent() && exchange.operation().routed()) {
                 check("tpm:", key, key.tpmLimit().getAsLong(), BudgetStage.promptTokens(exchange),
                         RateLimited.Unit.TOKENS);
             }

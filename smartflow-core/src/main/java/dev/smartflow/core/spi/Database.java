@@ -1,10 +1,10 @@
 package dev.smartflow.core.spi;
 
 /**
- * Durable records: virtual keys and their spend, the audit log and the routing's fallback chains, with policies,
- * presets, MCP servers, A2A agents and jobs to follow as further stores. {@code InMemoryDatabase} serves tests and throwaway runs;
- * {@code SqlDatabase} keeps the records in H2 (a file under the data directory, the embedded default) or PostgreSQL
- * (production), with one set of migrations for both.
+ * Durable records: virtual keys and their spend, the audit log, the routing's fallback chains and the vector stores
+ * (their files and vectors), with policies, presets, MCP servers, A2A agents and jobs to follow as further stores.
+ * {@code InMemoryDatabase} serves tests and throwaway runs; {@code SqlDatabase} keeps the records in H2 (a file under
+ * the data directory, the embedded default) or PostgreSQL (production), with one set of migrations for both.
  *
  * <pre>{@code
  * try (Database database = SqlDatabase.connect(System.getenv("SMARTFLOW_DATABASE_URL"))) {
@@ -14,9 +14,10 @@ package dev.smartflow.core.spi;
  * }</pre>
  *
  * <p><b>Contract.</b> Thread-safe and meant to be shared by every caller in the process; each store it hands out is
- * the same object on every call and follows its own contract ({@link KeyStore}, {@link AuditLog}, {@link ChainStore}). The hot path
- * never waits on a database: keys are cached above it and audit records written by a batching writer. After
- * {@link #close()} every call of every store fails with {@link IllegalStateException}.
+ * the same object on every call and follows its own contract ({@link KeyStore}, {@link AuditLog}, {@link ChainStore},
+ * {@link VectorStoreRecords}). The hot path never waits on a database: keys are cached above it and audit records
+ * written by a batching writer. After {@link #close()} every call of every store fails with
+ * {@link IllegalStateException}.
  */
 public interface Database extends AutoCloseable {
     /** Virtual keys and their spend. */
@@ -27,6 +28,9 @@ public interface Database extends AutoCloseable {
 
     /** The routing's fallback chains. */
     ChainStore chains();
+
+    /** The vector stores: their files, chunks and vectors. */
+    VectorStoreRecords vectorStores();
 
     /** Releases connections (and, for an embedded database, closes its files); idempotent. */
     @Override

@@ -9,8 +9,10 @@ import dev.smartflow.core.Pipeline;
 import dev.smartflow.core.error.RateLimited;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
+import dev.smartflow.core.exchange.ModuleOperation;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Principal;
+import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.memory.InMemorySharedState;
 import dev.smartflow.core.routing.RouteStage;
 import dev.smartflow.core.spi.KeyId;
@@ -95,6 +97,27 @@ class RateLimitStageTest {
         RateLimited limited = new RateLimited(Duration.ofMillis(1500), RateLimited.Unit.REQUESTS, 1, 0);
 
         assertEquals(Optional.of("2"), limited.headers().get("retry-after"));
+    }
+
+    @Test
+    void aModulesOperationsCountAgainstTheRpmLimitButNotTheTpmLimit() {
+        ModuleOperation search = new ModuleOperation("vector_stores.search", "/v1/vector_stores/{id}/search", false,
+                false);
+        Pipeline modules = Pipeline.builder()
+                .addStage(new RateLimitStage(state))
+                .addStage((exchange, chain) -> exchange.operation() == search
+                        ? Response.Complete.json(body("{'results':[]}")) : chain.proceed(exchange))
+                .route(new RouteStage(new FakeResolver(openai)))
+                .build();
+        VirtualKey key = key().rpmLimit(2).tpmLimit(1).build();
+        Exchange call = Exchange.of(search, body("{'query':'" + "long question ".repeat(100) + "'}"), Headers.EMPTY)
+                .withPrincipal(Principal.of(key));
+
+        assertEquals(200, modules.execute(call).status());
+        assertEquals(200, modules.execute(call).status());
+        RateLimited limited = assertThrows(RateLimited.class, () -> modules.execute(call));
+
+        assertEquals(RateLimited.Unit.REQUESTS, limited.unit());
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.spi.VectorStoreRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -68,6 +69,7 @@ public final class SqlDatabase implements Database {
     private final SqlKeyStore keys;
     private final SqlAuditLog audit;
     private final SqlChainStore chains;
+    private final SqlVectorStoreRecords vectorStores;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SqlDatabase(HikariDataSource dataSource, Dialect dialect, String jdbcUrl) {
@@ -84,6 +86,7 @@ public final class SqlDatabase implements Database {
         this.keys = new SqlKeyStore(this, dialect);
         this.audit = new SqlAuditLog(this, dialect);
         this.chains = new SqlChainStore(this, dialect);
+        this.vectorStores = new SqlVectorStoreRecords(this, dialect);
     }
 
     /**
@@ -176,6 +179,12 @@ public final class SqlDatabase implements Database {
     }
 
     @Override
+    public VectorStoreRecords vectorStores() {
+        requireOpen();
+        return vectorStores;
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             closeQuietly();
@@ -194,6 +203,7 @@ public final class SqlDatabase implements Database {
             handle.execute("DELETE FROM audit_log");
             handle.execute("DELETE FROM key_spend");
             handle.execute("DELETE FROM virtual_keys");
+            handle.execute("DELETE FROM vector_stores");
         });
     }
 

@@ -109,7 +109,8 @@ class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals 
             while (tables.next()) {
                 names.add(tables.getString(1));
             }
-            assertEquals(List.of("audit_log", "key_spend", "routing_chains", "schema_version", "virtual_keys"), names);
+            assertEquals(List.of("audit_log", "key_spend", "routing_chains", "schema_version", "vector_store_chunks",
+                    "vector_store_files", "vector_stores", "virtual_keys"), names);
         }
     }
 
