@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.function.Function;
 
 /**
@@ -23,7 +23,8 @@ import java.util.function.Function;
 final class MicroBatcher<I, O> implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MicroBatcher.class.getName());
 
-    private final BlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
+    /** Groups of items that join one batch together: one item from {@link #submit}, up to a batch from runAll. */
+    private final BlockingDeque<List<Pending<I, O>>> queue = new LinkedBlockingDeque<>();
     private final Function<List<I>, List<O>> run;
     private final int maxBatch;
     private final List<Thread> workers = new ArrayList<>();
@@ -49,20 +50,35 @@ final class MicroBatcher<I, O> implements AutoCloseable {
 
     /** The output for {@code item}, once the batch it joins has run. */
     CompletableFuture<O> submit(I item) {
-        Pending<I, O> pending = new Pending<>(Objects.requireNonNull(item, "item"), new CompletableFuture<>());
-        queue.add(pending);
+        Pending<I, O> pending = pending(item);
+        enqueue(List.of(pending));
+        return pending.result;
+    }
+
+    private static <I, O> Pending<I, O> pending(I item) {
+        return new Pending<>(Objects.requireNonNull(item, "item"), new CompletableFuture<>());
+    }
+
+    private void enqueue(List<Pending<I, O>> group) {
+        queue.add(group);
         if (closed) {
-            // close() may have drained the queue before this item arrived
+            // close() may have drained the queue before this group arrived
             failWaiting();
         }
-        return pending.result;
     }
 
     /** The outputs for {@code items}, in order; blocks until all are done. */
     List<O> runAll(List<I> items) {
         List<CompletableFuture<O>> futures = new ArrayList<>(items.size());
-        for (I item : items) {
-            futures.add(submit(item));
+        // enqueued as groups of up to a batch, so that no worker splits them further
+        for (int from = 0; from < items.size(); from += maxBatch) {
+            List<Pending<I, O>> group = new ArrayList<>();
+            for (I item : items.subList(from, Math.min(items.size(), from + maxBatch))) {
+                Pending<I, O> pending = pending(item);
+                group.add(pending);
+                futures.add(pending.result);
+            }
+            enqueue(group);
         }
         List<O> outputs = new ArrayList<>(items.size());
         for (CompletableFuture<O> future : futures) {
@@ -73,7 +89,11 @@ final class MicroBatcher<I, O> implements AutoCloseable {
 
     /** How many items wait for a worker. */
     int waiting() {
-        return queue.size();
+        int waiting = 0;
+        for (List<Pending<I, O>> group : queue) {
+            waiting += group.size();
+        }
+        return waiting;
     }
 
     /** Waits for {@code future}, rethrowing what the batch threw. */
@@ -98,11 +118,17 @@ final class MicroBatcher<I, O> implements AutoCloseable {
         List<Pending<I, O>> batch = new ArrayList<>(maxBatch);
         while (!closed) {
             try {
-                batch.add(queue.take());
+                batch.addAll(queue.take());
             } catch (InterruptedException e) {
                 break;
             }
-            queue.drainTo(batch, maxBatch - 1);
+            for (List<Pending<I, O>> next = queue.poll(); next != null; next = queue.poll()) {
+                if (batch.size() + next.size() > maxBatch) {
+                    queue.offerFirst(next);
+                    break;
+                }
+                batch.addAll(next);
+            }
             runBatch(batch);
             batch.clear();
         }
@@ -132,9 +158,10 @@ final class MicroBatcher<I, O> implements AutoCloseable {
     }
 
     private void failWaiting() {
-        List<Pending<I, O>> left = new ArrayList<>();
+        List<List<Pending<I, O>>> left = new ArrayList<>();
         queue.drainTo(left);
-        left.forEach(pending -> pending.result.completeExceptionally(new IllegalStateException("closed")));
+        left.forEach(group -> group.forEach(pending -> pending.result.completeExceptionally(
+                new IllegalStateException("closed"))));
     }
 
     @Override
