@@ -10,6 +10,8 @@ import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.spi.PolicyJobStore;
+import dev.smartflow.core.spi.PolicyStore;
 import dev.smartflow.core.spi.VirtualKey;
 import java.time.Instant;
 import java.util.List;
@@ -78,6 +80,21 @@ final class OpeningDatabase implements Database {
     @Override
     public ChainStore chains() {
         return chains;
+    }
+
+    /**
+     * The policy library once the database is open: unlike the stores above, this waits for the open. Its only user,
+     * the compliance module, reads it from background threads (snapshot loads, document jobs) and admin routes.
+     */
+    @Override
+    public PolicyStore policies() {
+        return await().policies();
+    }
+
+    /** The document jobs once the database is open (waits, as {@link #policies()} does). */
+    @Override
+    public PolicyJobStore policyJobs() {
+        return await().policyJobs();
     }
 
     @Override

@@ -4,6 +4,8 @@ import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.spi.PolicyJobStore;
+import dev.smartflow.core.spi.PolicyStore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -23,6 +25,8 @@ public final class InMemoryDatabase implements Database {
     private final InMemoryKeyStore keys = new InMemoryKeyStore(closed);
     private final InMemoryAuditLog audit = new InMemoryAuditLog(closed);
     private final InMemoryChainStore chains = new InMemoryChainStore(closed);
+    private final InMemoryPolicyStore policies = new InMemoryPolicyStore(closed);
+    private final InMemoryPolicyJobStore policyJobs = new InMemoryPolicyJobStore(closed);
 
     @Override
     public KeyStore keys() {
@@ -40,6 +44,18 @@ public final class InMemoryDatabase implements Database {
     public ChainStore chains() {
         requireOpen(closed);
         return chains;
+    }
+
+    @Override
+    public PolicyStore policies() {
+        requireOpen(closed);
+        return policies;
+    }
+
+    @Override
+    public PolicyJobStore policyJobs() {
+        requireOpen(closed);
+        return policyJobs;
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.smartflow.core.spi;
 
 /**
- * Durable records: virtual keys and their spend, the audit log and the routing's fallback chains, with policies,
- * presets, MCP servers, A2A agents and jobs to follow as further stores. {@code InMemoryDatabase} serves tests and throwaway runs;
+ * Durable records: virtual keys and their spend, the audit log, the routing's fallback chains and the policy library
+ * (policies, presets, assignments, document jobs), with MCP servers, A2A agents and jobs to follow as further stores. {@code InMemoryDatabase} serves tests and throwaway runs;
  * {@code SqlDatabase} keeps the records in H2 (a file under the data directory, the embedded default) or PostgreSQL
  * (production), with one set of migrations for both.
  *
@@ -14,7 +14,8 @@ package dev.smartflow.core.spi;
  * }</pre>
  *
  * <p><b>Contract.</b> Thread-safe and meant to be shared by every caller in the process; each store it hands out is
- * the same object on every call and follows its own contract ({@link KeyStore}, {@link AuditLog}, {@link ChainStore}). The hot path
+ * the same object on every call and follows its own contract ({@link KeyStore}, {@link AuditLog}, {@link ChainStore},
+ * {@link PolicyStore}, {@link PolicyJobStore}). The hot path
  * never waits on a database: keys are cached above it and audit records written by a batching writer. After
  * {@link #close()} every call of every store fails with {@link IllegalStateException}.
  */
@@ -27,6 +28,12 @@ public interface Database extends AutoCloseable {
 
     /** The routing's fallback chains. */
     ChainStore chains();
+
+    /** The policy library: policies, presets, assignments and their counters. */
+    PolicyStore policies();
+
+    /** The document-to-policy jobs and their suggestions. */
+    PolicyJobStore policyJobs();
 
     /** Releases connections (and, for an embedded database, closes its files); idempotent. */
     @Override

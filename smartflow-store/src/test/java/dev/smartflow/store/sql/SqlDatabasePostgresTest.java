@@ -109,7 +109,9 @@ class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals 
             while (tables.next()) {
                 names.add(tables.getString(1));
             }
-            assertEquals(List.of("audit_log", "key_spend", "routing_chains", "schema_version", "virtual_keys"), names);
+            assertEquals(List.of("audit_log", "key_spend", "policies", "policy_assignments", "policy_counters",
+                    "policy_jobs", "policy_preset_members", "policy_presets", "policy_suggestions", "routing_chains",
+                    "schema_version", "virtual_keys"), names);
         }
     }
 
