@@ -17,8 +17,8 @@ import java.util.function.Supplier;
 /**
  * Asks a model whether a call breaks a policy, through Smartflow's own pipeline with the caller's credentials: the
  * judgement is authenticated, rate limited, budgeted and audited as the caller's call (marked
- * {@link InternalCall#JUDGE} so compliance does not judge the judge). Any failure (budget, upstream, an answer that is not the JSON asked for)
- * means no judgement, and the evaluation falls back to similarity.
+ * {@link InternalCall#JUDGE} so compliance does not judge the judge). Any failure (budget, upstream, an answer that is
+ * not the JSON asked for) means no judgement, and the evaluation falls back to similarity.
  */
 final class PolicyJudge {
     private static final System.Logger LOG = System.getLogger(PolicyJudge.class.getName());
