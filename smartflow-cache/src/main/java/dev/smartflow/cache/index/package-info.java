@@ -1,0 +1,5 @@
+/**
+ * Vector indexes behind {@link dev.smartflow.core.spi.VectorIndex}: {@link dev.smartflow.cache.index.FlatVectorIndex},
+ * exact cosine search in process memory.
+ */
+package dev.smartflow.cache.index;
