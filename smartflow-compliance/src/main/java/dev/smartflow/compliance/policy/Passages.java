@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  */
 final class Passages {
     private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?;])\\s+|\\n\\s*");
-    private static final int WINDOW = 300;
+    private static final int WINDOW = 400;
     private static final int MAX = 1_000;
 
     private Passages() {

@@ -1,5 +1,6 @@
 package dev.smartflow.compliance.policy;
 
+import dev.smartflow.cache.embed.Embedders;
 import dev.smartflow.core.Slot;
 import dev.smartflow.core.spi.Embedder;
 import dev.smartflow.core.spi.PolicyJobStore;
@@ -17,19 +18,24 @@ import java.util.function.Supplier;
  * policy service (port 7782, master key), document-to-policy jobs, and the pre-call stage that evaluates every model
  * call against the caller's policies ({@link PolicyStage}).
  *
- * <p>Found by {@link java.util.ServiceLoader} ({@code META-INF/services/dev.smartflow.server.ServerModule}) with no
- * embedder, so policies match by their detectors (and the judge) only, until the shared embedder is wired in; tests and
- * embedding applications pass one to {@link #PolicyModule(Optional, PolicyDetectors)}. After {@link #install},
- * {@link #evaluator()} is the evaluator the compliance engine can call.
+ * <p>Found by {@link java.util.ServiceLoader} ({@code META-INF/services/dev.smartflow.server.ServerModule}), it compares
+ * texts with the process's shared embedder ({@link Embedders#shared(ModuleContext)}, the one the cache module's
+ * {@code cache.embedder} names) unless {@code policy.similarity} is false; tests and embedding applications pass their
+ * own to {@link #PolicyModule(Optional, PolicyDetectors)}. After {@link #install}, {@link #evaluator()} is the
+ * evaluator the compliance engine can call.
  */
 public final class PolicyModule implements ServerModule {
+    /** The caller's embedder; unless {@link #ownEmbedder}, the process's shared one is used. */
     private final Optional<Embedder> embedder;
+    private final boolean ownEmbedder;
     private final PolicyDetectors detectors;
     private volatile PolicyEvaluator evaluator;
 
-    /** The module as the server finds it: built-in detectors, no embedder. */
+    /** The module as the server finds it: built-in detectors, the shared embedder. */
     public PolicyModule() {
-        this(Optional.empty(), PolicyDetectors.builtIn());
+        this.embedder = Optional.empty();
+        this.ownEmbedder = false;
+        this.detectors = PolicyDetectors.builtIn();
     }
 
     /**
@@ -38,6 +44,7 @@ public final class PolicyModule implements ServerModule {
      */
     public PolicyModule(Optional<Embedder> embedder, PolicyDetectors detectors) {
         this.embedder = Objects.requireNonNull(embedder, "embedder");
+        this.ownEmbedder = true;
         this.detectors = Objects.requireNonNull(detectors, "detectors");
     }
 
@@ -51,7 +58,7 @@ public final class PolicyModule implements ServerModule {
         PolicySettings settings = PolicySettings.from(context.config());
         Supplier<PolicyStore> store = () -> context.database().policies();
         Supplier<PolicyJobStore> jobStore = () -> context.database().policyJobs();
-        Similarity similarity = new Similarity(embedder);
+        Similarity similarity = new Similarity(settings.similarity() ? embedder(context) : Optional.empty());
         PolicyCatalog catalog = new PolicyCatalog(store, context.state(), similarity, detectors, settings.refresh());
         context.closeWith(catalog);
         catalog.start();
@@ -91,6 +98,16 @@ public final class PolicyModule implements ServerModule {
             documents.register(app);
             routes.register(app);
         });
+    }
+
+    /** The embedder given, else a share of the process's (closed with the server). */
+    private Optional<Embedder> embedder(ModuleContext context) {
+        if (ownEmbedder) {
+            return embedder;
+        }
+        Embedder shared = Embedders.shared(context);
+        context.closeWith(shared);
+        return Optional.of(shared);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.Set;
  * <pre>
  * policy:
  *   enabled: true                  # evaluate policies on every call
+ *   similarity: true               # compare texts by meaning with the shared embedder (cache.embedder)
  *   similarity_threshold: 0.6      # cosine from which a call's text matches a policy's
  *   trust_forwarded_for: false     # take the caller's address from X-Forwarded-For (behind a trusted proxy only)
  *   refresh_seconds: 5             # how often an instance checks for a change it missed (pub/sub is at most once)
@@ -23,6 +24,8 @@ import java.util.Set;
  * </pre>
  *
  * @param enabled             whether the pre-call stage evaluates policies
+ * @param similarity          whether texts are compared by meaning, with the embedder the cache module's
+ *                            {@code cache.embedder} names (shared with it); off, policies match by detectors only
  * @param similarityThreshold the cosine (0 to 1) from which a call's text matches a policy's text
  * @param trustForwardedFor   whether the caller's address is the first of {@code X-Forwarded-For} (set it only behind
  *                            a proxy that sets that header itself); else the socket's address
@@ -31,7 +34,7 @@ import java.util.Set;
  * @param judge               the optional LLM judge
  * @param generate            document-to-policy jobs
  */
-record PolicySettings(boolean enabled, double similarityThreshold, boolean trustForwardedFor, Duration refresh,
+record PolicySettings(boolean enabled, boolean similarity, double similarityThreshold, boolean trustForwardedFor, Duration refresh,
                       Duration statsFlush, Judge judge, Generate generate) {
     PolicySettings {
         Objects.requireNonNull(refresh, "refresh");
@@ -73,7 +76,7 @@ record PolicySettings(boolean enabled, double similarityThreshold, boolean trust
      * @throws IllegalArgumentException naming the setting ({@code policy.judge.model}) when a value is wrong
      */
     static PolicySettings from(JsonNode section) {
-        known(section, "", Set.of("enabled", "similarity_threshold", "trust_forwarded_for", "refresh_seconds",
+        known(section, "", Set.of("enabled", "similarity", "similarity_threshold", "trust_forwarded_for", "refresh_seconds",
                 "stats_flush_seconds", "judge", "generate"));
         JsonNode judge = section.path("judge");
         known(judge, "judge.", Set.of("enabled", "model", "min_severity", "min_similarity", "max_calls"));
@@ -88,6 +91,7 @@ record PolicySettings(boolean enabled, double similarityThreshold, boolean trust
         String severity = text(judge, "judge.min_severity").orElse("high");
         return new PolicySettings(
                 bool(section, "enabled", true),
+                bool(section, "similarity", true),
                 number(section, "similarity_threshold", 0.6, 0, 1),
                 bool(section, "trust_forwarded_for", false),
                 Duration.ofSeconds((long) number(section, "refresh_seconds", 5, 1, 3600)),

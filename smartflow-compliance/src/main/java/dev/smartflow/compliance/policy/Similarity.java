@@ -18,7 +18,7 @@ final class Similarity {
     /** Rules of a policy embedded one by one, beyond the whole text. */
     static final int MAX_RULES = 16;
     /** Passages of a call embedded, the first and last ones of a longer text. */
-    static final int MAX_PASSAGES = 64;
+    static final int MAX_PASSAGES = 16;
     private static final int WHOLE_TEXT_LIMIT = 2_000;
 
     private final Optional<Embedder> embedder;
