@@ -118,11 +118,29 @@ public final class PolicyEvaluator {
                 if (!hits.isEmpty()) {
                     compiled.detectors().stream().filter(d -> hits.contains(d.name())).forEach(redactDetectors::add);
                 } else if (best.passage() >= 0) {
-                    redactPieces.addAll(passages.get(best.passage()).pieces());
+                    redactPieces.addAll(matchingPieces(passages.get(best.passage()), compiled));
                 }
             }
         }
         return new PolicyVerdict(applied, matches, redactDetectors, List.copyOf(redactPieces));
+    }
+
+    /**
+     * The sentences of a matching passage to redact: those that match the policy on their own, or the whole passage
+     * when only their combination does.
+     */
+    private List<String> matchingPieces(Passages.Passage passage, CompiledPolicy compiled) {
+        if (passage.pieces().size() == 1) {
+            return passage.pieces();
+        }
+        List<float[]> vectors = similarity.vectors(passage.pieces());
+        List<String> matching = new ArrayList<>();
+        for (int i = 0; i < vectors.size(); i++) {
+            if (Similarity.best(List.of(vectors.get(i)), compiled.vectors()).cosine() >= threshold) {
+                matching.add(passage.pieces().get(i));
+            }
+        }
+        return matching.isEmpty() ? passage.pieces() : matching;
     }
 
     /** Whether the judge decides this policy: enabled, severe enough, close enough, calls left, no block yet. */

@@ -15,11 +15,11 @@ import java.util.Set;
  * policy:
  *   enabled: true                  # evaluate policies on every call
  *   similarity: true               # compare texts by meaning with the shared embedder (cache.embedder)
- *   similarity_threshold: 0.6      # cosine from which a call's text matches a policy's
+ *   similarity_threshold: 0.5      # cosine from which a call's text matches a policy's
  *   trust_forwarded_for: false     # take the caller's address from X-Forwarded-For (behind a trusted proxy only)
  *   refresh_seconds: 5             # how often an instance checks for a change it missed (pub/sub is at most once)
  *   stats_flush_seconds: 5         # how often counts go to the database
- *   judge: {enabled: false, model: gpt-4o-mini, min_severity: high, min_similarity: 0.3, max_calls: 2}
+ *   judge: {enabled: false, model: gpt-4o-mini, min_severity: high, min_similarity: 0.2, max_calls: 2}
  *   generate: {model: gpt-4o, max_document_mb: 50, chunk_chars: 12000, max_chunks: 100, concurrency: 1}
  * </pre>
  *
@@ -92,14 +92,14 @@ record PolicySettings(boolean enabled, boolean similarity, double similarityThre
         return new PolicySettings(
                 bool(section, "enabled", true),
                 bool(section, "similarity", true),
-                number(section, "similarity_threshold", 0.6, 0, 1),
+                number(section, "similarity_threshold", 0.5, 0, 1),
                 bool(section, "trust_forwarded_for", false),
                 Duration.ofSeconds((long) number(section, "refresh_seconds", 5, 1, 3600)),
                 Duration.ofSeconds((long) number(section, "stats_flush_seconds", 5, 1, 3600)),
                 new Judge(judging, judgeModel, Policy.Severity.parse(severity).orElseThrow(() ->
                         new IllegalArgumentException("policy.judge.min_severity must be low, medium, high or "
                                 + "critical")),
-                        number(judge, "judge.min_similarity", 0.3, 0, 1),
+                        number(judge, "judge.min_similarity", 0.2, 0, 1),
                         (int) number(judge, "judge.max_calls", 2, 1, 20)),
                 new Generate(text(generate, "generate.model").orElse("gpt-4o"),
                         (long) (number(generate, "generate.max_document_mb", 50, 1, 1024) * 1024 * 1024),

@@ -73,10 +73,15 @@ final class Similarity {
 
     /** The vectors of a call's passages; empty without an embedder. */
     List<float[]> passageVectors(List<Passages.Passage> passages) {
-        if (embedder.isEmpty() || passages.isEmpty()) {
+        return vectors(passages.stream().map(Passages.Passage::text).toList());
+    }
+
+    /** The vectors of {@code texts}; empty without an embedder. */
+    List<float[]> vectors(List<String> texts) {
+        if (embedder.isEmpty() || texts.isEmpty()) {
             return List.of();
         }
-        return embedder.get().embedAll(passages.stream().map(Passages.Passage::text).toList());
+        return embedder.get().embedAll(texts);
     }
 
     /** The index of the passage closest to any of {@code policy}'s vectors and its cosine; (-1, 0) for none. */
