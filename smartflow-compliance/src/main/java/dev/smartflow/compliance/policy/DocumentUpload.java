@@ -108,6 +108,7 @@ final class DocumentUpload {
             Thread.currentThread().interrupt();
             throw new InvalidRequest("the form cannot be read", "invalid_request", "file");
         }
+        Part moved = null;
         try {
             Part file = null;
             Optional<String> model = Optional.empty();
@@ -131,6 +132,8 @@ final class DocumentUpload {
             String format = format(file);
             Path path = target.of(format);
             file.write(path.toString());
+            // Jetty moved the spooled file there, and a part's delete() would now delete it from there
+            moved = file;
             try {
                 check(path, format);
             } catch (RuntimeException e) {
@@ -142,6 +145,9 @@ final class DocumentUpload {
             throw new InvalidRequest("the document could not be received", "invalid_request", "file");
         } finally {
             for (Part part : parts) {
+                if (part == moved) {
+                    continue;
+                }
                 try {
                     part.delete();
                 } catch (IOException | RuntimeException e) {
