@@ -3,6 +3,7 @@ package dev.smartflow.compliance.policy;
 import dev.smartflow.core.spi.Policy;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,30 +22,30 @@ import java.util.regex.Pattern;
  * are the thorough ones and can replace these by name ({@link #with}). Immutable and thread-safe.
  */
 public final class PolicyDetectors {
-    /** Words in a policy's content that ask for a detector, by detector name. */
-    private static final Map<String, List<String>> ALIASES = Map.of(
-            "email", List.of("email", "e-mail"),
-            "us_ssn", List.of("social security", "ssn"),
-            "credit_card", List.of("credit card", "card number", "payment card", "pci"),
-            "phone_number", List.of("phone number", "telephone"),
-            "medical_record_number", List.of("medical record number", "mrn"),
-            "date_of_birth", List.of("date of birth", "birth date", "dob"),
-            "ip_address", List.of("ip address"),
-            "api_key", List.of("api key", "secret key", "access key"));
+    /** Words in a policy's content that ask for a detector, by detector name, in a fixed order. */
+    private static final List<Map.Entry<String, List<String>>> ALIASES = List.of(
+            Map.entry("email", List.of("email", "e-mail")),
+            Map.entry("us_ssn", List.of("social security", "ssn")),
+            Map.entry("credit_card", List.of("credit card", "card number", "payment card", "pci")),
+            Map.entry("phone_number", List.of("phone number", "telephone")),
+            Map.entry("medical_record_number", List.of("medical record number", "mrn")),
+            Map.entry("date_of_birth", List.of("date of birth", "birth date", "dob")),
+            Map.entry("ip_address", List.of("ip address")),
+            Map.entry("api_key", List.of("api key", "secret key", "access key")));
 
     private final Map<String, PolicyDetector> byName;
     private final Map<String, Pattern> aliases;
 
     private PolicyDetectors(Map<String, PolicyDetector> byName) {
-        this.byName = Map.copyOf(byName);
+        this.byName = Collections.unmodifiableMap(new LinkedHashMap<>(byName));
         Map<String, Pattern> patterns = new LinkedHashMap<>();
-        ALIASES.forEach((name, words) -> {
-            if (byName.containsKey(name)) {
-                patterns.put(name, Pattern.compile("\\b(" + String.join("|", words.stream().map(Pattern::quote)
-                        .toList()) + ")s?\\b", Pattern.CASE_INSENSITIVE));
+        for (Map.Entry<String, List<String>> alias : ALIASES) {
+            if (byName.containsKey(alias.getKey())) {
+                patterns.put(alias.getKey(), Pattern.compile("\\b(" + String.join("|", alias.getValue().stream()
+                        .map(Pattern::quote).toList()) + ")s?\\b", Pattern.CASE_INSENSITIVE));
             }
-        });
-        this.aliases = Map.copyOf(patterns);
+        }
+        this.aliases = Collections.unmodifiableMap(patterns);
     }
 
     /** The built-in detectors: {@code email}, {@code us_ssn}, {@code credit_card} (Luhn-checked), ... */
