@@ -130,8 +130,7 @@ final class PolicyCatalog implements AutoCloseable {
                     active.put(policy.id(), compile(policy, previous, next));
                 }
             }
-            PolicySnapshot loaded = new PolicySnapshot(version, policies, library.presets(), library.assignments(),
-                    active);
+            PolicySnapshot loaded = new PolicySnapshot(version, library.presets(), library.assignments(), active);
             vectors = Map.copyOf(next);
             snapshot = loaded;
             first.complete(loaded);

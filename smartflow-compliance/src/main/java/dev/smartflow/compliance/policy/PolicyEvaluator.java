@@ -50,6 +50,11 @@ public final class PolicyEvaluator {
         this.judge = Objects.requireNonNull(judge, "judge");
     }
 
+    /** True while no policy is active: there is nothing to evaluate (the snapshot is loaded first, if need be). */
+    public boolean idle() {
+        return catalog.current().idle();
+    }
+
     /**
      * The verdict on {@code text} sent by {@code principal} from {@code ip} to {@code provider}'s {@code model}
      * ({@code provider} empty when unknown), with no judge call (there are no credentials to make it with).

@@ -18,11 +18,11 @@ import java.util.function.Supplier;
  * policy service (port 7782, master key), document-to-policy jobs, and the pre-call stage that evaluates every model
  * call against the caller's policies ({@link PolicyStage}).
  *
- * <p>Found by {@link java.util.ServiceLoader} ({@code META-INF/services/dev.smartflow.server.ServerModule}), it compares
- * texts with the process's shared embedder ({@link Embedders#shared(ModuleContext)}, the one the cache module's
- * {@code cache.embedder} names) unless {@code policy.similarity} is false; tests and embedding applications pass their
- * own to {@link #PolicyModule(Optional, PolicyDetectors)}. After {@link #install}, {@link #evaluator()} is the
- * evaluator the compliance engine can call.
+ * <p>Found by {@link java.util.ServiceLoader} ({@code META-INF/services/dev.smartflow.server.ServerModule}), it
+ * compares texts with the process's shared embedder ({@link Embedders#shared(ModuleContext)}, the one the cache
+ * module's {@code cache.embedder} names) unless {@code policy.similarity} is false; tests and embedding applications
+ * pass their own to {@link #PolicyModule(Optional, PolicyDetectors)}. After {@link #install}, {@link #evaluator()} is
+ * the evaluator the compliance engine can call.
  */
 public final class PolicyModule implements ServerModule {
     /** The caller's embedder; unless {@link #ownEmbedder}, the process's shared one is used. */

@@ -34,8 +34,8 @@ import java.util.Set;
  * @param judge               the optional LLM judge
  * @param generate            document-to-policy jobs
  */
-record PolicySettings(boolean enabled, boolean similarity, double similarityThreshold, boolean trustForwardedFor, Duration refresh,
-                      Duration statsFlush, Judge judge, Generate generate) {
+record PolicySettings(boolean enabled, boolean similarity, double similarityThreshold, boolean trustForwardedFor,
+                      Duration refresh, Duration statsFlush, Judge judge, Generate generate) {
     PolicySettings {
         Objects.requireNonNull(refresh, "refresh");
         Objects.requireNonNull(statsFlush, "statsFlush");
@@ -76,8 +76,8 @@ record PolicySettings(boolean enabled, boolean similarity, double similarityThre
      * @throws IllegalArgumentException naming the setting ({@code policy.judge.model}) when a value is wrong
      */
     static PolicySettings from(JsonNode section) {
-        known(section, "", Set.of("enabled", "similarity", "similarity_threshold", "trust_forwarded_for", "refresh_seconds",
-                "stats_flush_seconds", "judge", "generate"));
+        known(section, "", Set.of("enabled", "similarity", "similarity_threshold", "trust_forwarded_for",
+                "refresh_seconds", "stats_flush_seconds", "judge", "generate"));
         JsonNode judge = section.path("judge");
         known(judge, "judge.", Set.of("enabled", "model", "min_severity", "min_similarity", "max_calls"));
         JsonNode generate = section.path("generate");

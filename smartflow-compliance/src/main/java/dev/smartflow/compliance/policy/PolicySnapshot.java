@@ -1,7 +1,6 @@
 package dev.smartflow.compliance.policy;
 
 import dev.smartflow.core.exchange.Principal;
-import dev.smartflow.core.spi.Policy;
 import dev.smartflow.core.spi.PolicyAssignment;
 import dev.smartflow.core.spi.PolicyPreset;
 import dev.smartflow.core.spi.VirtualKey;
@@ -17,8 +16,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The policy library as one immutable value: every policy, preset and assignment, and the active policies compiled for
- * the request path. Calls read it without locks; a change to the library replaces it whole.
+ * The policy library as one immutable value: every preset and assignment, and the active policies compiled for the
+ * request path. Calls read it without locks; a change to the library replaces it whole.
  *
  * <p><b>Whose policies.</b> A caller's effective policies are those assigned to it (globally, to its key, its owner,
  * its {@code team} or {@code role} tag, or another tag), directly or through a preset, plus every active policy that
@@ -29,20 +28,18 @@ import java.util.function.Function;
  * brought them (its {@code policy_ids}), then by id.
  */
 final class PolicySnapshot {
-    static final PolicySnapshot EMPTY = new PolicySnapshot(-1, List.of(), List.of(), List.of(), Map.of());
+    static final PolicySnapshot EMPTY = new PolicySnapshot(-1, List.of(), List.of(), Map.of());
 
     private final long version;
-    private final Map<String, Policy> policies;
     private final Map<String, PolicyPreset> presets;
     private final List<PolicyAssignment> assignments;
     private final Map<String, CompiledPolicy> active;
     /** Policies some assignment names, directly or through a preset: they apply only where assigned. */
     private final Set<String> assigned;
 
-    PolicySnapshot(long version, List<Policy> policies, List<PolicyPreset> presets,
-                   List<PolicyAssignment> assignments, Map<String, CompiledPolicy> active) {
+    PolicySnapshot(long version, List<PolicyPreset> presets, List<PolicyAssignment> assignments,
+                   Map<String, CompiledPolicy> active) {
         this.version = version;
-        this.policies = index(policies, Policy::id);
         this.presets = index(presets, PolicyPreset::id);
         this.assignments = List.copyOf(assignments);
         this.active = Map.copyOf(active);
@@ -71,22 +68,6 @@ final class PolicySnapshot {
     /** True when no policy is active: calls need no evaluation at all. */
     boolean idle() {
         return active.isEmpty();
-    }
-
-    Map<String, Policy> policies() {
-        return policies;
-    }
-
-    Map<String, PolicyPreset> presets() {
-        return presets;
-    }
-
-    List<PolicyAssignment> assignments() {
-        return assignments;
-    }
-
-    Optional<CompiledPolicy> compiled(String policyId) {
-        return Optional.ofNullable(active.get(policyId));
     }
 
     /** The caller's active policies in evaluation order, each with the assignments that brought it. */

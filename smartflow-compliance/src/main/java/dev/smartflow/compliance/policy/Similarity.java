@@ -31,11 +31,6 @@ final class Similarity {
         return embedder.isPresent();
     }
 
-    /** The embedder's model, or {@code none}. */
-    String model() {
-        return embedder.map(Embedder::model).orElse("none");
-    }
-
     /**
      * The vectors of {@code policy}'s text, reusing {@code previous} (text to vector) and recording every vector
      * into {@code next}; empty without an embedder.

@@ -114,7 +114,7 @@ final class SuggestionPrompt {
                 continue;
             }
             int priority = item.path("priority").isNumber()
-                    ? (int) Math.clamp(Math.round(item.path("priority").doubleValue()), 0, 100) : 50;
+                    ? Math.clamp(Math.round(item.path("priority").doubleValue()), 0, 100) : 50;
             double confidence = item.path("confidence").isNumber()
                     ? Math.clamp(item.path("confidence").doubleValue(), 0, 1) : 0.5;
             suggestions.add(new Suggested(name.get(), type.orElse(Policy.Type.COMPLIANCE), text.get(), priority,

@@ -189,7 +189,8 @@ class DocumentJobsTest {
         byte[] text = "Policies\n\nRULE: GDPR Consent | compliance | GDPR\n".getBytes(StandardCharsets.UTF_8);
 
         String fromDocx = submit(gateway, "handbook.docx",
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx, "model", "gpt-4o-mini");
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx,
+                "model", "gpt-4o-mini");
         String fromText = submit(gateway, "rules.txt", "text/plain", text);
         awaitJob(gateway, fromDocx, new ArrayList<>(), "docx done", j -> j.path("status").asText().equals("completed"));
         awaitJob(gateway, fromText, new ArrayList<>(), "txt done", j -> j.path("status").asText().equals("completed"));

@@ -24,7 +24,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** What the evaluation makes of policies, callers and texts: order, targeting, detectors, similarity, risk, redaction. */
+/**
+ * What the evaluation makes of policies, callers and texts: order, targeting, detectors, similarity, risk, redaction.
+ */
 class PolicyEvaluatorTest {
     private static final Instant T0 = FakeClock.DEFAULT_START;
 

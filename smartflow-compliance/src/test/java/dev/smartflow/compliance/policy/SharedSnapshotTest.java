@@ -88,7 +88,8 @@ class SharedSnapshotTest {
     }
 
     /** One instance: its own Redis connection, catalog, library and evaluator over the shared database. */
-    private record Instance(SharedState state, PolicyCatalog catalog, PolicyLibrary library, PolicyEvaluator evaluator) {
+    private record Instance(SharedState state, PolicyCatalog catalog, PolicyLibrary library,
+                            PolicyEvaluator evaluator) {
         boolean blocks(String text) {
             return evaluator.evaluate(Principal.MASTER, text, "openai", "gpt-4o", Optional.empty()).blocked();
         }

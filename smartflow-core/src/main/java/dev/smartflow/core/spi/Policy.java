@@ -62,7 +62,8 @@ public record Policy(String id, String name, String description, Type type, Stri
         applicableProviders = List.copyOf(applicableProviders);
         applicableModels = List.copyOf(applicableModels);
         if (applicableProviders.isEmpty() || applicableModels.isEmpty()) {
-            throw new IllegalArgumentException("applicableProviders and applicableModels are not empty (use [\"all\"])");
+            throw new IllegalArgumentException("applicableProviders and applicableModels are not empty "
+                    + "(use [\"all\"])");
         }
         Objects.requireNonNull(regulatoryFramework, "regulatoryFramework");
         Objects.requireNonNull(severity, "severity");

@@ -210,7 +210,8 @@ final class SqlPolicyStore implements PolicyStore {
         }
         Map<String, List<String>> members = new HashMap<>();
         memberQuery.map((rs, ctx) -> Map.entry(rs.getString("preset_id"), rs.getString("policy_id")))
-                .forEach(entry -> members.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add(entry.getValue()));
+                .forEach(entry -> members.computeIfAbsent(entry.getKey(), k -> new ArrayList<>())
+                        .add(entry.getValue()));
         Map<String, PolicyPreset> presets = new LinkedHashMap<>();
         query.map((rs, ctx) -> new PolicyPreset(rs.getString("id"), rs.getString("name"), rs.getString("description"),
                         rs.getString("use_case"), members.getOrDefault(rs.getString("id"), List.of()),
