@@ -248,6 +248,26 @@ class DocumentJobsTest {
     }
 
     @Test
+    void aDocumentIsHeldToItsOwnLimitNotTheMaximumRequestSize() {
+        PolicyGateway gateway = new PolicyGateway(dataDir, upstream, """
+                policy:
+                  generate: {max_document_mb: 4, chunk_chars: 200000, max_chunks: 1}
+                """, Optional.of(new WordsEmbedder()), Map.of("SMARTFLOW_MAX_REQUEST_BYTES", "1048576"));
+        gateways.add(gateway);
+        byte[] large = ("RULE: Big Rule | legal | none\n" + "filler line of the large handbook\n".repeat(100_000))
+                .getBytes(StandardCharsets.UTF_8);
+
+        String id = submit(gateway, "large.txt", "text/plain", large);
+        JsonNode done = awaitJob(gateway, id, new ArrayList<>(), "the large document analysed",
+                j -> j.path("status").asText().equals("completed"));
+
+        assertTrue(large.length > 3 * 1024 * 1024, "larger than the 1 MiB request limit");
+        assertTrue(done.path("truncated").asBoolean(), "only its first chunk was analysed");
+        assertEquals(List.of("Big Rule"), names(gateway.admin("GET", "/api/policies/generate/" + id
+                + "/suggestions", null).json().path("suggested_policies")));
+    }
+
+    @Test
     void aDocumentWithoutTextOrAModelThatAnswersNonsenseFailsTheJobWithAReason() {
         PolicyGateway gateway = gateway(SMALL_CHUNKS);
         String blank = submit(gateway, "scan.pdf", "application/pdf", Documents.pdf(List.of(List.of())));
