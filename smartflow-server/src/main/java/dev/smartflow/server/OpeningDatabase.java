@@ -14,6 +14,8 @@ import dev.smartflow.core.spi.VectorChunk;
 import dev.smartflow.core.spi.VectorFile;
 import dev.smartflow.core.spi.VectorStore;
 import dev.smartflow.core.spi.VectorStoreRecords;
+import dev.smartflow.core.spi.PolicyJobStore;
+import dev.smartflow.core.spi.PolicyStore;
 import dev.smartflow.core.spi.VirtualKey;
 import java.time.Instant;
 import java.util.List;
@@ -91,6 +93,21 @@ final class OpeningDatabase implements Database {
     @Override
     public VectorStoreRecords vectorStores() {
         return vectorStores;
+    }
+
+    /**
+     * The policy library once the database is open: unlike the stores above, this waits for the open. Its only user,
+     * the compliance module, reads it from background threads (snapshot loads, document jobs) and admin routes.
+     */
+    @Override
+    public PolicyStore policies() {
+        return await().policies();
+    }
+
+    /** The document jobs once the database is open (waits, as {@link #policies()} does). */
+    @Override
+    public PolicyJobStore policyJobs() {
+        return await().policyJobs();
     }
 
     @Override

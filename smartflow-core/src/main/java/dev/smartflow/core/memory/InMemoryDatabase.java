@@ -5,6 +5,8 @@ import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.VectorStoreRecords;
+import dev.smartflow.core.spi.PolicyJobStore;
+import dev.smartflow.core.spi.PolicyStore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -25,6 +27,8 @@ public final class InMemoryDatabase implements Database {
     private final InMemoryAuditLog audit = new InMemoryAuditLog(closed);
     private final InMemoryChainStore chains = new InMemoryChainStore(closed);
     private final InMemoryVectorStoreRecords vectorStores = new InMemoryVectorStoreRecords(closed);
+    private final InMemoryPolicyStore policies = new InMemoryPolicyStore(closed);
+    private final InMemoryPolicyJobStore policyJobs = new InMemoryPolicyJobStore(closed);
 
     @Override
     public KeyStore keys() {
@@ -48,6 +52,18 @@ public final class InMemoryDatabase implements Database {
     public VectorStoreRecords vectorStores() {
         requireOpen(closed);
         return vectorStores;
+    }
+
+    @Override
+    public PolicyStore policies() {
+        requireOpen(closed);
+        return policies;
+    }
+
+    @Override
+    public PolicyJobStore policyJobs() {
+        requireOpen(closed);
+        return policyJobs;
     }
 
     @Override

@@ -1,10 +1,11 @@
 package dev.smartflow.core.spi;
 
 /**
- * Durable records: virtual keys and their spend, the audit log, the routing's fallback chains and the vector stores
- * (their files and vectors), with policies, presets, MCP servers, A2A agents and jobs to follow as further stores.
- * {@code InMemoryDatabase} serves tests and throwaway runs; {@code SqlDatabase} keeps the records in H2 (a file under
- * the data directory, the embedded default) or PostgreSQL (production), with one set of migrations for both.
+ * Durable records: virtual keys and their spend, the audit log, the routing's fallback chains, the vector stores
+ * (their files and vectors) and the policy library (policies, presets, assignments, document jobs), with MCP servers
+ * and A2A agents to follow as further stores. {@code InMemoryDatabase} serves tests and throwaway runs;
+ * {@code SqlDatabase} keeps the records in H2 (a file under the data directory, the embedded default) or PostgreSQL
+ * (production), with one set of migrations for both.
  *
  * <pre>{@code
  * try (Database database = SqlDatabase.connect(System.getenv("SMARTFLOW_DATABASE_URL"))) {
@@ -15,9 +16,9 @@ package dev.smartflow.core.spi;
  *
  * <p><b>Contract.</b> Thread-safe and meant to be shared by every caller in the process; each store it hands out is
  * the same object on every call and follows its own contract ({@link KeyStore}, {@link AuditLog}, {@link ChainStore},
- * {@link VectorStoreRecords}). The hot path never waits on a database: keys are cached above it and audit records
- * written by a batching writer. After {@link #close()} every call of every store fails with
- * {@link IllegalStateException}.
+ * {@link VectorStoreRecords}, {@link PolicyStore}, {@link PolicyJobStore}). The hot path never waits on a database:
+ * keys are cached above it and audit records written by a batching writer. After {@link #close()} every call of every
+ * store fails with {@link IllegalStateException}.
  */
 public interface Database extends AutoCloseable {
     /** Virtual keys and their spend. */
@@ -31,6 +32,12 @@ public interface Database extends AutoCloseable {
 
     /** The vector stores: their files, chunks and vectors. */
     VectorStoreRecords vectorStores();
+
+    /** The policy library: policies, presets, assignments and their counters. */
+    PolicyStore policies();
+
+    /** The document-to-policy jobs and their suggestions. */
+    PolicyJobStore policyJobs();
 
     /** Releases connections (and, for an embedded database, closes its files); idempotent. */
     @Override

@@ -4,6 +4,7 @@ import dev.smartflow.core.Smartflow;
 import dev.smartflow.core.exchange.Attributes;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Cancellation;
+import dev.smartflow.core.exchange.ClientAddress;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.ModuleOperation;
@@ -187,7 +188,8 @@ public final class ProxyService {
                             RequestId id, Body body, Attributes attributes) throws Exception {
         Cancellation cancellation = new Cancellation();
         Exchange exchange = new Exchange(id, TraceId.fromTraceparent(ctx.req().getHeader("traceparent")), operation,
-                Principal.ANONYMOUS, body, headers, attributes.with(Cancellation.KEY, cancellation));
+                Principal.ANONYMOUS, body, headers, attributes.with(Cancellation.KEY, cancellation)
+                        .with(ClientAddress.KEY, new ClientAddress(ctx.req().getRemoteAddr())));
         try (DisconnectWatch ignored = DisconnectWatch.start(ctx, cancellation)) {
             Response response = smartflow.execute(exchange);
             ResponseWriter.write(ctx, response, operation == Operation.CHAT || operation == Operation.COMPLETIONS,

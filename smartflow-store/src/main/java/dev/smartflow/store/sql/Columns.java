@@ -22,6 +22,8 @@ final class Columns {
     };
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
     };
+    private static final TypeReference<Map<String, List<String>>> LIST_MAP = new TypeReference<>() {
+    };
 
     private Columns() {
     }
@@ -78,6 +80,15 @@ final class Columns {
     /** JSON text of a map, its keys sorted so equal maps are equal text. */
     static String json(Map<String, String> values) {
         return write(new TreeMap<>(values));
+    }
+
+    /** JSON text of named lists (each list in its order), the names sorted so equal maps are equal text. */
+    static String jsonLists(Map<String, List<String>> values) {
+        return write(new TreeMap<>(values));
+    }
+
+    static Map<String, List<String>> stringLists(String json) {
+        return Map.copyOf(read(json, LIST_MAP));
     }
 
     static Set<String> stringSet(String json) {

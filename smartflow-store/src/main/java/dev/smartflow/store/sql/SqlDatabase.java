@@ -7,6 +7,8 @@ import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.VectorStoreRecords;
+import dev.smartflow.core.spi.PolicyJobStore;
+import dev.smartflow.core.spi.PolicyStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -70,6 +72,8 @@ public final class SqlDatabase implements Database {
     private final SqlAuditLog audit;
     private final SqlChainStore chains;
     private final SqlVectorStoreRecords vectorStores;
+    private final SqlPolicyStore policies;
+    private final SqlPolicyJobStore policyJobs;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SqlDatabase(HikariDataSource dataSource, Dialect dialect, String jdbcUrl) {
@@ -87,6 +91,8 @@ public final class SqlDatabase implements Database {
         this.audit = new SqlAuditLog(this, dialect);
         this.chains = new SqlChainStore(this, dialect);
         this.vectorStores = new SqlVectorStoreRecords(this, dialect);
+        this.policies = new SqlPolicyStore(this, dialect);
+        this.policyJobs = new SqlPolicyJobStore(this, dialect);
     }
 
     /**
@@ -185,6 +191,18 @@ public final class SqlDatabase implements Database {
     }
 
     @Override
+    public PolicyStore policies() {
+        requireOpen();
+        return policies;
+    }
+
+    @Override
+    public PolicyJobStore policyJobs() {
+        requireOpen();
+        return policyJobs;
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             closeQuietly();
@@ -204,6 +222,10 @@ public final class SqlDatabase implements Database {
             handle.execute("DELETE FROM key_spend");
             handle.execute("DELETE FROM virtual_keys");
             handle.execute("DELETE FROM vector_stores");
+            for (String table : List.of("policies", "policy_presets", "policy_preset_members", "policy_assignments",
+                    "policy_counters", "policy_jobs", "policy_suggestions")) {
+                handle.execute("DELETE FROM " + table);
+            }
         });
     }
 

@@ -109,8 +109,10 @@ class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals 
             while (tables.next()) {
                 names.add(tables.getString(1));
             }
-            assertEquals(List.of("audit_log", "key_spend", "routing_chains", "schema_version", "vector_store_chunks",
-                    "vector_store_files", "vector_stores", "virtual_keys"), names);
+            assertEquals(List.of("audit_log", "key_spend", "policies", "policy_assignments", "policy_counters",
+                    "policy_jobs", "policy_preset_members", "policy_presets", "policy_suggestions", "routing_chains",
+                    "schema_version", "vector_store_chunks", "vector_store_files", "vector_stores", "virtual_keys"),
+                    names);
         }
     }
 
