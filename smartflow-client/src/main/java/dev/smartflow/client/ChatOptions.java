@@ -68,7 +68,14 @@ public record ChatOptions(String model, Optional<String> systemPrompt, OptionalD
         return builder;
     }
 
-    /** The request body for {@code messages} (the system prompt first, when set and not already there). */
+    /**
+     * The chat completion request these options make for {@code messages}, in OpenAI's shape (the system prompt
+     * first, when set and the messages do not start with one); for gateways that are not reached over HTTP.
+     */
+    public ObjectNode requestBody(List<Message> messages) {
+        return body(messages, false);
+    }
+
     ObjectNode body(List<Message> messages, boolean stream) {
         ObjectNode body = Json.object().put("model", model);
         var array = body.putArray("messages");

@@ -1,5 +1,8 @@
 package dev.smartflow.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -46,6 +49,14 @@ public sealed class SmartflowException extends RuntimeException
 
     public SmartflowException(String message, int status, String type, String code) {
         this(message, status, type, code, null, null, null);
+    }
+
+    /**
+     * The exception for an error answer: its status, its body (OpenAI's or Anthropic's error shape) and headers. For
+     * gateways that are not reached over HTTP, so that their failures reach callers as the same types.
+     */
+    public static SmartflowException fromAnswer(int status, JsonNode body, Map<String, String> headers) {
+        return Errors.fromAnswer(status, okhttp3.Headers.of(headers), body, Instant.now());
     }
 
     /** The HTTP status the gateway answered; empty when no answer arrived. */
