@@ -303,4 +303,44 @@ class SyncSmartflowClientTest {
         assertEquals(3, async.embeddings("async").get().vector(0).length);
         assertEquals("ok", SmartflowClient.await(async.health()).path("status").asText());
     }
+
+    @Test
+    void chatbotQueryAnswersFromTheGatewaysFigures() {
+        String id = client.chatCompletions(List.of(Message.user("counted")), ChatOptions.model("gpt-4o-mini"))
+                .requestId().orElseThrow();
+        gateway.awaitAudited(id);
+
+        ChatbotAnswer answer = client.chatbotQuery("how many requests did we serve today?");
+
+        assertEquals("requests", answer.intent());
+        assertTrue(answer.data().path("requests").asLong() >= 1, answer.json().toString());
+        assertTrue(answer.response().startsWith("Requests today: "), answer.response());
+        assertEquals("unsupported", client.chatbotQuery("tell me a joke").intent());
+    }
+
+    @Test
+    void healthComprehensiveReportsTheInstance() {
+        SystemHealth health = client.healthComprehensive();
+
+        assertEquals("healthy", health.status());
+        assertEquals(health.status(), health.overallStatus());
+        assertTrue(health.databaseConnected());
+        assertFalse(health.redisConnected());
+        assertTrue(health.providersAvailable().contains("openai"));
+        assertFalse(health.version().isEmpty());
+        assertTrue(health.providers().has("openai"));
+    }
+
+    @Test
+    void getLogsHybridReadsTheBridgeWithInstanceIds() {
+        String id = client.chatCompletions(List.of(Message.user("bridged")), ChatOptions.model("gpt-4o-mini"))
+                .requestId().orElseThrow();
+        dev.smartflow.testkit.Await.until(Duration.ofSeconds(10), "the bridge has the call",
+                () -> client.getLogsHybrid(100).stream().anyMatch(l -> l.requestId().equals(id)));
+
+        VasLog log = client.getLogsHybrid(100).stream().filter(l -> l.requestId().equals(id)).findFirst()
+                .orElseThrow();
+        assertTrue(log.instanceId().isPresent());
+        assertEquals("openai", log.provider());
+    }
 }
