@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.smartflow.client.ChatOptions;
 import dev.smartflow.client.ComplianceException;
 import dev.smartflow.client.ComplianceResult;
 import dev.smartflow.client.Gateway;
 import dev.smartflow.client.McpTool;
 import dev.smartflow.client.Message;
 import dev.smartflow.client.ProviderException;
+import dev.smartflow.client.ScanContext;
 import dev.smartflow.client.SmartflowAgent;
 import dev.smartflow.client.SmartflowException;
 import dev.smartflow.client.SmartflowWorkflow;
@@ -163,7 +165,7 @@ class TransportsTest {
         try (ScriptedUpstream upstream = ScriptedUpstream.start(ECHO); Smartflow smartflow = pipeline(upstream)) {
             InProcessGateway gateway = InProcessGateway.builder(smartflow).build();
             SmartflowException e = assertThrows(SmartflowException.class,
-                    () -> gateway.checkCompliance("x", "enterprise_standard", dev.smartflow.client.ScanContext.NONE));
+                    () -> gateway.checkCompliance("x", "enterprise_standard", ScanContext.NONE));
             assertEquals("not_configured", e.type());
             assertTrue(gateway.searchTools("anything", 3).isEmpty());
         }
@@ -180,10 +182,10 @@ class TransportsTest {
                 .build()) {
             InProcessGateway gateway = InProcessGateway.builder(smartflow).build();
             ProviderException down = assertThrows(ProviderException.class, () -> gateway.chatCompletions(
-                    List.of(Message.user("hi")), dev.smartflow.client.ChatOptions.model("gpt-4o-mini")));
+                    List.of(Message.user("hi")), ChatOptions.model("gpt-4o-mini")));
             assertEquals(502, down.status().orElseThrow());
             SmartflowException unknown = assertThrows(SmartflowException.class, () -> gateway.chatCompletions(
-                    List.of(Message.user("hi")), dev.smartflow.client.ChatOptions.model("no-such-model-here")));
+                    List.of(Message.user("hi")), ChatOptions.model("no-such-model-here")));
             assertEquals(400, unknown.status().orElseThrow());
             assertFalse(unknown instanceof ProviderException);
         }

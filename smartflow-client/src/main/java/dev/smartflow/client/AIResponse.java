@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import okhttp3.Headers;
 
 /**
@@ -50,7 +51,7 @@ public record AIResponse(String content, List<JsonNode> choices, Usage usage, St
      * Reads a completion body with the gateway's headers; {@code header} looks one up by name (any case), so the HTTP
      * client and an in-process gateway share this reader.
      */
-    public static AIResponse from(JsonNode body, java.util.function.Function<String, Optional<String>> header) {
+    public static AIResponse from(JsonNode body, Function<String, Optional<String>> header) {
         JsonNode first = body.path("choices").path(0);
         JsonNode message = first.path("message");
         List<ToolCall> calls = new ArrayList<>();

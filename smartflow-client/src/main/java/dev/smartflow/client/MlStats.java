@@ -1,6 +1,7 @@
 package dev.smartflow.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,7 +21,7 @@ public record MlStats(long totalPatterns, long learnedPatterns, double averageCo
     }
 
     private static List<String> iterable(JsonNode object) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         object.fieldNames().forEachRemaining(names::add);
         return names;
     }

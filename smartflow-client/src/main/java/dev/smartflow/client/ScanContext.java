@@ -1,5 +1,6 @@
 package dev.smartflow.client;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -24,7 +25,7 @@ public record ScanContext(Optional<String> userId, Optional<String> orgId, Optio
         return new ScanContext(userId, orgId, Optional.of(value));
     }
 
-    void writeTo(com.fasterxml.jackson.databind.node.ObjectNode body) {
+    void writeTo(ObjectNode body) {
         userId.ifPresent(u -> body.put("user_id", u));
         orgId.ifPresent(o -> body.put("org_id", o));
         context.ifPresent(c -> body.put("context", c));

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.time.LocalDate;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -719,7 +720,7 @@ public final class SmartflowClient implements AutoCloseable {
             if (baseUrl == null) {
                 throw new IllegalStateException("baseUrl is required, e.g. http://localhost:7775");
             }
-            Map<Http.Service, HttpUrl> bases = new java.util.EnumMap<>(Http.Service.class);
+            Map<Http.Service, HttpUrl> bases = new EnumMap<>(Http.Service.class);
             bases.put(Http.Service.PROXY, baseUrl);
             bases.put(Http.Service.MANAGEMENT, managementUrl != null ? managementUrl : onPort(managementPort));
             bases.put(Http.Service.COMPLIANCE, complianceUrl != null ? complianceUrl : onPort(compliancePort));

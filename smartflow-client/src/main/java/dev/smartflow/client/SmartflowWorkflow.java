@@ -1,6 +1,7 @@
 package dev.smartflow.client;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -229,7 +230,7 @@ public final class SmartflowWorkflow {
                     List.of(Message.user(fill((String) step.config().get("prompt")))), options.build());
             tokens += response.usage().totalTokens();
             costMicros += response.costUsd().map(usd -> usd.movePointRight(6).setScale(0,
-                    java.math.RoundingMode.HALF_UP).longValue()).orElse(0L);
+                    RoundingMode.HALF_UP).longValue()).orElse(0L);
             context.put("output", response.content());
             context.put(step.name(), response.content());
             return step.nextSteps();

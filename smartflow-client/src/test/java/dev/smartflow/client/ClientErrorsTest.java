@@ -10,17 +10,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.server.ClientHarness;
 import dev.smartflow.server.Service;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.AfterEach;
@@ -46,7 +47,7 @@ class ClientErrorsTest {
         return client(key, b -> b);
     }
 
-    private SyncSmartflowClient client(String key, java.util.function.UnaryOperator<SmartflowClient.Builder> more)
+    private SyncSmartflowClient client(String key, UnaryOperator<SmartflowClient.Builder> more)
             throws IOException {
         SyncSmartflowClient client = more.apply(SmartflowClient.builder().baseUrl(gateway().url(Service.PROXY))
                 .apiKey(key).managementPort(gateway().port(Service.MANAGEMENT))).buildSync();
@@ -123,7 +124,7 @@ class ClientErrorsTest {
                 () -> client(token).chat("hi", ChatOptions.builder().model("gpt-4o-mini").maxTokens(100).build()));
 
         assertTrue(e.budgetExceeded());
-        assertEquals(0, new java.math.BigDecimal("0.000001").compareTo(e.budgetRemainingUsd().orElseThrow()));
+        assertEquals(0, new BigDecimal("0.000001").compareTo(e.budgetRemainingUsd().orElseThrow()));
         assertEquals("budget_exceeded", e.type());
     }
 
@@ -219,6 +220,5 @@ class ClientErrorsTest {
         JsonNode logged = client(ClientHarness.MASTER).getLogs(10).stream()
                 .filter(l -> l.requestId().equals(id)).findFirst().orElseThrow().json();
         assertEquals(400, logged.path("status").asInt());
-        assertTrue(Map.of().isEmpty());
     }
 }

@@ -1,11 +1,13 @@
 package dev.smartflow.client;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smartflow.testkit.FakeClock;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -268,9 +270,22 @@ class ClientWireTest {
         server.enqueue(json(200, "{\"model\":\"m\",\"data\":[{\"index\":0,\"embedding\":\"AACAPwAAAMA=\"}]}"));
         try (SyncSmartflowClient client = builder().buildSync()) {
             EmbeddingResult result = client.embeddings("x", EmbeddingOptions.defaults().withEncodingFormat("base64"));
-            org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1.0f, -2.0f}, result.vector(0));
+            assertArrayEquals(new float[] {1.0f, -2.0f}, result.vector(0));
         }
         RecordedRequest sent = server.takeRequest();
         assertTrue(sent.getBody().utf8().contains("\"encoding_format\":\"base64\""));
+    }
+
+    @Test
+    void aTextTranscriptIsReadAsTextAndAStreamIsSentWhole() throws Exception {
+        server.enqueue(new MockResponse.Builder().addHeader("content-type", "text/plain").body("Hello there.\n")
+                .build());
+        try (SyncSmartflowClient client = builder().buildSync()) {
+            Transcription transcript = client.audioTranscription(new ByteArrayInputStream(new byte[] {1, 2, 3}),
+                    TranscriptionOptions.defaults().withResponseFormat("text").withFilename("clip.wav"));
+            assertEquals("Hello there.", transcript.text());
+        }
+        String form = server.takeRequest().getBody().utf8();
+        assertTrue(form.contains("filename=\"clip.wav\"") && form.contains("name=\"response_format\""), form);
     }
 }

@@ -244,6 +244,18 @@ class ModuleEndpointsTest {
         assertTrue(server.takeRequest().getBody().utf8().contains("filename=\"hipaa.txt\""));
         answer("GET /api/policies/generate/job-1", "{\"job\":{\"status\":\"processing\",\"progress_pct\":62}}");
         assertEquals(62, client.getPolicyJob("job-1").path("job").path("progress_pct").asInt());
+        answer("GET /api/policies/generate/job-1/suggestions", "{\"total_policies\":7,\"suggested_policies\":[]}");
+        assertEquals(7, client.getPolicySuggestions("job-1").path("total_policies").asInt());
+        answer("GET /api/policies", "{\"policies\":[{\"id\":\"pol_1\"}]}");
+        assertEquals("pol_1", client.listPolicies().path("policies").path(0).path("id").asText());
+        answer("GET /api/policies/pol_1", "{\"id\":\"pol_1\",\"severity\":\"critical\"}");
+        assertEquals("critical", client.getPolicy("pol_1").path("severity").asText());
+        answer("DELETE /api/policies/pol_1", "{\"success\":true}");
+        assertTrue(client.deletePolicy("pol_1").path("success").asBoolean());
+        answer("GET /api/presets", "{\"presets\":[{\"id\":\"pre_1\"}]}");
+        assertEquals("pre_1", client.listPresets().path("presets").path(0).path("id").asText());
+        answer("GET /api/presets/pre_1", "{\"id\":\"pre_1\",\"policies\":[{\"id\":\"pol_2\"}]}");
+        assertEquals("pol_2", client.getPreset("pre_1").path("policies").path(0).path("id").asText());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.smartflow.server.ClientHarness;
 import dev.smartflow.server.Service;
 import java.math.BigDecimal;
@@ -202,7 +203,7 @@ class SmartflowWorkflowTest {
             assertEquals(List.of("greet", "route", "thank"), result.stepsExecuted());
             assertEquals(24, result.totalTokens());
             assertTrue(result.totalCostMicros() > 0, "priced by the gateway");
-            assertEquals("Say hello to Ada", new com.fasterxml.jackson.databind.ObjectMapper()
+            assertEquals("Say hello to Ada", new ObjectMapper()
                     .readTree(gateway.takeUpstreamRequest().getBody().utf8()).path("messages").path(0)
                     .path("content").asText());
         }

@@ -3,12 +3,14 @@ package dev.smartflow.client;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.smartflow.server.ClientHarness;
 import dev.smartflow.server.Service;
+import dev.smartflow.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -287,7 +289,7 @@ class SyncSmartflowClientTest {
 
     @Test
     void anAlertIsRefusedWhileAlertsAreOff() {
-        SmartflowException refused = org.junit.jupiter.api.Assertions.assertThrows(SmartflowException.class,
+        SmartflowException refused = assertThrows(SmartflowException.class,
                 () -> client.sendAlert("Deploy", "done", "info"));
         assertEquals(409, refused.status().orElseThrow());
         assertEquals(Optional.of("alerts_disabled"), refused.code());
@@ -335,7 +337,7 @@ class SyncSmartflowClientTest {
     void getLogsHybridReadsTheBridgeWithInstanceIds() {
         String id = client.chatCompletions(List.of(Message.user("bridged")), ChatOptions.model("gpt-4o-mini"))
                 .requestId().orElseThrow();
-        dev.smartflow.testkit.Await.until(Duration.ofSeconds(10), "the bridge has the call",
+        Await.until(Duration.ofSeconds(10), "the bridge has the call",
                 () -> client.getLogsHybrid(100).stream().anyMatch(l -> l.requestId().equals(id)));
 
         VasLog log = client.getLogsHybrid(100).stream().filter(l -> l.requestId().equals(id)).findFirst()

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -79,7 +81,7 @@ public final class ClientHarness implements AutoCloseable {
     }
 
     /** A stream whose headers arrive at once and whose first byte waits for {@code release}. */
-    public static MockResponse heldBeforeFirstChunk(java.util.concurrent.CountDownLatch release) {
+    public static MockResponse heldBeforeFirstChunk(CountDownLatch release) {
         return Upstream.heldBeforeFirstChunk(release);
     }
 
@@ -98,7 +100,7 @@ public final class ClientHarness implements AutoCloseable {
 
     /** Forgets the requests the upstream received so far. */
     public void drainUpstream() throws InterruptedException {
-        while (upstream.server.takeRequest(1, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
+        while (upstream.server.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
             // dropped
         }
     }

@@ -1,6 +1,7 @@
 package dev.smartflow.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -50,7 +52,7 @@ class HybridBridgeTest {
         }
     }
 
-    private Gateway start(String name, String yaml, Map<String, String> env, java.time.InstantSource clock)
+    private Gateway start(String name, String yaml, Map<String, String> env, InstantSource clock)
             throws IOException {
         Path config = Files.writeString(data.resolve(name + ".yaml"), yaml);
         Gateway gateway = new Gateway(upstream, data.resolve(name), Optional.of(config), env, clock, Service.PROXY,
@@ -84,7 +86,7 @@ class HybridBridgeTest {
     @Test
     void anInstanceKeepsItsNewestRecordsUpToTheRetention() throws Exception {
         Gateway gateway = start("a", "bridge:\n  instance_id: gw-a\n  retention: 3\n", Map.of(),
-                java.time.InstantSource.system());
+                InstantSource.system());
         List<String> calls = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             calls.add(call(gateway));
@@ -109,8 +111,8 @@ class HybridBridgeTest {
         cluster = "test-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> env = Map.of("SMARTFLOW_REDIS_URL", RealServers.REDIS);
         String yaml = "bridge:\n  cluster: " + cluster + "\n  instance_id: %s\n";
-        Gateway first = start("first", yaml.formatted("first"), env, java.time.InstantSource.system());
-        Gateway second = start("second", yaml.formatted("second"), env, java.time.InstantSource.system());
+        Gateway first = start("first", yaml.formatted("first"), env, InstantSource.system());
+        Gateway second = start("second", yaml.formatted("second"), env, InstantSource.system());
         List<String> calls = new ArrayList<>();
         calls.add(call(first));
         calls.add(call(second));
@@ -149,7 +151,7 @@ class HybridBridgeTest {
 
     @Test
     void theBridgeNeedsTheMasterKeyAndSaneParameters() throws Exception {
-        Gateway gateway = start("a", "bridge:\n  instance_id: gw-a\n", Map.of(), java.time.InstantSource.system());
+        Gateway gateway = start("a", "bridge:\n  instance_id: gw-a\n", Map.of(), InstantSource.system());
         try (Response response = gateway.get(gateway.url(Service.BRIDGE, "/api/logs/hybrid"))) {
             assertEquals(401, response.code());
         }
@@ -163,8 +165,8 @@ class HybridBridgeTest {
 
     @Test
     void badBridgeSettingsStopTheStartWithTheirName() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> start("bad", "bridge:\n  retention: -1\n", Map.of(), java.time.InstantSource.system()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> start("bad", "bridge:\n  retention: -1\n", Map.of(), InstantSource.system()));
         assertTrue(e.getMessage().contains("bridge.retention"), e.getMessage());
     }
 }
