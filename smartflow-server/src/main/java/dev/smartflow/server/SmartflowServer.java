@@ -17,7 +17,9 @@ import dev.smartflow.core.routing.Routing;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.providers.ProviderRegistry;
+import dev.smartflow.server.bridge.BridgeLog;
 import dev.smartflow.server.bridge.BridgeService;
+import dev.smartflow.server.bridge.BridgeSettings;
 import dev.smartflow.server.compliance.ComplianceService;
 import dev.smartflow.server.http.BodyBudget;
 import dev.smartflow.server.management.ChainCheck;
@@ -28,6 +30,7 @@ import dev.smartflow.store.redis.RedisSharedState;
 import dev.smartflow.store.sql.SqlDatabase;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -92,6 +95,18 @@ public final class SmartflowServer implements AutoCloseable {
      * @throws IllegalStateException if a port cannot be bound; services already started are stopped
      */
     public static SmartflowServer start(ServerConfig config, ProviderRegistry registry, List<ServerModule> modules) {
+        return start(config, registry, modules, InstantSource.system());
+    }
+
+    /**
+     * Starts every configured service with {@code modules} installed, telling time by {@code clock} (budget periods,
+     * analytics ranges, uptime, the chatbot's "today"); tests pass a fake clock.
+     *
+     * @throws IllegalStateException if a port cannot be bound; services already started are stopped
+     */
+    public static SmartflowServer start(ServerConfig config, ProviderRegistry registry, List<ServerModule> modules,
+                                        InstantSource clock) {
+        Instant startedAt = clock.instant();
         String masterKey = config.masterKey()
                 .orElseThrow(() -> new IllegalArgumentException("the server needs a master key"));
         Authenticator master = new MasterKeyAuthenticator(masterKey);
@@ -118,9 +133,7 @@ public final class SmartflowServer implements AutoCloseable {
             resources.add(state);
             VirtualKeyAuthenticator virtualKeys = new VirtualKeyAuthenticator(database.keys(), state);
             resources.add(virtualKeys);
-            VirtualKeys keys = new VirtualKeys(database.keys(), state, InstantSource.system(),
-                    virtualKeys::invalidate);
-            InstantSource clock = InstantSource.system();
+            VirtualKeys keys = new VirtualKeys(database.keys(), state, clock, virtualKeys::invalidate);
             Optional<Alerts> alerts = alerts(config.alerts(), clock);
             // closed after the pipeline (whose budgets tell their last spend on close), before the stores
             alerts.ifPresent(resources::add);
@@ -128,13 +141,17 @@ public final class SmartflowServer implements AutoCloseable {
                     .spoolDirectory(config.dataDir().resolve(AUDIT_SPOOL)).build();
             // added last, so closed first after the pipeline: it drains into the database before that closes
             resources.add(audit);
+            // closed before the audit writer and the shared state it writes to
+            BridgeLog bridge = new BridgeLog(state, BridgeSettings.load(config.section("bridge")), clock);
+            resources.add(bridge);
             Routing routing = routing(config.routing(), registry, state, database, clock);
             Smartflow.Builder pipeline = Smartflow.builder().resolver(registry).routing(routing)
                     .authenticator(master.or(virtualKeys))
                     .pricing(registry.catalog()).sharedState(state)
                     .onStateOutage(config.state().budgets(), config.state().rateLimits())
                     .keyStore(database.keys()).clock(clock)
-                    .addAuditListener(audit).addAuditListener(metrics).addSpendListener(metrics);
+                    .addAuditListener(audit).addAuditListener(metrics).addSpendListener(metrics)
+                    .addAuditListener(bridge);
             alerts.ifPresent(a -> pipeline.addAuditListener(a).addSpendListener(a));
             ModuleContext.Wiring wiring = new ModuleContext.Wiring(bodyBudget);
             for (ServerModule module : modules) {
@@ -146,6 +163,12 @@ public final class SmartflowServer implements AutoCloseable {
             wiring.smartflow.set(smartflow);
             // the one ledger of spend: the budget stage's, which the management API reads and resets
             Budgets budgets = smartflow.budgets().orElseThrow();
+            Smartflow asMaster = smartflow.withApiKey(masterKey);
+            ManagementService.Operations operations = new ManagementService.Operations(clock, startedAt,
+                    Version.CURRENT, state, config.redisUrl().isPresent(),
+                    modules.stream().map(ServerModule::name).toList(),
+                    Optional.of(config.section("chatbot").path("model").asText("")).filter(m -> !m.isBlank()),
+                    () -> asMaster);
             // In enum order, proxy first: it is the service callers and health checks wait for.
             for (Service service : Service.values()) {
                 if (!config.services().contains(service)) {
@@ -156,10 +179,10 @@ public final class SmartflowServer implements AutoCloseable {
                     case PROXY -> ProxyService.create(smartflow, registry, state, metrics, bodyBudget, config, added,
                             wiring.headers());
                     case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, routing,
-                            database.audit(), metrics, alerts, config, added);
+                            database.audit(), metrics, alerts, config, operations, added);
                     case COMPLIANCE -> ComplianceService.create(config, added);
                     case POLICY -> PolicyService.create(config, added);
-                    case BRIDGE -> BridgeService.create(config, added);
+                    case BRIDGE -> BridgeService.create(config, bridge, master, added);
                 };
                 apps.put(service, app);
                 app.start(config.host(), config.port(service));

@@ -6,6 +6,7 @@ import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.providers.catalog.ModelCatalog;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -46,6 +47,12 @@ final class Gateway implements AutoCloseable {
     /** A gateway started with the YAML configuration {@code configFile} under {@code env}. */
     Gateway(Upstream upstream, Path dataDir, Optional<Path> configFile, Map<String, String> env,
             Service... services) {
+        this(upstream, dataDir, configFile, env, InstantSource.system(), services);
+    }
+
+    /** A gateway that tells time by {@code clock}. */
+    Gateway(Upstream upstream, Path dataDir, Optional<Path> configFile, Map<String, String> env, InstantSource clock,
+            Service... services) {
         Map<Service, Integer> ports = new EnumMap<>(Service.class);
         for (Service service : Service.values()) {
             ports.put(service, 0);
@@ -61,7 +68,7 @@ final class Gateway implements AutoCloseable {
         // as Main does
         config.catalogFile().ifPresent(file -> providers.catalog(ModelCatalog.bundled().withOverrides(file)));
         ProviderRegistry registry = providers.build();
-        server = SmartflowServer.start(config, registry);
+        server = SmartflowServer.start(config, registry, ServerModule.discovered(), clock);
     }
 
     String url(Service service, String path) {

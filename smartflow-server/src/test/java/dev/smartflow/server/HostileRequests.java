@@ -110,6 +110,8 @@ final class HostileRequests {
             "period":"daily","tpm_limit":1000,"rpm_limit":10,"tags":{"env":"fuzz"}}""";
     static final String ALERT = """
             {"title":"fuzz","message":"a custom alert","severity":"info"}""";
+    static final String CHATBOT = """
+            {"query":"which provider had the most errors this week?"}""";
 
     private static final String KEYS = "/api/enterprise/vkeys";
     static final List<Route> ROUTES = List.of(
@@ -142,6 +144,9 @@ final class HostileRequests {
             management("analytics", "GET", "/api/analytics", Payload.QUERY, null),
             management("send alert", "POST", "/api/alerts", Payload.JSON, ALERT),
             management("alerts", "GET", "/api/alerts", Payload.NONE, null),
+            management("chatbot", "POST", "/api/chatbot/query", Payload.JSON, CHATBOT),
+            management("health comprehensive", "GET", "/api/health/comprehensive", Payload.NONE, null),
+            new Route("hybrid logs", Service.BRIDGE, "GET", List.of("/api/logs/hybrid"), Payload.QUERY, null, false),
             plain("compliance health", Service.COMPLIANCE, "/health"),
             plain("policy health", Service.POLICY, "/health"),
             plain("bridge health", Service.BRIDGE, "/health"));

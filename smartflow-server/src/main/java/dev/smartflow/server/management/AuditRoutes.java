@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.exchange.Body;
-import dev.smartflow.core.routing.AttemptOutcome;
 import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.core.spi.AuditQuery;
 import dev.smartflow.core.spi.AuditRecord;
@@ -12,7 +11,6 @@ import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.server.http.Services;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -61,41 +59,7 @@ final class AuditRoutes {
     }
 
     static ObjectNode describe(AuditRecord record) {
-        ObjectNode node = Body.MAPPER.createObjectNode();
-        node.put("request_id", record.requestId());
-        node.put("timestamp", record.timestamp().toString());
-        put(node, "key_id", record.keyId().map(KeyId::value));
-        put(node, "user_id", record.userId());
-        put(node, "org_id", record.orgId());
-        put(node, "team_id", record.teamId());
-        node.put("route", record.route());
-        node.put("provider", record.provider());
-        node.put("model", record.model());
-        node.put("prompt_tokens", record.promptTokens());
-        node.put("completion_tokens", record.completionTokens());
-        node.put("cost_usd", BigDecimal.valueOf(record.costMicros(), 6));
-        node.put("cached", record.cached());
-        put(node, "hit_type", record.hitType());
-        if (record.complianceScore().isPresent()) {
-            node.put("compliance_score", record.complianceScore().getAsDouble());
-        } else {
-            node.putNull("compliance_score");
-        }
-        ArrayNode flags = node.putArray("compliance_flags");
-        record.complianceFlags().forEach(flags::add);
-        node.put("latency_ms", BigDecimal.valueOf(record.latencyMicros(), 3));
-        node.put("status", record.status());
-        put(node, "error", record.error());
-        node.set("attempts", AttemptOutcome.toJson(record.attempts()));
-        return node;
-    }
-
-    private static void put(ObjectNode node, String field, Optional<String> value) {
-        if (value.isPresent()) {
-            node.put(field, value.get());
-        } else {
-            node.putNull(field);
-        }
+        return AuditJson.describe(record);
     }
 
     private static int limit(String value) {

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * in OpenAI's shape naming the parameter, never a 500 from a value the database cannot hold (a year beyond 9999, a
  * NUL) or a number that overflows.
  */
-final class QueryParameters {
+public final class QueryParameters {
     /** The years 0001..9999: plenty for audit records, and far inside what microseconds in a long can hold. */
     static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
     static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
@@ -29,7 +29,7 @@ final class QueryParameters {
     }
 
     /** {@code text} as a whole number within {@code min..max}, else a 400 naming {@code param}. */
-    static int wholeNumber(String text, String param, int min, int max) {
+    public static int wholeNumber(String text, String param, int min, int max) {
         String stripped = text.strip();
         int value = WHOLE_NUMBER.matcher(stripped).matches() ? Integer.parseInt(stripped) : min - 1;
         if (value < min || value > max) {
@@ -44,7 +44,7 @@ final class QueryParameters {
      * an offset, within the years 0001..9999; else a 400 naming {@code param}. An offset's {@code +} sent unencoded
      * arrives as a space, which no valid form has, so it is read as {@code +}.
      */
-    static Instant instant(String text, String param, boolean dayEnd) {
+    public static Instant instant(String text, String param, boolean dayEnd) {
         String value = text.strip().replace(' ', '+');
         Instant instant;
         try {
@@ -69,7 +69,7 @@ final class QueryParameters {
      * {@code text} stripped, if it is not blank, at most {@value #MAX_TEXT} characters and free of control characters
      * (PostgreSQL refuses a NUL even in a comparison); else a 400 naming {@code param} that says {@code expected}.
      */
-    static String text(String text, String param, String expected) {
+    public static String text(String text, String param, String expected) {
         String value = text.strip();
         if (value.isEmpty() || VirtualKeys.textProblem(value, MAX_TEXT).isPresent()) {
             throw new InvalidRequest("'" + param + "' must be " + expected + " (at most " + MAX_TEXT
