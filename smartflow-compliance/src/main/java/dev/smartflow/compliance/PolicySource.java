@@ -13,7 +13,8 @@ import java.util.Optional;
  *     public Optional<CompliancePolicy> named(String name) { return store.policy(name).map(Stored::toPolicy); }
  *     public Optional<CompliancePolicy> forPrincipal(Principal p) { return store.assignedTo(p.tenant()); }
  * };
- * complianceModule.policySource(library);
+ * // in-process: ComplianceEngine.builder().policySource(library); in the server: a PolicySource.Factory
+ * // listed in META-INF/services/dev.smartflow.compliance.PolicySource$Factory
  * }</pre>
  *
  * <p><b>Contract.</b> Thread-safe; called on every scanned request, so answers come from memory (a snapshot the source
@@ -29,5 +30,14 @@ public interface PolicySource {
     /** The policy this source assigns to {@code principal} by its own rules (scopes, presets); empty to defer. */
     default Optional<CompliancePolicy> forPrincipal(Principal principal) {
         return Optional.empty();
+    }
+
+    /**
+     * How the server finds a policy source: the first factory listed in
+     * {@code META-INF/services/dev.smartflow.compliance.PolicySource$Factory} is asked for one when the compliance
+     * module installs, with the module's context (its database, shared state, configuration).
+     */
+    interface Factory {
+        PolicySource create(dev.smartflow.server.ModuleContext context);
     }
 }

@@ -1,0 +1,47 @@
+package dev.smartflow.compliance;
+
+import dev.smartflow.compliance.detect.Detector;
+import dev.smartflow.compliance.redact.PseudonymKeys;
+import dev.smartflow.compliance.stage.ComplianceStage;
+import dev.smartflow.core.Slot;
+import dev.smartflow.server.ModuleContext;
+import dev.smartflow.server.ServerModule;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/**
+ * Compliance in the server: reads the {@code compliance:} section ({@link ComplianceSettings}), adds the
+ * {@link ComplianceStage} at {@link Slot#PRE_CALL} (unless {@code enabled: false}) and the Compliance API on the
+ * compliance service (port 7777). A {@link PolicySource.Factory} on the class path (the policy library) supplies
+ * policies beyond the built-in ones.
+ */
+public final class ComplianceModule implements ServerModule {
+    private static final System.Logger LOG = System.getLogger(ComplianceModule.class.getName());
+
+    @Override
+    public String name() {
+        return "compliance";
+    }
+
+    @Override
+    public void install(ModuleContext context) {
+        install(context, System.getenv());
+    }
+
+    void install(ModuleContext context, Map<String, String> env) {
+        ComplianceSettings settings = ComplianceSettings.load(context.config(), env);
+        PolicySource source = ServiceLoader.load(PolicySource.Factory.class).findFirst()
+                .map(factory -> factory.create(context)).orElse(PolicySource.NONE);
+        ComplianceEngine engine = ComplianceEngine.builder()
+                .detector(Detector.withPhoneRegions(settings.phoneRegions()))
+                .policySource(source)
+                .defaultPolicy(settings.defaultPolicy())
+                .keys(settings.pseudonymKey().map(PseudonymKeys::fromConfiguredKey)
+                        .orElseGet(() -> PseudonymKeys.fromSharedState(context.state())))
+                .build();
+        if (settings.enabled()) {
+            context.pipeline().addStage(Slot.PRE_CALL, new ComplianceStage(engine, settings.scanAnswers()));
+        }
+        LOG.log(System.Logger.Level.INFO, "compliance: " + settings);
+    }
+}
