@@ -1,11 +1,15 @@
 package dev.smartflow.compliance;
 
+import dev.smartflow.compliance.api.ComplianceApi;
 import dev.smartflow.compliance.detect.Detector;
 import dev.smartflow.compliance.redact.PseudonymKeys;
 import dev.smartflow.compliance.stage.ComplianceStage;
 import dev.smartflow.core.Slot;
+import dev.smartflow.core.exchange.Attributes;
+import dev.smartflow.core.exchange.ModuleOperation;
 import dev.smartflow.server.ModuleContext;
 import dev.smartflow.server.ServerModule;
+import dev.smartflow.server.Service;
 import java.util.Map;
 import java.util.ServiceLoader;
 
@@ -42,6 +46,13 @@ public final class ComplianceModule implements ServerModule {
         if (settings.enabled()) {
             context.pipeline().addStage(Slot.PRE_CALL, new ComplianceStage(engine, settings.scanAnswers()));
         }
+        ComplianceApi api = new ComplianceApi(engine, Map.of());
+        context.pipeline().addStage(Slot.BEFORE_ROUTE, api);
+        context.routes(Service.COMPLIANCE, app -> {
+            for (ModuleOperation operation : api.operations()) {
+                app.routes.post(operation.path(), context.pipelineRoute(operation, ctx -> Attributes.EMPTY));
+            }
+        });
         LOG.log(System.Logger.Level.INFO, "compliance: " + settings);
     }
 }
