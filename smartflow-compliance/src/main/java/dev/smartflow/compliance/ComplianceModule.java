@@ -1,6 +1,11 @@
 package dev.smartflow.compliance;
 
+import dev.smartflow.cache.embed.Embedders;
 import dev.smartflow.compliance.api.ComplianceApi;
+import dev.smartflow.compliance.api.IntelligentApi;
+import dev.smartflow.compliance.intel.Baselines;
+import dev.smartflow.compliance.intel.IntelligentEngine;
+import dev.smartflow.compliance.intel.SimilarityLayer;
 import dev.smartflow.compliance.detect.Detector;
 import dev.smartflow.compliance.redact.PseudonymKeys;
 import dev.smartflow.compliance.stage.ComplianceStage;
@@ -11,6 +16,7 @@ import dev.smartflow.server.ModuleContext;
 import dev.smartflow.server.ServerModule;
 import dev.smartflow.server.Service;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
@@ -46,12 +52,23 @@ public final class ComplianceModule implements ServerModule {
         if (settings.enabled()) {
             context.pipeline().addStage(Slot.PRE_CALL, new ComplianceStage(engine, settings.scanAnswers()));
         }
-        ComplianceApi api = new ComplianceApi(engine, Map.of());
+        Optional<SimilarityLayer> similarity = Optional.empty();
+        if (settings.ml()) {
+            LazyEmbedder embedder = new LazyEmbedder(() -> Embedders.shared(context));
+            context.closeWith(embedder);
+            similarity = Optional.of(new SimilarityLayer(embedder, context.state()));
+        }
+        IntelligentEngine intelligent = new IntelligentEngine(engine, similarity,
+                new Baselines(context.state(), context.clock(), settings.learningDays()), context.state(),
+                context.clock());
+        IntelligentApi intelligentApi = new IntelligentApi(engine, intelligent);
+        ComplianceApi api = new ComplianceApi(engine, intelligentApi.operations());
         context.pipeline().addStage(Slot.BEFORE_ROUTE, api);
         context.routes(Service.COMPLIANCE, app -> {
             for (ModuleOperation operation : api.operations()) {
                 app.routes.post(operation.path(), context.pipelineRoute(operation, ctx -> Attributes.EMPTY));
             }
+            intelligentApi.routes(app, context.master());
         });
         LOG.log(System.Logger.Level.INFO, "compliance: " + settings);
     }

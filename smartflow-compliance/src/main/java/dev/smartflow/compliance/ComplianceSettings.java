@@ -24,9 +24,13 @@ import java.util.Optional;
  *                       {@code SMARTFLOW_COMPLIANCE_PHONE_REGIONS}, comma-separated)
  * @param learningDays   the behaviour layer's learning period ({@code learning_days},
  *                       {@code SMARTFLOW_COMPLIANCE_LEARNING_DAYS}; default 7)
+ * @param ml             whether the intelligent scan's similarity layer runs ({@code ml},
+ *                       {@code SMARTFLOW_COMPLIANCE_ML}; default true): it embeds with the cache module's shared
+ *                       embedder ({@code cache.embedder}), loaded at the first intelligent scan
  */
 public record ComplianceSettings(boolean enabled, String defaultPolicy, boolean scanAnswers,
-                                 Optional<String> pseudonymKey, List<String> phoneRegions, int learningDays) {
+                                 Optional<String> pseudonymKey, List<String> phoneRegions, int learningDays,
+                                 boolean ml) {
     public static final List<String> DEFAULT_PHONE_REGIONS = List.of("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IE");
 
     public ComplianceSettings {
@@ -40,7 +44,7 @@ public record ComplianceSettings(boolean enabled, String defaultPolicy, boolean 
 
     public static ComplianceSettings defaults() {
         return new ComplianceSettings(true, BuiltInPolicies.ENTERPRISE_STANDARD, true, Optional.empty(),
-                DEFAULT_PHONE_REGIONS, 7);
+                DEFAULT_PHONE_REGIONS, 7, true);
     }
 
     /**
@@ -70,7 +74,8 @@ public record ComplianceSettings(boolean enabled, String defaultPolicy, boolean 
                         + "'");
             }
         }).orElse(7);
-        return new ComplianceSettings(enabled, defaultPolicy, scanAnswers, key, regions, learningDays);
+        boolean ml = bool(value(section, env, "ml"), true, "ml");
+        return new ComplianceSettings(enabled, defaultPolicy, scanAnswers, key, regions, learningDays, ml);
     }
 
     private static Optional<String> value(JsonNode section, Map<String, String> env, String name) {
@@ -99,6 +104,6 @@ public record ComplianceSettings(boolean enabled, String defaultPolicy, boolean 
     public String toString() {
         return "ComplianceSettings[enabled=" + enabled + ", defaultPolicy=" + defaultPolicy + ", scanAnswers="
                 + scanAnswers + ", pseudonymKey=" + (pseudonymKey.isPresent() ? "██" : "shared state")
-                + ", phoneRegions=" + phoneRegions + ", learningDays=" + learningDays + "]";
+                + ", phoneRegions=" + phoneRegions + ", learningDays=" + learningDays + ", ml=" + ml + "]";
     }
 }

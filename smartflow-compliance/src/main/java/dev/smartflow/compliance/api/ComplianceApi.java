@@ -18,6 +18,7 @@ import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.ModuleOperation;
+import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.Response;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -76,7 +77,7 @@ public final class ComplianceApi implements Stage {
         Fields.id(body, "user_id");
         Fields.id(body, "org_id");
         Fields.id(body, "context");
-        CompliancePolicy policy = policy(exchange, body);
+        CompliancePolicy policy = policy(engine, exchange.principal(), body);
         ComplianceResult result = engine.check(content, policy);
         return result(result);
     }
@@ -106,7 +107,7 @@ public final class ComplianceApi implements Stage {
         String content = Fields.text(body, "content");
         Detector detector = engine.detector();
         if (body.hasNonNull("policy")) {
-            detector = engine.detector(policy(exchange, body));
+            detector = engine.detector(policy(engine, exchange.principal(), body));
         }
         if (body.hasNonNull("types")) {
             detector = detector.only(types(body.get("types")));
@@ -122,10 +123,11 @@ public final class ComplianceApi implements Stage {
         return answer;
     }
 
-    private CompliancePolicy policy(Exchange exchange, JsonNode body) {
+    /** The body's {@code policy}, else the caller's own, else {@code enterprise_standard}. */
+    static CompliancePolicy policy(ComplianceEngine engine, Principal principal, JsonNode body) {
         JsonNode named = body.get("policy");
         if (named == null || named.isNull()) {
-            return engine.policies().effective(exchange.principal()).policy()
+            return engine.policies().effective(principal).policy()
                     .or(() -> engine.policies().named("enterprise_standard")).orElseThrow();
         }
         if (!named.isTextual()) {
