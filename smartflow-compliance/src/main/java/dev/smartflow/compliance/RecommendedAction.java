@@ -1,0 +1,26 @@
+package dev.smartflow.compliance;
+
+/** What the engine advises for a text, in the SDK guide's words. */
+public enum RecommendedAction {
+    ALLOW("Allow"), ALLOW_AND_LOG("AllowAndLog"), REVIEW("Review"), BLOCK("Block");
+
+    private final String label;
+
+    RecommendedAction(String label) {
+        this.label = label;
+    }
+
+    /** {@code Allow}, {@code AllowAndLog}, {@code Review} or {@code Block}. */
+    public String label() {
+        return label;
+    }
+
+    public static java.util.Optional<RecommendedAction> parse(String label) {
+        for (RecommendedAction action : values()) {
+            if (action.label.equalsIgnoreCase(label.strip()) || action.name().equalsIgnoreCase(label.strip())) {
+                return java.util.Optional.of(action);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+}
