@@ -78,6 +78,9 @@ class CacheModuleTest {
     void theExampleFilesCacheSectionStartsTheModuleAndStatesTheDefaults() throws Exception {
         JsonNode cache = ServerConfig.load(Optional.of(EXAMPLE), Map.of()).section("cache");
 
+        for (String part : List.of("embedder", "metacache", "vector_stores")) {
+            assertTrue(cache.path(part).size() > 1, "the example documents cache." + part);
+        }
         assertTrue(CacheModule.enabled(cache));
         assertEquals(CacheSettings.DEFAULTS, CacheSettings.from(cache.path("metacache")));
         assertEquals(EmbedderSettings.defaults(), EmbedderSettings.from(cache.path("embedder")));
