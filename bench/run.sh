@@ -15,6 +15,13 @@
 #     throughput and 1-connection latency as above, beside the single-target figures
 #   CHAIN_CIRCUIT [on]: off starts the gateway with circuits that never open (routing.circuit with
 #     consecutive_failures and min_calls at their maximum, 1e6), so every chain call pays the failed first attempt
+#   CACHE [0]: 1 starts the gateway with the MetaCache matching exactly only (cache.metacache.semantic: false) and adds
+#     phases after the others (the main phases send "Cache-Control: no-cache, no-store" and never touch the cache):
+#     exact hits: the same request without Cache-Control (each one an L1 hit): throughput and 1-connection latency,
+#       beside the direct-to-upstream figures of the same run, and beside a second FakeUpstream on core 0 that waits
+#       CACHE_ANSWER_DELAY_MS [20] before each answer (a provider that is not instant), measured directly;
+#     misses: every prompt unique (a counter in it), CACHE_WARMUP [10] s then throughput at CONNECTIONS, alternating
+#       no-cache,no-store (the cache stage only passes the call on) / no header (lookup, miss, store) / no-cache,no-store
 #   SMARTFLOW_JAVA_OPTS and SMARTFLOW_* settings (e.g. SMARTFLOW_AUDIT_JOURNAL) are passed through to the launcher.
 # To exercise the script without the gateway, run a second FakeUpstream as the "gateway":
 #   GATEWAY_CMD='java -cp bench/target/classes dev.smartflow.bench.FakeUpstream --port 17775' \
@@ -25,7 +32,8 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 OVERRIDES=""
 for var in WARMUP DURATION CONNECTIONS STREAM_SECONDS STREAM_WARMUP UPSTREAM_PORT GATEWAY_PORT KEY VIRTUAL_KEY GATEWAY_CMD \
-  GATEWAY_URL GATEWAY_HEALTH_URL CHAIN CHAIN_WARMUP CHAIN_CIRCUIT SMARTFLOW_AUDIT_JOURNAL SMARTFLOW_JAVA_OPTS; do
+  GATEWAY_URL GATEWAY_HEALTH_URL CHAIN CHAIN_WARMUP CHAIN_CIRCUIT CACHE CACHE_ANSWER_DELAY_MS CACHE_WARMUP \
+  SMARTFLOW_AUDIT_JOURNAL SMARTFLOW_JAVA_OPTS; do
   [[ -z ${!var+set} ]] || OVERRIDES+="$var=$(printf %q "${!var}") "
 done
 INVOCATION="$OVERRIDES$0${*:+ $*}"
@@ -44,6 +52,9 @@ CHAIN=${CHAIN:-0}
 CHAIN_WARMUP=${CHAIN_WARMUP:-10}
 CHAIN_CIRCUIT=${CHAIN_CIRCUIT:-on}
 CHAIN_NAME=bench-chain
+CACHE=${CACHE:-0}
+CACHE_ANSWER_DELAY_MS=${CACHE_ANSWER_DELAY_MS:-20}
+CACHE_WARMUP=${CACHE_WARMUP:-10}
 MANAGEMENT_PORT=$((GATEWAY_PORT + 3))
 GATEWAY_URL=${GATEWAY_URL:-http://127.0.0.1:$GATEWAY_PORT}
 GATEWAY_HEALTH_URL=${GATEWAY_HEALTH_URL:-$GATEWAY_URL/health}
@@ -68,12 +79,19 @@ JAVA=java
 
 WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/smartflow-bench.XXXXXX")
 GATEWAY_CMD=${GATEWAY_CMD:-./smartflow serve --services proxy,management --data $WORKDIR/bench-data}
+CONFIG_YAML=""
 if [[ $CHAIN_CIRCUIT == off ]]; then
   # Circuits have no "off": the largest thresholds the config takes (1e6; error_rate 1.0 still needs min_calls calls
   # in one window first), which no run of this script reaches.
-  printf 'routing:\n  circuit: {consecutive_failures: 1000000, error_rate: 1.0, min_calls: 1000000}\n' \
-    >"$WORKDIR/circuit-off.yaml"
-  GATEWAY_CMD+=" --config $WORKDIR/circuit-off.yaml"
+  CONFIG_YAML+=$'routing:\n  circuit: {consecutive_failures: 1000000, error_rate: 1.0, min_calls: 1000000}\n'
+fi
+if [[ $CACHE == 1 ]]; then
+  # exact matching only: the miss phase measures the exact key, L1/L3 and the store, not the embedding model
+  CONFIG_YAML+=$'cache:\n  metacache: {semantic: false}\n'
+fi
+if [[ -n $CONFIG_YAML ]]; then
+  printf '%s' "$CONFIG_YAML" >"$WORKDIR/bench.yaml"
+  GATEWAY_CMD+=" --config $WORKDIR/bench.yaml"
 fi
 PIDS=()
 
@@ -114,7 +132,8 @@ rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 run_wrk() {
   local out=$WORKDIR/wrk-$1.txt url=$2 conns=$3 seconds=$4; shift 4
-  KEY=$KEY MODEL=${MODEL:-gpt-4o-mini} taskset -c 0 wrk -t1 -c"$conns" -d"${seconds}s" "$@" -s bench/chat.lua "$url$CHAT_PATH" >"$out"
+  KEY=$KEY MODEL=${MODEL:-gpt-4o-mini} taskset -c 0 wrk -t1 -c"$conns" -d"${seconds}s" "$@" -s bench/chat.lua \
+    "$url$CHAT_PATH" >"$out"
   local bad
   bad=$(awk '/Non-2xx or 3xx responses/ {print $NF}' "$out")
   [[ -z $bad ]] || { cat "$out" >&2; die "$1: $bad non-2xx responses, numbers would be meaningless"; }
@@ -225,6 +244,50 @@ attempt_counts() {
   done | sort | uniq -c | awk '{printf "%s%s attempts: %s", (NR > 1 ? ", " : ""), $2, $1}'
 }
 
+# The cache headers of one chat call without Cache-Control, as "hit=<x-smartflow-cache-hit> tier=<...>".
+cache_headers() {
+  curl -s -o /dev/null -D - --max-time 10 -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}]}' "$GATEWAY_URL$CHAT_PATH" \
+    | tr -d '\r' | awk -F': *' 'tolower($1) == "x-smartflow-cache-hit" {h = $2}
+      tolower($1) == "x-smartflow-cache-tier" {t = $2} END {printf "hit=%s tier=%s", h, (t == "" ? "-" : t)}'
+}
+
+if [[ $CACHE == 1 ]]; then
+  echo "== cache: exact hits (the same request, no Cache-Control)"
+  CACHE_FIRST=$(cache_headers)
+  CACHE_SECOND=$(cache_headers)
+  [[ $CACHE_SECOND == "hit=true tier=l1" ]] || die "the repeated request was not an L1 hit: first $CACHE_FIRST, then $CACHE_SECOND"
+  CACHE_CONTROL= run_wrk hit-warmup "$GATEWAY_URL" "$CONNECTIONS" "$CACHE_WARMUP" >/dev/null
+  TP_HIT=$(CACHE_CONTROL= run_wrk tp-hit "$GATEWAY_URL" "$CONNECTIONS" "$DURATION")
+  LAT_HIT=$(CACHE_CONTROL= run_wrk lat-hit "$GATEWAY_URL" 1 "$DURATION" --latency)
+  CACHE_AFTER=$(cache_headers)
+  RSS_HIT=$(rss_mb "$(java_pid "$GATEWAY_PID")")
+
+  echo "== cache: a FakeUpstream that answers after ${CACHE_ANSWER_DELAY_MS} ms, measured directly"
+  SLOW_PORT=$((UPSTREAM_PORT + 3))
+  port_free "$SLOW_PORT" || die "port $SLOW_PORT is already in use"
+  start_bg "$WORKDIR/slow.log" taskset -c 0 "$JAVA" -XX:+UseParallelGC -Xmx256m -cp bench/target/classes \
+    dev.smartflow.bench.FakeUpstream --port "$SLOW_PORT" --answer-delay-ms "$CACHE_ANSWER_DELAY_MS"
+  SLOW_PID=${PIDS[-1]}
+  wait_http_200 "http://127.0.0.1:$SLOW_PORT/v1/models" "$SLOW_PID" 15 || die "delayed FakeUpstream did not start"
+  run_wrk slow-warmup "http://127.0.0.1:$SLOW_PORT" 1 5 >/dev/null
+  TP_SLOW=$(run_wrk tp-slow "http://127.0.0.1:$SLOW_PORT" "$CONNECTIONS" "$DURATION")
+  LAT_SLOW=$(run_wrk lat-slow "http://127.0.0.1:$SLOW_PORT" 1 "$DURATION" --latency)
+  kill -- "-$SLOW_PID" 2>/dev/null || true
+
+  # Every prompt unique, so with a Cache-Control that reads and writes each call is a miss that is then stored.
+  # A prefix per phase and run keeps one phase's prompts from hitting another's entries.
+  RUN_ID=$(date +%s)
+  unique() { UNIQUE=1 PROMPT_PREFIX="$RUN_ID-$1" CACHE_CONTROL=$2 run_wrk "$1" "$GATEWAY_URL" "$CONNECTIONS" "$3"; }
+  echo "== cache: unique prompts, ${CACHE_WARMUP}s warm-up, then ${DURATION}s each: no-cache,no-store / lookup+store / no-cache,no-store"
+  unique miss-warmup "" "$CACHE_WARMUP" >/dev/null
+  TP_BYPASS1=$(unique tp-bypass1 "no-cache, no-store" "$DURATION")
+  TP_STORE=$(unique tp-store "" "$DURATION")
+  RSS_STORE=$(rss_mb "$(java_pid "$GATEWAY_PID")")
+  TP_BYPASS2=$(unique tp-bypass2 "no-cache, no-store" "$DURATION")
+  CACHE_STATS=$(curl -s --max-time 10 -H "Authorization: Bearer $MASTER" "http://127.0.0.1:$MANAGEMENT_PORT/api/cache/stats")
+fi
+
 if [[ $CHAIN == 1 ]]; then
   DEAD_PORT=$((UPSTREAM_PORT + 2))
   port_free "$DEAD_PORT" || die "port $DEAD_PORT is in use; the chain's failing target needs it closed"
@@ -268,6 +331,25 @@ table() {
     done
   done
   row "gateway RSS after throughput (MB)" "$RSS_MB" "" ""
+  if [[ $CACHE == 1 ]]; then
+    # "added" against the direct column (the instant FakeUpstream) for hits; against the no-cache runs for misses
+    row "exact hit throughput, $CONNECTIONS conns" "$(rps "$TP_HIT")" "$(rps "$TP_DIRECT")" ""
+    row "exact hit socket errors" "$(socket_errors "$TP_HIT")" "" ""
+    for p in 50 99; do
+      g=$(pct_ms "$LAT_HIT" "$p"); d=$(pct_ms "$LAT_DIRECT" "$p")
+      row "exact hit p$p, 1 conn (ms)" "$g" "$d" "$(added "$g" "$d")"
+    done
+    row "direct, ${CACHE_ANSWER_DELAY_MS} ms upstream, $CONNECTIONS conns" "" "$(rps "$TP_SLOW")" ""
+    for p in 50 99; do
+      g=$(pct_ms "$LAT_HIT" "$p"); d=$(pct_ms "$LAT_SLOW" "$p")
+      row "direct, ${CACHE_ANSWER_DELAY_MS} ms upstream, p$p (ms)" "" "$d" "$(added "$g" "$d")"
+    done
+    row "unique, no-cache,no-store (1st)" "$(rps "$TP_BYPASS1")" "" ""
+    row "unique, lookup+miss+store" "$(rps "$TP_STORE")" "" ""
+    row "unique, no-cache,no-store (2nd)" "$(rps "$TP_BYPASS2")" "" ""
+    row "socket errors, unique runs" "$(( $(socket_errors "$TP_BYPASS1") + $(socket_errors "$TP_STORE") + $(socket_errors "$TP_BYPASS2") ))" "" ""
+    row "RSS after hits / after store (MB)" "$RSS_HIT / $RSS_STORE" "" ""
+  fi
   if [[ $CHAIN == 1 ]]; then
     # "added" here is against the single-target gateway figures above, not the upstream.
     row "chain throughput, $CONNECTIONS conns (req/s)" "$(rps "$TP_CHAIN")" "" ""
@@ -302,6 +384,15 @@ mkdir -p bench/results
     "$("$JAVA" -version 2>&1 | head -1). Gateway on core 1; FakeUpstream, wrk and StreamProbe on core 0."
   echo
   echo "$TABLE"
+  if [[ $CACHE == 1 ]]; then
+    echo
+    echo "Cache (\`cache.metacache.semantic: false\`): the same request twice before the hit phase: $CACHE_FIRST," \
+      "then $CACHE_SECOND; after it: $CACHE_AFTER. Delayed upstream: FakeUpstream --answer-delay-ms" \
+      "$CACHE_ANSWER_DELAY_MS on core 0. Unique-prompt runs at $CONNECTIONS connections, ${DURATION}s each, in the" \
+      "order listed, after ${CACHE_WARMUP}s of lookup+store warm-up."
+    echo
+    echo "Cache stats after the run: \`$CACHE_STATS\`"
+  fi
   if [[ $CHAIN == 1 ]]; then
     echo
     echo "Chain \`$CHAIN_NAME\` (circuits $CHAIN_CIRCUIT; chain rows' \"added\" is against the single-target gateway):" \

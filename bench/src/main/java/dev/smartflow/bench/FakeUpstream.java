@@ -34,7 +34,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FakeUpstream implements AutoCloseable {
 
-    public record Options(int chunks, long chunkDelayMs) {
+    /**
+     * @param chunks        chunks of a streamed answer
+     * @param chunkDelayMs  pause before each chunk of a streamed answer after the first
+     * @param answerDelayMs pause before a complete (non-streamed) chat answer is sent: a provider's thinking time, so
+     *                      a cache hit can be compared with an upstream that is not instant
+     */
+    public record Options(int chunks, long chunkDelayMs, long answerDelayMs) {
         public Options {
             if (chunks < 1) {
                 throw new IllegalArgumentException("chunks must be >= 1: " + chunks);
@@ -42,6 +48,13 @@ public final class FakeUpstream implements AutoCloseable {
             if (chunkDelayMs < 0) {
                 throw new IllegalArgumentException("chunkDelayMs must be >= 0: " + chunkDelayMs);
             }
+            if (answerDelayMs < 0) {
+                throw new IllegalArgumentException("answerDelayMs must be >= 0: " + answerDelayMs);
+            }
+        }
+
+        public Options(int chunks, long chunkDelayMs) {
+            this(chunks, chunkDelayMs, 0);
         }
 
         public static Options defaults() {
@@ -147,6 +160,7 @@ public final class FakeUpstream implements AutoCloseable {
     private static final byte[] CONTINUE = ascii("HTTP/1.1 100 Continue\r\n\r\n");
 
     private final long chunkDelayNanos;
+    private final long answerDelayNanos;
     private final byte[][] streamFrames;
     private final byte[][] streamFramesClose;
     private final ServerSocketChannel server;
@@ -170,6 +184,7 @@ public final class FakeUpstream implements AutoCloseable {
 
     private FakeUpstream(int port, Options options) throws IOException {
         this.chunkDelayNanos = TimeUnit.MILLISECONDS.toNanos(options.chunkDelayMs());
+        this.answerDelayNanos = TimeUnit.MILLISECONDS.toNanos(options.answerDelayMs());
         this.streamFrames = streamFrames(options.chunks(), false);
         this.streamFramesClose = streamFrames(options.chunks(), true);
         byte[][] three = streamFrames(3, false);
@@ -322,6 +337,8 @@ public final class FakeUpstream implements AutoCloseable {
         private int nextFrame;
         private long streamDue;
         private long frameDelayNanos;
+        /** Whether the connection closes once the last of {@link #frames} is written. */
+        private boolean closeWhenSent;
 
         Conn(SocketChannel ch, SelectionKey key) {
             this.ch = ch;
@@ -484,6 +501,8 @@ public final class FakeUpstream implements AutoCloseable {
                 case OK -> {
                     if (requestsStream(body)) {
                         startStream(close, chunkDelayNanos);
+                    } else if (answerDelayNanos > 0) {
+                        sendLater(CHAT, close);
                     } else {
                         send(CHAT, close);
                     }
@@ -520,8 +539,21 @@ public final class FakeUpstream implements AutoCloseable {
             send(Canned.of(status, "application/json", errorJson(message, null)), true);
         }
 
+        /**
+         * The answer after {@code answerDelayNanos}, through the delayed-stream queue as two frames: nothing now, the
+         * whole answer when due. Requests pipelined behind it wait, as they wait for a stream.
+         */
+        private void sendLater(Canned response, boolean close) throws IOException {
+            frames = new byte[][] {new byte[0], close ? response.close() : response.keepAlive()};
+            closeWhenSent = close;
+            nextFrame = 0;
+            frameDelayNanos = answerDelayNanos;
+            sendNextChunk(System.nanoTime());
+        }
+
         private void startStream(boolean close, long delayNanos) throws IOException {
             frames = close ? streamFramesClose : streamFrames;
+            closeWhenSent = close;
             nextFrame = 0;
             frameDelayNanos = delayNanos;
             if (delayNanos == 0) {
@@ -542,7 +574,7 @@ public final class FakeUpstream implements AutoCloseable {
                 }
                 return;
             }
-            closeAfterWrite = frames == streamFramesClose;
+            closeAfterWrite = closeWhenSent;
             frames = null;
             if (closeAfterWrite) {
                 flush();
@@ -922,20 +954,23 @@ public final class FakeUpstream implements AutoCloseable {
         int port = 0;
         int chunks = 8;
         long delayMs = 0;
+        long answerDelayMs = 0;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(value);
                 case "--chunks" -> chunks = Integer.parseInt(value);
                 case "--chunk-delay-ms" -> delayMs = Long.parseLong(value);
+                case "--answer-delay-ms" -> answerDelayMs = Long.parseLong(value);
                 default -> {
-                    System.err.println("usage: FakeUpstream [--port N] [--chunks N] [--chunk-delay-ms D]");
+                    System.err.println("usage: FakeUpstream [--port N] [--chunks N] [--chunk-delay-ms D] "
+                            + "[--answer-delay-ms D]");
                     System.exit(2);
                 }
             }
             i++;
         }
-        FakeUpstream upstream = start(port, new Options(chunks, delayMs));
+        FakeUpstream upstream = start(port, new Options(chunks, delayMs, answerDelayMs));
         Runtime.getRuntime().addShutdownHook(new Thread(upstream::close));
         System.out.println("listening on " + upstream.port());
         System.out.flush();

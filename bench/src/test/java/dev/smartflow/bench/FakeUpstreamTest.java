@@ -99,6 +99,31 @@ final class FakeUpstreamTest {
     }
 
     @Test
+    void delayedAnswerArrivesWholeAfterTheDelayAndTheConnectionServesTheNextCall() throws Exception {
+        try (FakeUpstream slow = FakeUpstream.start(0, new FakeUpstream.Options(3, 0, 50))) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + slow.port()
+                            + "/v1/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(CHAT))
+                    .build();
+            for (int call = 0; call < 2; call++) {
+                long start = System.nanoTime();
+
+                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+
+                assertTrue(System.nanoTime() - start >= Duration.ofMillis(50).toNanos());
+                assertEquals(200, response.statusCode());
+                assertTrue(response.body().contains("\"object\":\"chat.completion\""), response.body());
+            }
+            assertEquals(1, slow.connectionsAccepted());
+            // a stream is not held back by the answer delay: its chunks come at once
+            HttpResponse<String> stream = client.send(HttpRequest.newBuilder(request.uri())
+                    .POST(HttpRequest.BodyPublishers.ofString(STREAM_CHAT)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(stream.body().endsWith("data: [DONE]\n\n"), stream.body());
+        }
+    }
+
+    @Test
     void embeddingsAndModels() throws Exception {
         HttpResponse<String> embeddings = post("/v1/embeddings", "{\"model\":\"text-embedding-3-small\",\"input\":\"hi\"}");
         HttpResponse<String> models = client.send(HttpRequest.newBuilder(uri("/v1/models")).GET().build(),

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.cache.embed.EmbedderSettings;
 import dev.smartflow.cache.embed.EmbeddersProbe;
+import dev.smartflow.cache.metacache.CacheSettings;
+import dev.smartflow.cache.rag.VectorStores;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.ServerConfig;
 import dev.smartflow.server.ServerModule;
@@ -28,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The module as the server finds and runs it. */
 class CacheModuleTest {
+    private static final Path EXAMPLE = Path.of("..", "smartflow.example.yaml");
+
     @TempDir
     Path dataDir;
 
@@ -66,6 +72,23 @@ class CacheModuleTest {
 
         assertTrue(failure.getMessage().contains("cache.embedder.type"), failure.getMessage());
         assertEquals(0, EmbeddersProbe.shared().size());
+    }
+
+    @Test
+    void theExampleFilesCacheSectionStartsTheModuleAndStatesTheDefaults() throws Exception {
+        JsonNode cache = ServerConfig.load(Optional.of(EXAMPLE), Map.of()).section("cache");
+
+        for (String part : List.of("embedder", "metacache", "vector_stores")) {
+            assertTrue(cache.path(part).size() > 1, "the example documents cache." + part);
+        }
+        assertTrue(CacheModule.enabled(cache));
+        assertEquals(CacheSettings.DEFAULTS, CacheSettings.from(cache.path("metacache")));
+        assertEquals(EmbedderSettings.defaults(), EmbedderSettings.from(cache.path("embedder")));
+        assertEquals(VectorStores.DEFAULT_MAX_FILE_BYTES, cache.path("vector_stores").path("max_file_bytes").asLong());
+        try (SmartflowServer server = start(Files.readString(EXAMPLE))) {
+            assertEquals(1, EmbeddersProbe.shared().size());
+            assertEquals(200, health(server));
+        }
     }
 
     private SmartflowServer start(String yaml) throws IOException {
