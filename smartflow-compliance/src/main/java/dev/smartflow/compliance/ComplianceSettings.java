@@ -31,7 +31,8 @@ import java.util.Optional;
 public record ComplianceSettings(boolean enabled, String defaultPolicy, boolean scanAnswers,
                                  Optional<String> pseudonymKey, List<String> phoneRegions, int learningDays,
                                  boolean ml) {
-    public static final List<String> DEFAULT_PHONE_REGIONS = List.of("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IE");
+    public static final List<String> DEFAULT_PHONE_REGIONS = List.of("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IE",
+            "IN");
 
     public ComplianceSettings {
         Objects.requireNonNull(defaultPolicy, "defaultPolicy");

@@ -27,7 +27,8 @@ final class ContextWords {
                     "ring", "number", "hotline", "landline")),
             Map.entry(EntityType.IBAN, List.of("iban", "bank", "account", "transfer", "wire", "sepa", "bic")),
             Map.entry(EntityType.IP_ADDRESS, List.of("ip", "ipv4", "ipv6", "address", "host", "server", "client",
-                    "from", "gateway", "subnet")),
+                    "from", "gateway", "subnet", "dns", "ping", "resolver", "nameserver", "connect", "connection",
+                    "router", "firewall", "proxy", "origin", "source", "destination")),
             Map.entry(EntityType.MRN, List.of("mrn", "medical record", "medical record number", "patient",
                     "patient id", "chart", "chart number", "hospital number", "record number", "health record")),
             Map.entry(EntityType.PASSPORT, List.of("passport", "passport number", "passport no", "travel document")),
@@ -44,7 +45,7 @@ final class ContextWords {
                     "serial", "isbn", "ref", "reference", "confirmation", "shipment", "parcel", "sku", "ticket",
                     "booking")),
             Map.entry(EntityType.IP_ADDRESS, List.of("version", "versions", "ver", "release", "build", "firmware",
-                    "patch", "upgrade", "update", "v", "oid", "snmp", "sdk", "library", "package")),
+                    "patch", "upgrade", "update", "v", "oid", "snmp", "sdk", "library", "package", "running", "installed")),
             Map.entry(EntityType.PHONE, List.of("order", "invoice", "tracking", "isbn", "serial", "imei", "sku",
                     "zip", "postcode", "account")),
             Map.entry(EntityType.SSN, List.of("order", "invoice", "tracking", "serial", "part", "sku")));
@@ -121,8 +122,9 @@ final class ContextWords {
             return (supporting & (1L << type.ordinal())) != 0;
         }
 
+        /** A word says it is something else, and none says it is this: a supporting word wins ("card ... order"). */
         boolean opposes(EntityType type) {
-            return (opposing & (1L << type.ordinal())) != 0;
+            return (opposing & (1L << type.ordinal())) != 0 && !supports(type);
         }
     }
 

@@ -52,7 +52,7 @@ public final class Detector {
         this.phones = phones;
     }
 
-    /** Every recognizer, phone numbers with a trunk 0 read in GB, DE, FR, IT, ES, NL, AU and IE. */
+    /** Every recognizer, national phone numbers read in GB, DE, FR, IT, ES, NL, AU, IE and IN. */
     public static Detector standard() {
         return STANDARD;
     }

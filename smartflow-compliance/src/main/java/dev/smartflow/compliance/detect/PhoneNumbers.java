@@ -15,7 +15,8 @@ import java.util.Objects;
  *
  * <p>A number with a {@code +} is read in its own country whatever the regions; a national number is read in the
  * regions its shape allows: North-American shapes in {@code US} (which covers every +1 country), numbers with a
- * trunk {@code 0} in the configured national regions, ten digits from 6 to 9 in {@code IN}. libphonenumber takes about
+ * trunk {@code 0} (or in three or more groups of two to four digits, as in plans without one) in the configured
+ * national regions, ten digits from 6 to 9 in {@code IN}. libphonenumber takes about
  * ten microseconds a region, so verdicts are kept in a bounded cache: chats send their history again with every turn.
  * Thread-safe.
  */
@@ -37,7 +38,7 @@ final class PhoneNumbers {
     }
 
     static PhoneNumbers defaults() {
-        return new PhoneNumbers(List.of("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IE"));
+        return new PhoneNumbers(List.of("GB", "DE", "FR", "IT", "ES", "NL", "AU", "IE", "IN"));
     }
 
     /** The regions national numbers with a trunk 0 are read in. */

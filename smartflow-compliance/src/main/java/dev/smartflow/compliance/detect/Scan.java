@@ -245,8 +245,12 @@ final class Scan {
                 break;
             }
         }
-        if (count != length || (j < n && isWordChar(text.charAt(j))) || !Checksums.ibanValid(chars, length)) {
+        if (count != length || (j < n && isWordChar(text.charAt(j)))) {
             return -1;
+        }
+        if (!Checksums.ibanValid(chars, length)) {
+            // an IBAN with a wrong digit: its digit groups are no card or phone number either
+            return j;
         }
         ContextWords.Verdict context = ContextWords.around(text, i, j);
         emit(EntityType.IBAN, i, j, context.supports(EntityType.IBAN) ? 1.0 : 0.95);
@@ -440,6 +444,11 @@ final class Scan {
         if (!numberMayEnd(end)) {
             return skipToken(end);
         }
+        if (paren && (groups == 1 || text.charAt(groupEnd[0]) != ')')) {
+            // "(4111 1111 ...)": a number in parentheses, not an area code in them
+            paren = false;
+            spanStart = start + 1;
+        }
         classifyAll();
         return end;
     }
@@ -498,7 +507,8 @@ final class Scan {
                     }
                     return true;
                 }
-                if (length > 15) {
+                if (length > 15 || count >= 3 || Checksums.cardIssuer(digits, length)) {
+                    // laid out or numbered as a card, with a wrong digit: no phone number or anything else either
                     return true;
                 }
             }
@@ -516,9 +526,7 @@ final class Scan {
                 return true;
             }
         }
-        if (on(EntityType.PHONE) && phone(from, to, count, length, prefixed, start, end, context)) {
-            return true;
-        }
+        // a word naming a passport or record number says what a plain run of digits is before any phone reading
         if (!prefixed && count == 1) {
             if (length >= 8 && length <= 9 && context.get().supports(EntityType.PASSPORT)) {
                 emit(EntityType.PASSPORT, start, end, 0.8);
@@ -529,7 +537,7 @@ final class Scan {
                 return true;
             }
         }
-        return false;
+        return on(EntityType.PHONE) && phone(from, to, count, length, prefixed, start, end, context);
     }
 
     private int len(int group) {
@@ -592,9 +600,17 @@ final class Scan {
                 return;
             }
         }
-        if (!context.get().opposes(EntityType.IP_ADDRESS)) {
-            emit(EntityType.IP_ADDRESS, start, end, context.get().supports(EntityType.IP_ADDRESS) ? 0.95 : 0.8);
+        boolean supported = context.get().supports(EntityType.IP_ADDRESS);
+        boolean smallQuad = true;
+        for (int g = from; g <= to; g++) {
+            smallQuad &= len(g) == 1;
         }
+        // 0.x.x.x is never a host; four one-digit parts read as a version ("running 4.2.1.0") unless a word says IP
+        if (text.charAt(groupStart[from]) == '0' && len(from) == 1 || (smallQuad && !supported)
+                || context.get().opposes(EntityType.IP_ADDRESS)) {
+            return;
+        }
+        emit(EntityType.IP_ADDRESS, start, end, supported ? 0.95 : 0.8);
     }
 
     /** Year-month-day, or day and month (either order) then a year of four or two digits, one separator. */
@@ -650,17 +666,24 @@ final class Scan {
                           Context context) {
         PhoneNumbers.Shape shape = null;
         boolean shortLocal = false;
-        if (from == 0 && plus) {
-            if (len(0) <= 3 && length >= 8 && length <= 15) {
+        boolean plusHere = from == 0 && plus;
+        boolean parenHere = from == 0 && paren;
+        if (plusHere) {
+            if ((len(0) <= 3 || count == 1) && length >= 8 && length <= 15) {
                 shape = PhoneNumbers.Shape.INTERNATIONAL;
             }
         } else if (northAmerican(from, to, count, length)) {
             shape = PhoneNumbers.Shape.NORTH_AMERICAN;
-        } else if (!prefixed && digits[0] == '0' && length >= 9 && length <= 12 && groupsBetween(from, to, 2, 8)) {
+        } else if (digits[0] == '0' && length >= 8 && length <= 12 && groupsBetween(from, to, 2, 8)) {
             shape = PhoneNumbers.Shape.TRUNK;
-        } else if (!prefixed && length == 10 && digits[0] >= '6' && (count == 1 || (count == 2 && len(from) == 5))) {
+        } else if (!parenHere && length == 10 && digits[0] >= '6'
+                && (count == 1 || (count == 2 && len(from) == 5))) {
             shape = PhoneNumbers.Shape.INDIAN;
-        } else if (!prefixed && count == 2 && len(from) == 3 && len(to) == 4 && separator[to] != SLASH) {
+        } else if (!parenHere && count >= 4 && length >= 8 && length <= 11 && groupsBetween(from, to, 2, 3)
+                && sameSeparators(from, to, separator[from + 1]) && separator[to] != SLASH) {
+            // national numbers of plans without a trunk 0, in small groups (Spain's 912 34 56 78)
+            shape = PhoneNumbers.Shape.TRUNK;
+        } else if (!parenHere && count == 2 && len(from) == 3 && len(to) == 4 && separator[to] != SLASH) {
             shortLocal = true;
         }
         if (shape == null && !shortLocal) {

@@ -56,6 +56,23 @@ class CardRecognizerTest {
     }
 
     @Test
+    void aSupportingWordWinsOverAnOpposingOne() {
+        assertEquals(List.of("CREDIT_CARD:4111 1111 1111 1111"),
+                Found.in("Charge my card 4111 1111 1111 1111 for the order."));
+    }
+
+    @Test
+    void aCardInParenthesesIsACard() {
+        assertEquals(List.of("CREDIT_CARD:5555555555554444"), Found.in("Use (5555555555554444) please."));
+        assertEquals(List.of("CREDIT_CARD:4111 1111 1111 1111"), Found.in("card (4111 1111 1111 1111)"));
+    }
+
+    @Test
+    void aCardLaidOutNumberWithAWrongDigitIsNothingElseEither() {
+        assertEquals(List.of(), Found.in("Use 0470 002745 27359 please."));
+    }
+
+    @Test
     void twoCardsSeparatedByOneSpaceAreBothFound() {
         assertEquals(List.of("CREDIT_CARD:4111111111111111", "CREDIT_CARD:5555555555554444"),
                 Found.in("4111111111111111 5555555555554444"));

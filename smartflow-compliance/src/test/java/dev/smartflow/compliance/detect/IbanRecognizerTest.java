@@ -17,7 +17,8 @@ class IbanRecognizerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"DE89370400440532013001", "DE88370400440532013000", "GB82WEST12345698765433",
-        "DE8937040044053201300", "DE893704004405320130000", "XX89370400440532013000"})
+        "DE8937040044053201300", "DE893704004405320130000", "XX89370400440532013000",
+        "DE89 3704 0044 0532 0130 01", "GB82 WEST 1234 5698 7654 33"})
     void alteredDigitsWrongLengthsAndUnknownCountriesAreNotIbans(String text) {
         assertEquals(List.of(), Found.in("transfer to " + text + " thanks"));
     }

@@ -12,7 +12,8 @@ class PhoneRecognizerTest {
     @ParameterizedTest
     @ValueSource(strings = {"(415) 555-2671", "415-555-2671", "415.555.2671", "4155552671", "1-800-555-0199",
         "+1 415 555 2671", "+44 20 7946 0958", "+49 30 901820", "+33 1 42 68 53 00", "+91 98765 43210",
-        "020 7946 0958", "01 42 68 53 00", "98765 43210"})
+        "020 7946 0958", "01 42 68 53 00", "98765 43210", "+447400122619", "+14155552671", "912 34 56 78",
+        "(022) 11603", "(02) 9374 4000"})
     void validNumbersAreFoundInNationalAndInternationalFormats(String phone) {
         assertEquals(List.of("PHONE:" + phone), Found.in("I am at " + phone + " today"));
     }
