@@ -10,6 +10,7 @@ import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.spi.McpStore;
 import dev.smartflow.core.spi.VirtualKey;
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +30,7 @@ final class OpeningDatabase implements Database {
     private final KeyStore keys = new WaitingKeyStore();
     private final AuditLog audit = new WaitingAuditLog();
     private final ChainStore chains = new WaitingChainStore();
+    private final McpStore mcp = new WaitingMcpStore();
 
     OpeningDatabase(Supplier<Database> open) {
         this.opening = new CompletableFuture<>();
@@ -80,9 +82,107 @@ final class OpeningDatabase implements Database {
         return chains;
     }
 
+    /** The MCP gateway's store at once, so the module can be installed while the database opens. */
+    @Override
+    public McpStore mcp() {
+        return mcp;
+    }
+
     @Override
     public void close() {
         await().close();
+    }
+
+    /** Every call waits for the open, then goes to the real store. */
+    private final class WaitingMcpStore implements McpStore {
+        private McpStore store() {
+            return await().mcp();
+        }
+
+        @Override
+        public boolean putServer(Server server) {
+            return store().putServer(server);
+        }
+
+        @Override
+        public Optional<Server> server(String id) {
+            return store().server(id);
+        }
+
+        @Override
+        public List<Server> servers() {
+            return store().servers();
+        }
+
+        @Override
+        public boolean deleteServer(String id) {
+            return store().deleteServer(id);
+        }
+
+        @Override
+        public boolean grant(Grant grant) {
+            return store().grant(grant);
+        }
+
+        @Override
+        public boolean revoke(KeyId key, String serverId, String tool) {
+            return store().revoke(key, serverId, tool);
+        }
+
+        @Override
+        public List<Grant> grants() {
+            return store().grants();
+        }
+
+        @Override
+        public boolean requestAccess(AccessRequest request) {
+            return store().requestAccess(request);
+        }
+
+        @Override
+        public Optional<AccessRequest> accessRequest(String id) {
+            return store().accessRequest(id);
+        }
+
+        @Override
+        public List<AccessRequest> accessRequests(Optional<KeyId> key, Optional<Status> status) {
+            return store().accessRequests(key, status);
+        }
+
+        @Override
+        public Optional<AccessRequest> decide(String id, boolean approve, Instant at, Optional<String> note) {
+            return store().decide(id, approve, at, note);
+        }
+
+        @Override
+        public int log(List<Call> calls) {
+            return store().log(calls);
+        }
+
+        @Override
+        public List<Call> calls(CallQuery query) {
+            return store().calls(query);
+        }
+
+        @Override
+        public List<Usage> usage(Optional<KeyId> key, Optional<Instant> since) {
+            return store().usage(key, since);
+        }
+
+        @Override
+        public void putToken(Token token) {
+            store().putToken(token);
+        }
+
+        @Override
+        public Optional<Token> token(String serverId, String subject) {
+            return store().token(serverId, subject);
+        }
+
+        @Override
+        public boolean deleteToken(String serverId, String subject) {
+            return store().deleteToken(serverId, subject);
+        }
     }
 
     /** Every call waits for the open, then goes to the real log. */

@@ -4,6 +4,7 @@ import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.spi.McpStore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -23,6 +24,7 @@ public final class InMemoryDatabase implements Database {
     private final InMemoryKeyStore keys = new InMemoryKeyStore(closed);
     private final InMemoryAuditLog audit = new InMemoryAuditLog(closed);
     private final InMemoryChainStore chains = new InMemoryChainStore(closed);
+    private final InMemoryMcpStore mcp = new InMemoryMcpStore(closed);
 
     @Override
     public KeyStore keys() {
@@ -40,6 +42,12 @@ public final class InMemoryDatabase implements Database {
     public ChainStore chains() {
         requireOpen(closed);
         return chains;
+    }
+
+    @Override
+    public McpStore mcp() {
+        requireOpen(closed);
+        return mcp;
     }
 
     @Override

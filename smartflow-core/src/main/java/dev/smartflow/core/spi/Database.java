@@ -14,7 +14,8 @@ package dev.smartflow.core.spi;
  * }</pre>
  *
  * <p><b>Contract.</b> Thread-safe and meant to be shared by every caller in the process; each store it hands out is
- * the same object on every call and follows its own contract ({@link KeyStore}, {@link AuditLog}, {@link ChainStore}). The hot path
+ * the same object on every call and follows its own contract ({@link KeyStore}, {@link AuditLog}, {@link ChainStore},
+ * {@link McpStore}). The hot path
  * never waits on a database: keys are cached above it and audit records written by a batching writer. After
  * {@link #close()} every call of every store fails with {@link IllegalStateException}.
  */
@@ -27,6 +28,9 @@ public interface Database extends AutoCloseable {
 
     /** The routing's fallback chains. */
     ChainStore chains();
+
+    /** The MCP gateway's servers, grants, access requests, invocations and user tokens. */
+    McpStore mcp();
 
     /** Releases connections (and, for an embedded database, closes its files); idempotent. */
     @Override

@@ -6,6 +6,7 @@ import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.spi.McpStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -68,6 +69,7 @@ public final class SqlDatabase implements Database {
     private final SqlKeyStore keys;
     private final SqlAuditLog audit;
     private final SqlChainStore chains;
+    private final SqlMcpStore mcp;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SqlDatabase(HikariDataSource dataSource, Dialect dialect, String jdbcUrl) {
@@ -84,6 +86,7 @@ public final class SqlDatabase implements Database {
         this.keys = new SqlKeyStore(this, dialect);
         this.audit = new SqlAuditLog(this, dialect);
         this.chains = new SqlChainStore(this, dialect);
+        this.mcp = new SqlMcpStore(this, dialect);
     }
 
     /**
@@ -176,6 +179,12 @@ public final class SqlDatabase implements Database {
     }
 
     @Override
+    public McpStore mcp() {
+        requireOpen();
+        return mcp;
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             closeQuietly();
@@ -194,6 +203,10 @@ public final class SqlDatabase implements Database {
             handle.execute("DELETE FROM audit_log");
             handle.execute("DELETE FROM key_spend");
             handle.execute("DELETE FROM virtual_keys");
+            for (String table : List.of("mcp_servers", "mcp_grants", "mcp_access_requests", "mcp_calls",
+                    "mcp_user_tokens")) {
+                handle.execute("DELETE FROM " + table);
+            }
         });
     }
 
