@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # JMH micro-benchmarks of the pipeline (no network): ns per call and, with -prof gc, bytes allocated per call.
 #   bench/jmh.sh [JMH options] [benchmark regex]   e.g. bench/jmh.sh -f 1 -wi 2 -i 3 RouteSelection
-# Without a regex every benchmark runs (PipelineBenchmark, RouteSelectionBenchmark).
+# Without a regex every benchmark runs (PipelineBenchmark, RouteSelectionBenchmark, EmbedBenchmark,
+# VectorSearchBenchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]] && export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64

@@ -341,7 +341,7 @@ public record ServerConfig(String host, Map<Service, Integer> ports, Set<Service
     }
 
     /** {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, a plain number of seconds, or ISO-8601 ({@code PT5M}). */
-    static Duration duration(String what, String value) {
+    public static Duration duration(String what, String value) {
         String v = value.strip().toLowerCase(Locale.ROOT);
         try {
             if (v.startsWith("pt")) {

@@ -208,6 +208,40 @@ public abstract class SharedStateContract {
     }
 
     @Test
+    void hashGetReadsOneField() {
+        state.hashPut("h", "a", "1");
+
+        assertEquals(Optional.of("1"), state.hashGet("h", "a"));
+        assertEquals(Optional.empty(), state.hashGet("h", "b"));
+        assertEquals(Optional.empty(), state.hashGet("absent", "a"));
+    }
+
+    @Test
+    void hashRemoveDeletesOneFieldAndReportsWhetherItExisted() {
+        state.hashPut("h", "a", "1");
+        state.hashPut("h", "b", "2");
+
+        assertTrue(state.hashRemove("h", "a"));
+        assertFalse(state.hashRemove("h", "a"));
+        assertFalse(state.hashRemove("absent", "a"));
+        assertEquals(Map.of("b", "2"), state.hashGetAll("h"));
+    }
+
+    @Test
+    void aHashWithoutFieldsNoLongerExists() {
+        state.hashPut("h", "a", "1");
+        assertTrue(state.expire("h", LONG));
+
+        assertTrue(state.hashRemove("h", "a"));
+
+        assertEquals(Map.of(), state.hashGetAll("h"));
+        assertEquals(Optional.empty(), state.ttl("h"));
+        assertFalse(state.delete("h"));
+        state.set("h", "now a string", Optional.empty());
+        assertEquals(Optional.of("now a string"), state.get("h"));
+    }
+
+    @Test
     void usingAHashAsAStringFailsAndTheOtherWayRound() {
         state.hashPut("h", "a", "1");
         state.set("s", "v", Optional.empty());
@@ -215,6 +249,8 @@ public abstract class SharedStateContract {
         assertThrows(IllegalStateException.class, () -> state.get("h"));
         assertThrows(IllegalStateException.class, () -> state.hashPut("s", "a", "1"));
         assertThrows(IllegalStateException.class, () -> state.hashGetAll("s"));
+        assertThrows(IllegalStateException.class, () -> state.hashGet("s", "a"));
+        assertThrows(IllegalStateException.class, () -> state.hashRemove("s", "a"));
     }
 
     @Test

@@ -181,6 +181,34 @@ public final class InMemorySharedState implements SharedState {
     }
 
     @Override
+    public Optional<String> hashGet(String key, String field) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(field, "field");
+        return locked(now -> {
+            Entry entry = live(key, now);
+            return entry == null ? Optional.<String>empty() : Optional.ofNullable(entry.hash(key).get(field));
+        });
+    }
+
+    @Override
+    public boolean hashRemove(String key, String field) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(field, "field");
+        return locked(now -> {
+            Entry entry = live(key, now);
+            if (entry == null) {
+                return false;
+            }
+            Map<String, String> hash = entry.hash(key);
+            boolean existed = hash.remove(field) != null;
+            if (hash.isEmpty()) {
+                entries.remove(key);
+            }
+            return existed;
+        });
+    }
+
+    @Override
     public Optional<Duration> ttl(String key) {
         Objects.requireNonNull(key, "key");
         return locked(now -> {

@@ -97,6 +97,15 @@ public interface SharedState extends AutoCloseable {
     /** Adds {@code delta} to one integer field of the hash at {@code key} (absent counts as 0); the new value. */
     long hashIncrement(String key, String field, long delta);
 
+    /** One field of the hash at {@code key}; empty when the hash or the field is absent. */
+    Optional<String> hashGet(String key, String field);
+
+    /**
+     * Removes one field of the hash at {@code key}; true when it existed. A hash left without fields no longer exists
+     * (as in Redis): {@link #hashGetAll} is empty and its TTL is gone.
+     */
+    boolean hashRemove(String key, String field);
+
     // --- TTLs
 
     /** The time left before {@code key} (a string or a hash) expires; empty when absent or without a TTL. */

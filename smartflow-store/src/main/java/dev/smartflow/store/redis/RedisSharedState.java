@@ -326,6 +326,20 @@ public final class RedisSharedState implements SharedState {
     }
 
     @Override
+    public Optional<String> hashGet(String key, String field) {
+        String name = kv(key);
+        Objects.requireNonNull(field, "field");
+        return Optional.ofNullable(call(() -> redis.hget(name, field)));
+    }
+
+    @Override
+    public boolean hashRemove(String key, String field) {
+        String name = kv(key);
+        Objects.requireNonNull(field, "field");
+        return call(() -> redis.hdel(name, field)) == 1;
+    }
+
+    @Override
     public Optional<Duration> ttl(String key) {
         String name = kv(key);
         long millis = call(() -> redis.pttl(name));
