@@ -1,8 +1,11 @@
 package dev.smartflow.mcp;
 
+import dev.smartflow.cache.embed.Embedders;
+import dev.smartflow.cache.index.FlatVectorIndex;
 import dev.smartflow.core.Slot;
 import dev.smartflow.core.Ticker;
 import dev.smartflow.core.exchange.Attributes;
+import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.spi.McpStore;
 import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.server.ModuleContext;
@@ -87,9 +90,19 @@ public final class McpModule implements ServerModule {
         context.pipeline().addStage(Slot.AUTHENTICATED, endpoint.stage())
                 .addStage(Slot.BEFORE_ROUTE, endpoint.toolCalls());
 
+        McpApi[] apiRef = new McpApi[1];
+        ToolSearch search = new ToolSearch(() -> Embedders.shared(context), new FlatVectorIndex(), context.clock(),
+                background, () -> apiRef[0].visibleTools(Principal.MASTER));
+        McpApi api = new McpApi(registry, catalog, access, store, callLog, search, context.master(), context.clock());
+        apiRef[0] = api;
+        catalog.onChange(search::catalogChanged);
+        context.closeWith(search);
+        context.pipeline().addStage(Slot.AUTHENTICATED, api.stage());
+
         RegistryRoutes registryRoutes = new RegistryRoutes(registry, context.master(), context.clock());
         context.routes(Service.PROXY, app -> {
             registryRoutes.register(app);
+            api.register(app, operation -> context.pipelineRoute(operation, McpApi::attributes));
             mcpRoutes(app, context, settings);
         });
     }
