@@ -266,21 +266,19 @@ final class HttpUpstream implements Upstream {
         boolean notification = sent != null && !sent.has("id");
         Call okCall = http.client().newCall(request);
         Optional<Cancellation.Registration> watch = call.cancellation().map(c -> c.onCancel(okCall::cancel));
-        try (Deadline deadline = http.deadline(okCall, call.timeout()); Response response = okCall.execute()) {
-            try {
-                return read(response, sent, session, notification, lenient, call);
-            } catch (IOException e) {
-                if (deadline.expired()) {
-                    throw RpcError.of(RpcError.UPSTREAM_TIMEOUT, "MCP server '" + serverId + "' did not answer within "
-                            + call.timeout().toSeconds() + " s").because("upstream_timeout");
-                }
-                throw failed("the connection to the upstream broke while it answered").because("upstream_broken");
-            }
+        Deadline deadline = http.deadline(okCall, call.timeout());
+        try (deadline; Response response = okCall.execute()) {
+            return read(response, sent, session, notification, lenient, call);
         } catch (IOException e) {
+            if (deadline.expired()) {
+                throw RpcError.of(RpcError.UPSTREAM_TIMEOUT, "MCP server '" + serverId + "' did not answer within "
+                        + call.timeout().toSeconds() + " s").because("upstream_timeout");
+            }
             if (call.cancellation().isPresent() && okCall.isCanceled()) {
                 throw RpcError.of(RpcError.UPSTREAM_FAILED, "the client went away").because("client_closed");
             }
-            throw failed("the upstream could not be reached").because("upstream_unreachable");
+            throw failed("the upstream could not be reached, or broke off its answer")
+                    .because("upstream_unreachable");
         } finally {
             watch.ifPresent(Cancellation.Registration::close);
         }

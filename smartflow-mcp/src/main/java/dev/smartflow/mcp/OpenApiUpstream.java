@@ -154,7 +154,8 @@ final class OpenApiUpstream implements Upstream {
     private ObjectNode execute(Request request, UpstreamCall call) {
         Call okCall = http.client().newCall(request);
         Optional<Cancellation.Registration> watch = call.cancellation().map(c -> c.onCancel(okCall::cancel));
-        try (Deadline deadline = http.deadline(okCall, call.timeout()); Response response = okCall.execute()) {
+        Deadline deadline = http.deadline(okCall, call.timeout());
+        try (deadline; Response response = okCall.execute()) {
             BufferedSource source = Okio.buffer(new LimitedSource(response.body().source(), maxBytes));
             String text;
             try {
@@ -183,6 +184,9 @@ final class OpenApiUpstream implements Upstream {
             }
             return result;
         } catch (IOException e) {
+            if (deadline.expired()) {
+                throw timeout(call);
+            }
             if (okCall.isCanceled() && call.cancellation().isPresent()) {
                 throw RpcError.of(RpcError.UPSTREAM_FAILED, "the client went away").because("client_closed");
             }

@@ -216,7 +216,7 @@ record ServerDefinition(String id, String name, String description, Transport tr
         } else {
             JsonFields stdio = JsonFields.of(fields.raw("stdio"), "stdio.", STDIO_FIELDS);
             String command = stdio.requiredText("command", 4096);
-            List<String> args = stdio.texts("args", 4096);
+            List<String> args = stdio.texts("args", 64 * 1024);
             Optional<String> cwd = stdio.text("cwd", 4096);
             env = stdio.textMap("env", MAX_SECRET, true);
             List<String> envNames;
