@@ -20,7 +20,8 @@ import java.util.Objects;
  *
  * <p>Tokens are counted before the call, so they are an estimate: the request body's bytes / 4, rounded up (about
  * four bytes of JSON per token), without the completion. The request window is checked first; a call it admits and
- * the token window refuses still counts as a request. Principals without a key, and keys without limits, pass.
+ * the token window refuses still counts as a request. A module's billed operation (an MCP tool call, say) counts
+ * against {@code rpm_limit} only. Principals without a key, and keys without limits, pass.
  *
  * <p><b>Outages.</b> While shared state is unreachable, {@link OutageMode#CLOSED} (the default) refuses limited calls
  * with its {@link StateUnavailable} (503); {@link OutageMode#OPEN} counts them in windows of this instance's own until
@@ -49,11 +50,13 @@ public final class RateLimitStage implements Stage {
     @Override
     public Response handle(Exchange exchange, Chain chain) {
         VirtualKey key = exchange.principal().key().orElse(null);
-        if (key != null && exchange.operation().routed()) {
+        boolean routed = exchange.operation().routed();
+        // a module's billed operation (an MCP tool call) is a request too; its body is not a prompt, so no tokens
+        if (key != null && (routed || exchange.operation().billed())) {
             if (key.rpmLimit().isPresent()) {
                 check("rpm:", key, key.rpmLimit().getAsLong(), 1, RateLimited.Unit.REQUESTS);
             }
-            if (key.tpmLimit().isPresent()) {
+            if (routed && key.tpmLimit().isPresent()) {
                 check("tpm:", key, key.tpmLimit().getAsLong(), BudgetStage.promptTokens(exchange),
                         RateLimited.Unit.TOKENS);
             }
