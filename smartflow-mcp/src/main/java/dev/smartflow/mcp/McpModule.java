@@ -84,9 +84,10 @@ public final class McpModule implements ServerModule {
         context.closeWith(registry).closeWith(access).closeWith(upstreams).closeWith(catalog).closeWith(callLog)
                 .closeWith(feed::closeAll);
 
+        OAuthUsers oauth = new OAuthUsers(registry, store, context.state(), prefix, box, http, context.clock(),
+                settings.upstreamTimeout(), settings.publicUrl());
         McpEndpoint endpoint = new McpEndpoint(registry, catalog, upstreams, access, sessions, feed, callLog,
-                guardrail(), context.metrics(), settings, context.clock(), Ticker.system(),
-                (entry, principal) -> Optional.empty());
+                guardrail(), context.metrics(), settings, context.clock(), Ticker.system(), oauth::accessToken);
         context.pipeline().addStage(Slot.AUTHENTICATED, endpoint.stage())
                 .addStage(Slot.BEFORE_ROUTE, endpoint.toolCalls());
 
@@ -97,12 +98,14 @@ public final class McpModule implements ServerModule {
         apiRef[0] = api;
         catalog.onChange(search::catalogChanged);
         context.closeWith(search);
-        context.pipeline().addStage(Slot.AUTHENTICATED, api.stage());
+        context.pipeline().addStage(Slot.AUTHENTICATED, api.stage()).addStage(Slot.AUTHENTICATED, oauth.stage());
 
         RegistryRoutes registryRoutes = new RegistryRoutes(registry, context.master(), context.clock());
         context.routes(Service.PROXY, app -> {
             registryRoutes.register(app);
             api.register(app, operation -> context.pipelineRoute(operation, McpApi::attributes));
+            oauth.register(app, operation -> attributes -> context.pipelineRoute(operation, attributes),
+                    settings.trustForwardedFor());
             mcpRoutes(app, context, settings);
         });
     }

@@ -25,18 +25,20 @@ import java.util.Set;
  * @param catalogRefresh     {@code catalog_refresh_seconds}: how often each server's tool list is read again
  * @param stdioProcesses     {@code stdio.max_processes}: the most stdio processes one server runs on one instance
  * @param stdioIdle          {@code stdio.idle_seconds}: a stdio process nobody used for this long is stopped
+ * @param publicUrl          {@code public_url}: the gateway's address as browsers reach it (for OAuth redirects),
+ *                           e.g. {@code https://gateway.example.com}; absent means the request's own host
  * @param statePrefix        {@code state_prefix}: what the gateway's keys and channels in the shared state start with
  *                           (default {@code mcp:}); deployments that share one Redis give each its own
  */
 record McpSettings(boolean enabled, Optional<String> encryptionKey, List<String> privateNetworks,
                    boolean trustForwardedFor, Set<String> allowedOrigins, Duration sessionTtl,
                    Duration upstreamTimeout, Duration catalogRefresh, int stdioProcesses, Duration stdioIdle,
-                   String statePrefix) {
+                   Optional<String> publicUrl, String statePrefix) {
     static final List<String> DEFAULT_PRIVATE_NETWORKS = List.of("127.0.0.0/8", "::1/128", "10.0.0.0/8",
             "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "fe80::/10", "fc00::/7");
     private static final Set<String> FIELDS = Set.of("enabled", "encryption_key", "private_networks",
             "trust_forwarded_for", "allowed_origins", "session_ttl_seconds", "upstream_timeout_seconds",
-            "catalog_refresh_seconds", "stdio", "state_prefix");
+            "catalog_refresh_seconds", "stdio", "public_url", "state_prefix");
 
     McpSettings {
         Objects.requireNonNull(encryptionKey, "encryptionKey");
@@ -46,12 +48,14 @@ record McpSettings(boolean enabled, Optional<String> encryptionKey, List<String>
         Objects.requireNonNull(upstreamTimeout, "upstreamTimeout");
         Objects.requireNonNull(catalogRefresh, "catalogRefresh");
         Objects.requireNonNull(stdioIdle, "stdioIdle");
+        Objects.requireNonNull(publicUrl, "publicUrl");
         Objects.requireNonNull(statePrefix, "statePrefix");
     }
 
     static McpSettings defaults() {
         return new McpSettings(true, Optional.empty(), DEFAULT_PRIVATE_NETWORKS, false, Set.of(),
-                Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofMinutes(5), 16, Duration.ofMinutes(5), "mcp:");
+                Duration.ofHours(1), Duration.ofSeconds(60), Duration.ofMinutes(5), 16, Duration.ofMinutes(5), Optional.empty(),
+                "mcp:");
     }
 
     /**
@@ -87,6 +91,7 @@ record McpSettings(boolean enabled, Optional<String> encryptionKey, List<String>
                 seconds(section, "catalog_refresh_seconds", defaults.catalogRefresh()),
                 positive(stdio.path("max_processes").asInt(defaults.stdioProcesses()), "mcp.stdio.max_processes"),
                 seconds(stdio, "idle_seconds", defaults.stdioIdle()),
+                Optional.ofNullable(section.get("public_url")).map(JsonNode::asText).filter(s -> !s.isBlank()),
                 section.path("state_prefix").asText(defaults.statePrefix()));
     }
 
