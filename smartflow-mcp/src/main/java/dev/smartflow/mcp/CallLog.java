@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes the record of every MCP call to the database behind the request: calls wait in a bounded queue that one
- * thread drains in batches ({@link McpStore#log}, which skips ids it has, so a retried batch is safe). A batch the
+ * thread drains in batches, gathered for a tenth of a second ({@link McpStore#log}, which skips ids it has, so a
+ * retried batch is safe). A batch the
  * database refuses is tried again after a pause; when the queue is full the oldest waiting records give way, with a
  * warning. {@link #close()} writes what is still waiting.
  *
@@ -22,6 +23,7 @@ final class CallLog implements AutoCloseable {
     private static final int CAPACITY = 100_000;
     private static final int BATCH = 500;
     private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Duration GATHER = Duration.ofMillis(100);
 
     private final McpStore store;
     private final LinkedBlockingQueue<McpStore.Call> queue = new LinkedBlockingQueue<>(CAPACITY);
@@ -54,6 +56,10 @@ final class CallLog implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
+                if (!closing && queue.size() < BATCH - 1) {
+                    // a moment for more to arrive: one transaction for many calls, not one per call
+                    Thread.sleep(GATHER.toMillis());
+                }
                 queue.drainTo(batch, BATCH - 1);
                 write(batch);
                 unwritten.addAndGet(-batch.size());

@@ -2,8 +2,10 @@ package dev.smartflow.mcp;
 
 import dev.smartflow.core.spi.SharedState;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which upstream session belongs to which owner: for a legacy upstream, the {@code Mcp-Session-Id} it assigned when
@@ -34,9 +36,13 @@ final class UpstreamSessions {
         }
     }
 
+    private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+    private static final int MAX_TOUCHED = 100_000;
+
     private final SharedState state;
     private final String prefix;
     private final Duration ttl;
+    private final Map<String, Long> touched = new ConcurrentHashMap<>();
 
     UpstreamSessions(SharedState state, String prefix, Duration ttl) {
         this.state = Objects.requireNonNull(state, "state");
@@ -59,12 +65,22 @@ final class UpstreamSessions {
 
     /** Forgets the owner's upstream session (it ended, or the upstream forgot it). */
     void forget(String server, String owner) {
+        touched.remove(key(server, owner));
         state.delete(key(server, owner));
     }
 
-    /** Keeps the owner's session from expiring while it is in use. */
+    /** Keeps the owner's session from expiring while it is in use (at most once a minute per instance). */
     void touch(String server, String owner) {
-        state.expire(key(server, owner), ttl);
+        String key = key(server, owner);
+        long now = System.nanoTime();
+        Long last = touched.get(key);
+        if (last == null || now - last >= TOUCH_EVERY.toNanos()) {
+            touched.put(key, now);
+            if (touched.size() > MAX_TOUCHED) {
+                touched.clear();
+            }
+            state.expire(key, ttl);
+        }
     }
 
     private String key(String server, String owner) {

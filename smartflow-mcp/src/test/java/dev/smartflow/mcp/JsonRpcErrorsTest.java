@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -213,5 +214,25 @@ class JsonRpcErrorsTest {
 
         assertEquals(200, reply.status(), reply.body());
         assertTrue(reply.json().has("result"));
+    }
+
+    @Test
+    void randomBodiesNeverGetA500() {
+        Random random = new Random(20261207);
+        String[] pieces = {"{", "}", "[", "]", "\"jsonrpc\"", ":", "\"2.0\"", ",", "\"id\"", "1", "null",
+            "\"method\"", "\"tools/call\"", "\"params\"", "\"name\"", "\"echo\"", "\"arguments\"", "\"_meta\"",
+            "\"io.modelcontextprotocol/protocolVersion\"", "\"2026-07-28\"", "true", "-1e999", "\"\\u0000\"", " "};
+        for (int i = 0; i < 300; i++) {
+            StringBuilder body = new StringBuilder();
+            int length = 1 + random.nextInt(30);
+            for (int j = 0; j < length; j++) {
+                body.append(pieces[random.nextInt(pieces.length)]);
+            }
+            Http.Reply reply = post(body.toString());
+
+            assertTrue(reply.status() < 500, body + " -> " + reply.status() + " " + reply.body());
+            assertTrue(reply.status() == 202 || reply.json().has("error") || reply.json().has("result"),
+                    body + " -> " + reply.body());
+        }
     }
 }
