@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -114,7 +115,7 @@ class AccessControlTest {
 
     @Test
     void aServerOffThePublicInternetServesOnlyThePrivateNetworks() {
-        gateway = new TestGateway(data, java.util.Map.of(), "  private_networks: [\"10.0.0.0/8\"]\n");
+        gateway = new TestGateway(data, Map.of(), "  private_networks: [\"10.0.0.0/8\"]\n");
         register(",\"available_on_public_internet\":false");
         gateway.register("{\"id\":\"public\",\"base_url\":\"" + upstream.url() + "\"}");
 
