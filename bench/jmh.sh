@@ -2,7 +2,7 @@
 # JMH micro-benchmarks of the pipeline (no network): ns per call and, with -prof gc, bytes allocated per call.
 #   bench/jmh.sh [JMH options] [benchmark regex]   e.g. bench/jmh.sh -f 1 -wi 2 -i 3 RouteSelection
 # Without a regex every benchmark runs (PipelineBenchmark, RouteSelectionBenchmark, EmbedBenchmark,
-# VectorSearchBenchmark, SemanticLookupBenchmark).
+# VectorSearchBenchmark, SemanticLookupBenchmark, McpGatewayBenchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]] && export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
@@ -17,5 +17,6 @@ CP_FILE=$(mktemp)
 trap 'rm -f "$CP_FILE"' EXIT
 ./mvnw -q -B -DskipTests -pl bench -am package dependency:build-classpath -Dmdep.outputFile="$CP_FILE"
 CP=$(cat "$CP_FILE")
-# Pinned to one core, like the gateway in run.sh.
-taskset -c 1 "$JAVA" -cp "bench/target/classes:$CP" org.openjdk.jmh.Main -prof gc "$@"
+# Pinned to one core, like the gateway in run.sh; CORES=0,1 gives a benchmark whose client, gateway and upstream
+# share its JVM (McpGatewayBenchmark) both cores.
+taskset -c "${CORES:-1}" "$JAVA" -cp "bench/target/classes:$CP" org.openjdk.jmh.Main -prof gc "$@"

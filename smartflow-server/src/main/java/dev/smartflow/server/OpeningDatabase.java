@@ -16,6 +16,7 @@ import dev.smartflow.core.spi.VectorStore;
 import dev.smartflow.core.spi.VectorStoreRecords;
 import dev.smartflow.core.spi.PolicyJobStore;
 import dev.smartflow.core.spi.PolicyStore;
+import dev.smartflow.core.spi.McpStore;
 import dev.smartflow.core.spi.VirtualKey;
 import java.time.Instant;
 import java.util.List;
@@ -38,6 +39,7 @@ final class OpeningDatabase implements Database {
     private final AuditLog audit = new WaitingAuditLog();
     private final ChainStore chains = new WaitingChainStore();
     private final VectorStoreRecords vectorStores = new WaitingVectorStoreRecords();
+    private final McpStore mcp = new WaitingMcpStore();
 
     OpeningDatabase(Supplier<Database> open) {
         this.opening = new CompletableFuture<>();
@@ -108,6 +110,12 @@ final class OpeningDatabase implements Database {
     @Override
     public PolicyJobStore policyJobs() {
         return await().policyJobs();
+    }
+
+    /** The MCP gateway's store at once, so the module can be installed while the database opens. */
+    @Override
+    public McpStore mcp() {
+        return mcp;
     }
 
     @Override
@@ -194,6 +202,97 @@ final class OpeningDatabase implements Database {
         @Override
         public List<ChunkText> chunkTexts(String storeId, List<ChunkId> chunks) {
             return records().chunkTexts(storeId, chunks);
+    }
+
+    /** Every call waits for the open, then goes to the real store. */
+    private final class WaitingMcpStore implements McpStore {
+        private McpStore store() {
+            return await().mcp();
+        }
+
+        @Override
+        public boolean putServer(Server server) {
+            return store().putServer(server);
+        }
+
+        @Override
+        public Optional<Server> server(String id) {
+            return store().server(id);
+        }
+
+        @Override
+        public List<Server> servers() {
+            return store().servers();
+        }
+
+        @Override
+        public boolean deleteServer(String id) {
+            return store().deleteServer(id);
+        }
+
+        @Override
+        public boolean grant(Grant grant) {
+            return store().grant(grant);
+        }
+
+        @Override
+        public boolean revoke(KeyId key, String serverId, String tool) {
+            return store().revoke(key, serverId, tool);
+        }
+
+        @Override
+        public List<Grant> grants() {
+            return store().grants();
+        }
+
+        @Override
+        public boolean requestAccess(AccessRequest request) {
+            return store().requestAccess(request);
+        }
+
+        @Override
+        public Optional<AccessRequest> accessRequest(String id) {
+            return store().accessRequest(id);
+        }
+
+        @Override
+        public List<AccessRequest> accessRequests(Optional<KeyId> key, Optional<Status> status) {
+            return store().accessRequests(key, status);
+        }
+
+        @Override
+        public Optional<AccessRequest> decide(String id, boolean approve, Instant at, Optional<String> note) {
+            return store().decide(id, approve, at, note);
+        }
+
+        @Override
+        public int log(List<Call> calls) {
+            return store().log(calls);
+        }
+
+        @Override
+        public List<Call> calls(CallQuery query) {
+            return store().calls(query);
+        }
+
+        @Override
+        public List<Usage> usage(Optional<KeyId> key, Optional<Instant> since) {
+            return store().usage(key, since);
+        }
+
+        @Override
+        public void putToken(Token token) {
+            store().putToken(token);
+        }
+
+        @Override
+        public Optional<Token> token(String serverId, String subject) {
+            return store().token(serverId, subject);
+        }
+
+        @Override
+        public boolean deleteToken(String serverId, String subject) {
+            return store().deleteToken(serverId, subject);
         }
     }
 

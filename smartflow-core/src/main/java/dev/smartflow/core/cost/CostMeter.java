@@ -3,6 +3,7 @@ package dev.smartflow.core.cost;
 import dev.smartflow.core.exchange.Attribute;
 import dev.smartflow.core.model.Cost;
 import dev.smartflow.core.model.Usage;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -28,6 +29,15 @@ public final class CostMeter {
     /** The token counts the provider reported, once known; empty when it reported none. */
     public Optional<Usage> usage() {
         return Optional.ofNullable(usage);
+    }
+
+    /**
+     * Records what a module's own operation cost ({@link dev.smartflow.core.exchange.ModuleOperation}: an MCP tool
+     * call's price, say), for the budget stage to settle and the audit record to show. A module operation reports no
+     * token usage.
+     */
+    public void recordModuleCost(Cost value) {
+        record(Objects.requireNonNull(value, "value"), Optional.empty());
     }
 
     void record(Cost value, Optional<Usage> reported) {

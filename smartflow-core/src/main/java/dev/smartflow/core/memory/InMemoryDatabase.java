@@ -7,6 +7,7 @@ import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.VectorStoreRecords;
 import dev.smartflow.core.spi.PolicyJobStore;
 import dev.smartflow.core.spi.PolicyStore;
+import dev.smartflow.core.spi.McpStore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -29,6 +30,7 @@ public final class InMemoryDatabase implements Database {
     private final InMemoryVectorStoreRecords vectorStores = new InMemoryVectorStoreRecords(closed);
     private final InMemoryPolicyStore policies = new InMemoryPolicyStore(closed);
     private final InMemoryPolicyJobStore policyJobs = new InMemoryPolicyJobStore(closed);
+    private final InMemoryMcpStore mcp = new InMemoryMcpStore(closed);
 
     @Override
     public KeyStore keys() {
@@ -64,6 +66,12 @@ public final class InMemoryDatabase implements Database {
     public PolicyJobStore policyJobs() {
         requireOpen(closed);
         return policyJobs;
+    }
+
+    @Override
+    public McpStore mcp() {
+        requireOpen(closed);
+        return mcp;
     }
 
     @Override

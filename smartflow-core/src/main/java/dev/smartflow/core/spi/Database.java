@@ -16,9 +16,9 @@ package dev.smartflow.core.spi;
  *
  * <p><b>Contract.</b> Thread-safe and meant to be shared by every caller in the process; each store it hands out is
  * the same object on every call and follows its own contract ({@link KeyStore}, {@link AuditLog}, {@link ChainStore},
- * {@link VectorStoreRecords}, {@link PolicyStore}, {@link PolicyJobStore}). The hot path never waits on a database:
- * keys are cached above it and audit records written by a batching writer. After {@link #close()} every call of every
- * store fails with {@link IllegalStateException}.
+ * {@link VectorStoreRecords}, {@link PolicyStore}, {@link PolicyJobStore}, {@link McpStore}). The hot path never
+ * waits on a database: keys are cached above it and audit records written by a batching writer. After
+ * {@link #close()} every call of every store fails with {@link IllegalStateException}.
  */
 public interface Database extends AutoCloseable {
     /** Virtual keys and their spend. */
@@ -38,6 +38,9 @@ public interface Database extends AutoCloseable {
 
     /** The document-to-policy jobs and their suggestions. */
     PolicyJobStore policyJobs();
+
+    /** The MCP gateway's servers, grants, access requests, invocations and user tokens. */
+    McpStore mcp();
 
     /** Releases connections (and, for an embedded database, closes its files); idempotent. */
     @Override

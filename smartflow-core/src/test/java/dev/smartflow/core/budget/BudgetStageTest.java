@@ -19,11 +19,13 @@ import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
+import dev.smartflow.core.exchange.ModuleOperation;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.exchange.Upload;
 import dev.smartflow.core.memory.InMemoryDatabase;
+import dev.smartflow.core.model.Cost;
 import dev.smartflow.core.memory.InMemorySharedState;
 import dev.smartflow.core.routing.RouteStage;
 import dev.smartflow.core.spi.BudgetPeriod;
@@ -476,5 +478,29 @@ class BudgetStageTest {
 
         assertEquals(200, pipeline.execute(Json.chat("m")).status());
         assertEquals(BudgetState.EMPTY, budget(key(1, BudgetPeriod.MONTHLY)));
+    }
+
+    @Test
+    void aModuleOperationHoldsItsWorstCaseAndSettlesTheCostItsStageRecorded() {
+        VirtualKey key = key(1_000, BudgetPeriod.MONTHLY);
+        ModuleOperation toolCall = new ModuleOperation("mcp.tools/call", "/mcp", true, false);
+        AtomicReference<BudgetState> during = new AtomicReference<>();
+        Pipeline module = Pipeline.builder().addStage(stage).addStage((exchange, chain) -> {
+            during.set(budget(key));
+            exchange.get(CostMeter.KEY).orElseThrow().recordModuleCost(Cost.priced(300));
+            return Response.Complete.json(Body.json("{}"));
+        }).route(new RouteStage(resolver)).build();
+        Exchange exchange = Exchange.of(toolCall, Body.json("{}"), Headers.EMPTY).withPrincipal(Principal.of(key))
+                .with(CostMeter.KEY, new CostMeter()).with(WorstCase.KEY, new WorstCase(700));
+
+        module.execute(exchange);
+
+        assertEquals(700, during.get().reservedMicros());
+        assertEquals(300, budget(key).spentMicros());
+        assertEquals(0, budget(key).reservedMicros());
+        module.execute(exchange);
+        assertEquals(600, budget(key).spentMicros());
+        BudgetExceeded refused = assertThrows(BudgetExceeded.class, () -> module.execute(exchange));
+        assertEquals(400, refused.remainingMicros());
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smartflow.core.Pipeline;
 import dev.smartflow.core.error.RateLimited;
+import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.ModuleOperation;
@@ -125,5 +126,22 @@ class RateLimitStageTest {
         openai.reply(Json.completion("a", 1, 1));
 
         assertEquals(200, pipeline.execute(call(key().build())).status());
+    }
+
+    @Test
+    void aModulesBilledOperationCountsAsARequestButNotAsTokens() {
+        VirtualKey key = key().rpmLimit(1).tpmLimit(1).build();
+        ModuleOperation toolCall = new ModuleOperation("mcp.rpc", "/mcp", true, false);
+        ModuleOperation catalog = new ModuleOperation("mcp.tools", "/api/mcp/tools", false, false);
+        Pipeline module = Pipeline.builder().addStage(new RateLimitStage(state))
+                .addStage((exchange, chain) -> Response.Complete.json(Body.json("{}")))
+                .route(new RouteStage(new FakeResolver(openai))).build();
+        Exchange call = Exchange.of(toolCall, Body.json("{\"arguments\":\"" + "x".repeat(100) + "\"}"),
+                Headers.EMPTY).withPrincipal(Principal.of(key));
+
+        assertEquals(200, module.execute(call).status());
+        assertThrows(RateLimited.class, () -> module.execute(call));
+        assertEquals(200, module.execute(Exchange.of(catalog, Body.EMPTY, Headers.EMPTY)
+                .withPrincipal(Principal.of(key))).status());
     }
 }

@@ -26,7 +26,10 @@ final class Migrator {
     /** Every migration, in order. A new one is a new file plus one line here; a released one never changes. */
     static final List<Migration> MIGRATIONS = List.of(new Migration(1, "keys_and_audit"),
             new Migration(2, "routing_chains"), new Migration(3, "audit_attempts"),
-            new Migration(4, "vector_stores"), new Migration(5, "policies"));
+            new Migration(4, "vector_stores"), new Migration(5, "policies"),
+
+            // V6 is left for another branch; versions need not be contiguous, each is applied once
+            new Migration(7, "mcp"));
 
     private static final System.Logger LOG = System.getLogger(Migrator.class.getName());
 

@@ -9,6 +9,7 @@ import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.VectorStoreRecords;
 import dev.smartflow.core.spi.PolicyJobStore;
 import dev.smartflow.core.spi.PolicyStore;
+import dev.smartflow.core.spi.McpStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -74,6 +75,7 @@ public final class SqlDatabase implements Database {
     private final SqlVectorStoreRecords vectorStores;
     private final SqlPolicyStore policies;
     private final SqlPolicyJobStore policyJobs;
+    private final SqlMcpStore mcp;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SqlDatabase(HikariDataSource dataSource, Dialect dialect, String jdbcUrl) {
@@ -93,6 +95,7 @@ public final class SqlDatabase implements Database {
         this.vectorStores = new SqlVectorStoreRecords(this, dialect);
         this.policies = new SqlPolicyStore(this, dialect);
         this.policyJobs = new SqlPolicyJobStore(this, dialect);
+        this.mcp = new SqlMcpStore(this, dialect);
     }
 
     /**
@@ -203,6 +206,12 @@ public final class SqlDatabase implements Database {
     }
 
     @Override
+    public McpStore mcp() {
+        requireOpen();
+        return mcp;
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             closeQuietly();
@@ -224,6 +233,10 @@ public final class SqlDatabase implements Database {
             handle.execute("DELETE FROM vector_stores");
             for (String table : List.of("policies", "policy_presets", "policy_preset_members", "policy_assignments",
                     "policy_counters", "policy_jobs", "policy_suggestions")) {
+                handle.execute("DELETE FROM " + table);
+            }
+            for (String table : List.of("mcp_servers", "mcp_grants", "mcp_access_requests", "mcp_calls",
+                    "mcp_user_tokens")) {
                 handle.execute("DELETE FROM " + table);
             }
         });

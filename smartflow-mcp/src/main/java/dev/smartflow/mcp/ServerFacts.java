@@ -1,0 +1,31 @@
+package dev.smartflow.mcp;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What an upstream server says of itself: the revision the gateway speaks with it, its capabilities, its identity
+ * ({@code serverInfo}) and its instructions for models.
+ */
+record ServerFacts(ProtocolVersion version, ObjectNode capabilities, ObjectNode serverInfo,
+                   Optional<String> instructions) {
+    ServerFacts {
+        Objects.requireNonNull(version, "version");
+        capabilities = capabilities.deepCopy();
+        serverInfo = serverInfo.deepCopy();
+        Objects.requireNonNull(instructions, "instructions");
+    }
+
+    /** Facts of a server the gateway answers for itself (an OpenAPI server): tools only. */
+    static ServerFacts tools(String name) {
+        ObjectNode capabilities = JsonRpc.NODES.objectNode();
+        capabilities.putObject("tools");
+        return new ServerFacts(ProtocolVersion.LATEST_LEGACY, capabilities,
+                JsonRpc.NODES.objectNode().put("name", name).put("version", "1"), Optional.empty());
+    }
+
+    boolean has(String capability) {
+        return capabilities.has(capability);
+    }
+}
