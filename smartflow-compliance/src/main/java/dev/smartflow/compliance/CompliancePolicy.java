@@ -1,6 +1,7 @@
 package dev.smartflow.compliance;
 
 import dev.smartflow.compliance.detect.EntityType;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -34,7 +35,7 @@ public record CompliancePolicy(String name, String description, Map<EntityType, 
         }
         EnumMap<EntityType, Action> copy = new EnumMap<>(EntityType.class);
         copy.putAll(Objects.requireNonNull(actions, "actions"));
-        actions = java.util.Collections.unmodifiableMap(copy);
+        actions = Collections.unmodifiableMap(copy);
     }
 
     public static CompliancePolicy of(String name, String description, Map<EntityType, Action> actions,

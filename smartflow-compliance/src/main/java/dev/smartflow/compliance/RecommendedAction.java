@@ -1,5 +1,7 @@
 package dev.smartflow.compliance;
 
+import java.util.Optional;
+
 /** What the engine advises for a text, in the SDK guide's words. */
 public enum RecommendedAction {
     ALLOW("Allow"), ALLOW_AND_LOG("AllowAndLog"), REVIEW("Review"), BLOCK("Block");
@@ -15,12 +17,12 @@ public enum RecommendedAction {
         return label;
     }
 
-    public static java.util.Optional<RecommendedAction> parse(String label) {
+    public static Optional<RecommendedAction> parse(String label) {
         for (RecommendedAction action : values()) {
             if (action.label.equalsIgnoreCase(label.strip()) || action.name().equalsIgnoreCase(label.strip())) {
-                return java.util.Optional.of(action);
+                return Optional.of(action);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

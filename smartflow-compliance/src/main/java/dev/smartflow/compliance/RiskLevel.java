@@ -1,6 +1,7 @@
 package dev.smartflow.compliance;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /** How risky a text is, from its risk score (1 minus its compliance score, or the correlated risk). */
 public enum RiskLevel {
@@ -24,12 +25,12 @@ public enum RiskLevel {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    public static java.util.Optional<RiskLevel> parse(String id) {
+    public static Optional<RiskLevel> parse(String id) {
         for (RiskLevel level : values()) {
             if (level.id().equalsIgnoreCase(id.strip())) {
-                return java.util.Optional.of(level);
+                return Optional.of(level);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

@@ -62,7 +62,8 @@ class ComplianceProxyTest {
 
     @Test
     void aCardUnderPciDssStrictIsBlockedBeforeItLeavesTheGateway() throws Exception {
-        try (Upstream upstream = new Upstream(); Gateway gateway = gateway(upstream, "  default_policy: pci_dss_strict\n")) {
+        try (Upstream upstream = new Upstream();
+             Gateway gateway = gateway(upstream, "  default_policy: pci_dss_strict\n")) {
             try (Response answer = post(gateway, "/v1/chat/completions",
                     chat("charge my card 4111 1111 1111 1111 please"), Gateway.MASTER, "block-1")) {
                 String body = answer.body().string();

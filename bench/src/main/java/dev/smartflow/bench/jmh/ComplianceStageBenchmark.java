@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -144,7 +145,7 @@ public class ComplianceStageBenchmark {
                 + ",\"finish_reason\":null}]}"));
     }
 
-    private static Chain chain(java.util.function.Supplier<Response> answer) {
+    private static Chain chain(Supplier<Response> answer) {
         return new Chain() {
             @Override
             public Response proceed(Exchange exchange) {

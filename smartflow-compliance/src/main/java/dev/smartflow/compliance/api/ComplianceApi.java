@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.compliance.ComplianceEngine;
-import dev.smartflow.compliance.ComplianceResult;
 import dev.smartflow.compliance.CompliancePolicy;
+import dev.smartflow.compliance.ComplianceResult;
 import dev.smartflow.compliance.Flagged;
 import dev.smartflow.compliance.detect.Detector;
 import dev.smartflow.compliance.detect.EntityType;
@@ -22,6 +22,7 @@ import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.Response;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ public final class ComplianceApi implements Stage {
 
     public ComplianceApi(ComplianceEngine engine, Map<ModuleOperation, Function<Exchange, JsonNode>> more) {
         this.engine = Objects.requireNonNull(engine, "engine");
-        Map<ModuleOperation, Function<Exchange, JsonNode>> all = new java.util.HashMap<>(more);
+        Map<ModuleOperation, Function<Exchange, JsonNode>> all = new HashMap<>(more);
         all.put(SCAN, this::scan);
         all.put(REDACT, this::redact);
         this.handlers = Map.copyOf(all);

@@ -45,7 +45,8 @@ final class ContextWords {
                     "serial", "isbn", "ref", "reference", "confirmation", "shipment", "parcel", "sku", "ticket",
                     "booking")),
             Map.entry(EntityType.IP_ADDRESS, List.of("version", "versions", "ver", "release", "build", "firmware",
-                    "patch", "upgrade", "update", "v", "oid", "snmp", "sdk", "library", "package", "running", "installed")),
+                    "patch", "upgrade", "update", "v", "oid", "snmp", "sdk", "library", "package", "running",
+                    "installed")),
             Map.entry(EntityType.PHONE, List.of("order", "invoice", "tracking", "isbn", "serial", "imei", "sku",
                     "zip", "postcode", "account")),
             Map.entry(EntityType.SSN, List.of("order", "invoice", "tracking", "serial", "part", "sku")));

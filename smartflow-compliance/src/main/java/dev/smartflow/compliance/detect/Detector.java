@@ -92,11 +92,6 @@ public final class Detector {
         return new Scan(text, enabled, phones).run();
     }
 
-    /** Whether {@code text} holds anything this detector finds. */
-    public boolean finds(String text) {
-        return !scan(text).isEmpty();
-    }
-
     /** Sorted by start; of two overlapping findings the one with the higher score (then the longer) stays. */
     static List<Finding> resolve(List<Finding> found) {
         if (found.size() < 2) {

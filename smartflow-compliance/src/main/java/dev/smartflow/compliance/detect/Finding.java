@@ -21,9 +21,4 @@ public record Finding(EntityType type, int start, int end, double score) {
     public int length() {
         return end - start;
     }
-
-    /** This finding moved by {@code offset} characters, for findings in a piece of a larger text. */
-    public Finding shifted(int offset) {
-        return offset == 0 ? this : new Finding(type, start + offset, end + offset, score);
-    }
 }

@@ -62,8 +62,7 @@ public final class Baselines {
 
     /** A scope's (an organisation's) baseline. */
     public Baseline org(String scope) {
-        Baseline baseline = baseline(orgKey(scope), dayKey(scope, null));
-        return baseline;
+        return baseline(orgKey(scope), dayKey(scope, null));
     }
 
     /** How many users a scope has seen. */

@@ -42,7 +42,7 @@ public final class PseudonymKeys {
         return new PseudonymKeys(sha256(configuredKey.strip().getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Keys derived from the master secret kept in {@code state}, made (by whichever instance comes first) if absent. */
+    /** Keys derived from the master secret kept in {@code state}, made by whichever instance comes first. */
     public static PseudonymKeys fromSharedState(SharedState state) {
         byte[] fresh = new byte[32];
         new SecureRandom().nextBytes(fresh);

@@ -1,8 +1,8 @@
 package dev.smartflow.compliance.stage;
 
 import dev.smartflow.compliance.Action;
-import dev.smartflow.compliance.ComplianceResult;
 import dev.smartflow.compliance.CompliancePolicy;
+import dev.smartflow.compliance.ComplianceResult;
 import dev.smartflow.compliance.Flagged;
 import dev.smartflow.compliance.detect.EntityType;
 import dev.smartflow.core.audit.Facts;

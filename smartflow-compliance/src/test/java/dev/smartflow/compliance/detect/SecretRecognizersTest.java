@@ -17,7 +17,8 @@ class SecretRecognizersTest {
 
     @Test
     void awsAccessKeys() {
-        assertEquals(List.of("AWS_ACCESS_KEY:AKIAIOSFODNN7EXAMPLE"), Found.in("aws_access_key_id = AKIAIOSFODNN7EXAMPLE"));
+        assertEquals(List.of("AWS_ACCESS_KEY:AKIAIOSFODNN7EXAMPLE"),
+                Found.in("aws_access_key_id = AKIAIOSFODNN7EXAMPLE"));
         assertEquals(List.of(), Found.in("AKIAIOSFODNN7EXAMPLEX"));
         assertEquals(List.of(), Found.in("AKIAshort"));
     }

@@ -8,6 +8,7 @@ import dev.smartflow.compliance.detect.Finding;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -106,6 +107,6 @@ class ComplianceEvaluationTest {
     }
 
     private static String format(double share) {
-        return String.format(java.util.Locale.ROOT, "%.4f", share);
+        return String.format(Locale.ROOT, "%.4f", share);
     }
 }

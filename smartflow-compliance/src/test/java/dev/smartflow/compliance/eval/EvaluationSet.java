@@ -330,7 +330,8 @@ final class EvaluationSet {
         return switch (random.nextInt(4)) {
             case 0 -> "v" + random.nextInt(20) + "." + random.nextInt(30) + "." + random.nextInt(30);
             case 1 -> random.nextInt(20) + "." + random.nextInt(30) + "." + random.nextInt(30);
-            case 2 -> random.nextInt(12) + "." + random.nextInt(10) + "." + random.nextInt(10) + "." + random.nextInt(10);
+            case 2 -> random.nextInt(12) + "." + random.nextInt(10) + "." + random.nextInt(10) + "."
+                    + random.nextInt(10);
             default -> "10.0." + (10000 + random.nextInt(20000)) + "." + random.nextInt(5000);
         };
     }

@@ -13,6 +13,7 @@ import dev.smartflow.compliance.redact.PseudonymKeys;
 import dev.smartflow.core.memory.InMemorySharedState;
 import dev.smartflow.testkit.FakeClock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -139,7 +140,7 @@ class IntelligentEngineTest {
         assertEquals(100.0, baseline.progressPercent());
         assertEquals(2.0, baseline.averageDailyScans());
         assertEquals(0.0, baseline.violationRate());
-        assertEquals(java.util.List.of(10), baseline.activeHours());
+        assertEquals(List.of(10), baseline.activeHours());
 
         IntelligentResult unusual = scan("my SSN is 212-67-4455", "org:acme", "alice");
         assertTrue(unusual.deviations().stream().anyMatch(d -> d.type().equals("unusual_violation")
