@@ -129,7 +129,7 @@ class RateLimitStageTest {
     }
 
     @Test
-    void aModulesBilledOperationCountsAsARequestButNotAsTokens() {
+    void aToolCallAndAnUnbilledModuleOperationBothCountAsRequestsButNotAsTokens() {
         VirtualKey key = key().rpmLimit(1).tpmLimit(1).build();
         ModuleOperation toolCall = new ModuleOperation("mcp.rpc", "/mcp", true, false);
         ModuleOperation catalog = new ModuleOperation("mcp.tools", "/api/mcp/tools", false, false);
@@ -139,9 +139,11 @@ class RateLimitStageTest {
         Exchange call = Exchange.of(toolCall, Body.json("{\"arguments\":\"" + "x".repeat(100) + "\"}"),
                 Headers.EMPTY).withPrincipal(Principal.of(key));
 
+        // a 100-character argument is far over the 1-token limit: only the request count refuses
         assertEquals(200, module.execute(call).status());
         assertThrows(RateLimited.class, () -> module.execute(call));
-        assertEquals(200, module.execute(Exchange.of(catalog, Body.EMPTY, Headers.EMPTY)
-                .withPrincipal(Principal.of(key))).status());
+        // every module operation is a request, billed or not (a catalog read, a vector search)
+        assertThrows(RateLimited.class, () -> module.execute(Exchange.of(catalog, Body.EMPTY, Headers.EMPTY)
+                .withPrincipal(Principal.of(key))));
     }
 }
