@@ -202,6 +202,7 @@ final class OpeningDatabase implements Database {
         @Override
         public List<ChunkText> chunkTexts(String storeId, List<ChunkId> chunks) {
             return records().chunkTexts(storeId, chunks);
+        }
     }
 
     /** Every call waits for the open, then goes to the real store. */
