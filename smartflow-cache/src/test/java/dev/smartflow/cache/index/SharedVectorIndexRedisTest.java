@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.smartflow.core.Ticker;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.core.spi.VectorIndex;
+import dev.smartflow.store.redis.LocalRedis;
 import dev.smartflow.store.redis.RedisSharedState;
 import dev.smartflow.testkit.Await;
 import dev.smartflow.testkit.VectorIndexContract;
@@ -123,11 +124,11 @@ class SharedVectorIndexRedisTest extends VectorIndexContract {
             first.put("big", "entry-" + i, vector, Map.of());
         }
 
-        List<String> buckets = redis.admin.keys(PREFIX + "kv:vindex:e:big#*");
+        List<String> buckets = redis.admin.sync().keys(PREFIX + "kv:vindex:e:big#*");
         long stored = 0;
         for (String bucket : buckets) {
-            stored += redis.admin.hlen(bucket);
-            for (String value : redis.admin.hvals(bucket)) {
+            stored += redis.admin.sync().hlen(bucket);
+            for (String value : redis.admin.sync().hvals(bucket)) {
                 assertTrue(value.length() < 2_100, "one entry of 384 floats takes " + value.length() + " bytes");
             }
         }

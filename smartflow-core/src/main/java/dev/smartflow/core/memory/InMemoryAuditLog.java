@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * The {@link AuditLog} of an {@link InMemoryDatabase}. Thread-safe: one lock guards the log, so a batch is appended
@@ -32,19 +30,18 @@ public final class InMemoryAuditLog implements AuditLog {
             .thenComparing(AuditRecord::requestId)
             .reversed();
 
-    private final AtomicBoolean closed;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final Guard guard;
     private final TreeMap<AuditRecord, AuditRecord> newestFirst = new TreeMap<>(NEWEST_FIRST);
     private final Map<String, AuditRecord> byRequestId = new HashMap<>();
 
     InMemoryAuditLog(AtomicBoolean closed) {
-        this.closed = closed;
+        this.guard = new Guard(closed);
     }
 
     @Override
     public int append(List<AuditRecord> records) {
         List<AuditRecord> batch = List.copyOf(records);
-        return locked(() -> {
+        return guard.locked(() -> {
             int added = 0;
             for (AuditRecord record : batch) {
                 if (byRequestId.putIfAbsent(record.requestId(), record) == null) {
@@ -59,7 +56,7 @@ public final class InMemoryAuditLog implements AuditLog {
     @Override
     public List<AuditRecord> query(AuditQuery query) {
         Objects.requireNonNull(query, "query");
-        return locked(() -> {
+        return guard.locked(() -> {
             List<AuditRecord> page = new ArrayList<>();
             for (AuditRecord record : newestFirst.keySet()) {
                 if (query.since().isPresent() && record.timestamp().isBefore(query.since().get())) {
@@ -83,7 +80,7 @@ public final class InMemoryAuditLog implements AuditLog {
         if (to.isBefore(from)) {
             throw new IllegalArgumentException("to " + to + " is before from " + from);
         }
-        return locked(() -> {
+        return guard.locked(() -> {
             long requests = 0;
             long errors = 0;
             long cached = 0;
@@ -108,7 +105,7 @@ public final class InMemoryAuditLog implements AuditLog {
         if (top < 1 || top > AuditAnalytics.MAX_TOP) {
             throw new IllegalArgumentException("top is not within 1.." + AuditAnalytics.MAX_TOP + ": " + top);
         }
-        return locked(() -> {
+        return guard.locked(() -> {
             Tally total = new Tally();
             Map<String, Tally> providers = new HashMap<>();
             Map<List<String>, Tally> models = new HashMap<>();
@@ -160,16 +157,6 @@ public final class InMemoryAuditLog implements AuditLog {
                 .sorted(AuditAnalytics.CALLERS_BY_REQUESTS)
                 .limit(top)
                 .toList();
-    }
-
-    private <T> T locked(Supplier<T> action) {
-        lock.lock();
-        try {
-            InMemoryDatabase.requireOpen(closed);
-            return action.get();
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** Running sums over some of a range's records; overflow fails rather than wraps. */

@@ -12,7 +12,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * The {@link KeyStore} of an {@link InMemoryDatabase}. Thread-safe: one lock guards the keys, the token-hash index
@@ -23,20 +22,19 @@ public final class InMemoryKeyStore implements KeyStore {
     private static final Comparator<VirtualKey> CREATION_ORDER =
             Comparator.comparing(VirtualKey::createdAt).thenComparing(key -> key.id().value());
 
-    private final AtomicBoolean closed;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final Guard guard;
     private final Map<KeyId, VirtualKey> keys = new HashMap<>();
     private final Map<String, KeyId> byTokenHash = new HashMap<>();
     private final Map<SpendKey, Long> spend = new HashMap<>();
 
     InMemoryKeyStore(AtomicBoolean closed) {
-        this.closed = closed;
+        this.guard = new Guard(closed);
     }
 
     @Override
     public void create(VirtualKey key) {
         Objects.requireNonNull(key, "key");
-        locked(() -> {
+        guard.locked(() -> {
             if (keys.containsKey(key.id()) || byTokenHash.containsKey(key.tokenHash())) {
                 throw new IllegalStateException("a key with id " + key.id() + " or the same token hash exists");
             }
@@ -49,24 +47,24 @@ public final class InMemoryKeyStore implements KeyStore {
     @Override
     public Optional<VirtualKey> findById(KeyId id) {
         Objects.requireNonNull(id, "id");
-        return locked(() -> Optional.ofNullable(keys.get(id)));
+        return guard.locked(() -> Optional.ofNullable(keys.get(id)));
     }
 
     @Override
     public Optional<VirtualKey> findByTokenHash(String tokenHash) {
         Objects.requireNonNull(tokenHash, "tokenHash");
-        return locked(() -> Optional.ofNullable(byTokenHash.get(tokenHash)).map(keys::get));
+        return guard.locked(() -> Optional.ofNullable(byTokenHash.get(tokenHash)).map(keys::get));
     }
 
     @Override
     public List<VirtualKey> list() {
-        return locked(() -> keys.values().stream().sorted(CREATION_ORDER).toList());
+        return guard.locked(() -> keys.values().stream().sorted(CREATION_ORDER).toList());
     }
 
     @Override
     public List<VirtualKey> listByOwner(String ownerId) {
         Objects.requireNonNull(ownerId, "ownerId");
-        return locked(() -> keys.values().stream()
+        return guard.locked(() -> keys.values().stream()
                 .filter(key -> key.ownerId().equals(ownerId))
                 .sorted(CREATION_ORDER)
                 .toList());
@@ -75,14 +73,14 @@ public final class InMemoryKeyStore implements KeyStore {
     @Override
     public boolean revoke(KeyId id) {
         Objects.requireNonNull(id, "id");
-        return locked(() -> keys.computeIfPresent(id, (k, key) -> key.revoked()) != null);
+        return guard.locked(() -> keys.computeIfPresent(id, (k, key) -> key.revoked()) != null);
     }
 
     @Override
     public boolean touch(KeyId id, Instant lastUsed) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(lastUsed, "lastUsed");
-        return locked(() -> keys.computeIfPresent(id, (k, key) -> key.withLastUsed(lastUsed)) != null);
+        return guard.locked(() -> keys.computeIfPresent(id, (k, key) -> key.withLastUsed(lastUsed)) != null);
     }
 
     @Override
@@ -91,29 +89,19 @@ public final class InMemoryKeyStore implements KeyStore {
         if (micros < 0) {
             throw new IllegalArgumentException("micros is negative: " + micros);
         }
-        return locked(() -> spend.merge(key, micros, Math::addExact));
+        return guard.locked(() -> spend.merge(key, micros, Math::addExact));
     }
 
     @Override
     public long spend(KeyId id, String periodKey) {
         SpendKey key = new SpendKey(id, periodKey);
-        return locked(() -> spend.getOrDefault(key, 0L));
+        return guard.locked(() -> spend.getOrDefault(key, 0L));
     }
 
     @Override
     public boolean resetSpend(KeyId id, String periodKey) {
         SpendKey key = new SpendKey(id, periodKey);
-        return locked(() -> spend.remove(key) != null);
-    }
-
-    private <T> T locked(Supplier<T> action) {
-        lock.lock();
-        try {
-            InMemoryDatabase.requireOpen(closed);
-            return action.get();
-        } finally {
-            lock.unlock();
-        }
+        return guard.locked(() -> spend.remove(key) != null);
     }
 
     private record SpendKey(KeyId id, String periodKey) {

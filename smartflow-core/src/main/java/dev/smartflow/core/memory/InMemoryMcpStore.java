@@ -12,8 +12,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * The {@link McpStore} of an {@link InMemoryDatabase}: one lock guards every map, so each call (a decision and its
@@ -27,8 +25,7 @@ final class InMemoryMcpStore implements McpStore {
     private static final Comparator<Call> CALLS_NEWEST_FIRST = Comparator.comparing(Call::at)
             .thenComparing(Call::id).reversed();
 
-    private final AtomicBoolean closed;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final Guard guard;
     private final TreeMap<String, Server> servers = new TreeMap<>();
     private final Map<String, Grant> grants = new HashMap<>();
     private final Map<String, AccessRequest> requests = new HashMap<>();
@@ -36,30 +33,30 @@ final class InMemoryMcpStore implements McpStore {
     private final Map<String, Token> tokens = new HashMap<>();
 
     InMemoryMcpStore(AtomicBoolean closed) {
-        this.closed = closed;
+        this.guard = new Guard(closed);
     }
 
     @Override
     public boolean putServer(Server server) {
         Objects.requireNonNull(server, "server");
-        return locked(() -> servers.put(server.id(), server) == null);
+        return guard.locked(() -> servers.put(server.id(), server) == null);
     }
 
     @Override
     public Optional<Server> server(String id) {
         Objects.requireNonNull(id, "id");
-        return locked(() -> Optional.ofNullable(servers.get(id)));
+        return guard.locked(() -> Optional.ofNullable(servers.get(id)));
     }
 
     @Override
     public List<Server> servers() {
-        return locked(() -> List.copyOf(servers.values()));
+        return guard.locked(() -> List.copyOf(servers.values()));
     }
 
     @Override
     public boolean deleteServer(String id) {
         Objects.requireNonNull(id, "id");
-        return locked(() -> {
+        return guard.locked(() -> {
             grants.values().removeIf(g -> g.serverId().equals(id));
             tokens.values().removeIf(t -> t.serverId().equals(id));
             return servers.remove(id) != null;
@@ -69,36 +66,36 @@ final class InMemoryMcpStore implements McpStore {
     @Override
     public boolean grant(Grant grant) {
         Objects.requireNonNull(grant, "grant");
-        return locked(() -> grants.putIfAbsent(grantKey(grant.key(), grant.serverId(), grant.tool()), grant) == null);
+        return guard.locked(() -> grants.putIfAbsent(grantKey(grant.key(), grant.serverId(), grant.tool()), grant) == null);
     }
 
     @Override
     public boolean revoke(KeyId key, String serverId, String tool) {
-        return locked(() -> grants.remove(grantKey(key, serverId, tool)) != null);
+        return guard.locked(() -> grants.remove(grantKey(key, serverId, tool)) != null);
     }
 
     @Override
     public List<Grant> grants() {
-        return locked(() -> grants.values().stream().sorted(GRANT_ORDER).toList());
+        return guard.locked(() -> grants.values().stream().sorted(GRANT_ORDER).toList());
     }
 
     @Override
     public boolean requestAccess(AccessRequest request) {
         Objects.requireNonNull(request, "request");
-        return locked(() -> requests.putIfAbsent(request.id(), request) == null);
+        return guard.locked(() -> requests.putIfAbsent(request.id(), request) == null);
     }
 
     @Override
     public Optional<AccessRequest> accessRequest(String id) {
         Objects.requireNonNull(id, "id");
-        return locked(() -> Optional.ofNullable(requests.get(id)));
+        return guard.locked(() -> Optional.ofNullable(requests.get(id)));
     }
 
     @Override
     public List<AccessRequest> accessRequests(Optional<KeyId> key, Optional<Status> status) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(status, "status");
-        return locked(() -> requests.values().stream()
+        return guard.locked(() -> requests.values().stream()
                 .filter(r -> key.map(r.key()::equals).orElse(true))
                 .filter(r -> status.map(s -> r.status() == s).orElse(true))
                 .sorted(REQUESTS_NEWEST_FIRST).toList());
@@ -109,7 +106,7 @@ final class InMemoryMcpStore implements McpStore {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(note, "note");
-        return locked(() -> {
+        return guard.locked(() -> {
             AccessRequest request = requests.get(id);
             if (request == null || request.status() != Status.PENDING) {
                 return Optional.empty();
@@ -128,7 +125,7 @@ final class InMemoryMcpStore implements McpStore {
     @Override
     public int log(List<Call> batch) {
         List<Call> copied = List.copyOf(batch);
-        return locked(() -> {
+        return guard.locked(() -> {
             int added = 0;
             for (Call call : copied) {
                 if (calls.putIfAbsent(call.id(), call) == null) {
@@ -142,14 +139,14 @@ final class InMemoryMcpStore implements McpStore {
     @Override
     public List<Call> calls(CallQuery query) {
         Objects.requireNonNull(query, "query");
-        return locked(() -> calls.values().stream().filter(query::matches).sorted(CALLS_NEWEST_FIRST)
+        return guard.locked(() -> calls.values().stream().filter(query::matches).sorted(CALLS_NEWEST_FIRST)
                 .limit(query.limit()).toList());
     }
 
     @Override
     public List<Usage> usage(Optional<KeyId> key, Optional<Instant> since) {
         CallQuery filter = new CallQuery(1, key, Optional.empty(), since);
-        return locked(() -> {
+        return guard.locked(() -> {
             TreeMap<String, TreeMap<String, long[]>> totals = new TreeMap<>();
             for (Call call : calls.values()) {
                 if (!filter.matches(call)) {
@@ -171,17 +168,17 @@ final class InMemoryMcpStore implements McpStore {
     @Override
     public void putToken(Token token) {
         Objects.requireNonNull(token, "token");
-        locked(() -> tokens.put(tokenKey(token.serverId(), token.subject()), token));
+        guard.locked(() -> tokens.put(tokenKey(token.serverId(), token.subject()), token));
     }
 
     @Override
     public Optional<Token> token(String serverId, String subject) {
-        return locked(() -> Optional.ofNullable(tokens.get(tokenKey(serverId, subject))));
+        return guard.locked(() -> Optional.ofNullable(tokens.get(tokenKey(serverId, subject))));
     }
 
     @Override
     public boolean deleteToken(String serverId, String subject) {
-        return locked(() -> tokens.remove(tokenKey(serverId, subject)) != null);
+        return guard.locked(() -> tokens.remove(tokenKey(serverId, subject)) != null);
     }
 
     private static String grantKey(KeyId key, String serverId, String tool) {
@@ -191,15 +188,5 @@ final class InMemoryMcpStore implements McpStore {
 
     private static String tokenKey(String serverId, String subject) {
         return Objects.requireNonNull(serverId, "serverId") + '\0' + Objects.requireNonNull(subject, "subject");
-    }
-
-    private <T> T locked(Supplier<T> action) {
-        lock.lock();
-        try {
-            InMemoryDatabase.requireOpen(closed);
-            return action.get();
-        } finally {
-            lock.unlock();
-        }
     }
 }

@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /** The {@link PolicyJobStore} of an {@link InMemoryDatabase}: one lock guards jobs, leases and suggestions. */
 final class InMemoryPolicyJobStore implements PolicyJobStore {
@@ -23,42 +21,41 @@ final class InMemoryPolicyJobStore implements PolicyJobStore {
     private static final Comparator<PolicySuggestion> POSITION =
             Comparator.comparingInt(PolicySuggestion::position).thenComparing(PolicySuggestion::id);
 
-    private final AtomicBoolean closed;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final Guard guard;
     private final Map<String, PolicyJob> jobs = new HashMap<>();
     private final Map<String, Lease> leases = new HashMap<>();
     private final Map<String, Map<String, PolicySuggestion>> suggestions = new HashMap<>();
 
     InMemoryPolicyJobStore(AtomicBoolean closed) {
-        this.closed = closed;
+        this.guard = new Guard(closed);
     }
 
     @Override
     public boolean create(PolicyJob job) {
         Objects.requireNonNull(job, "job");
-        return locked(() -> jobs.putIfAbsent(job.id(), job) == null);
+        return guard.locked(() -> jobs.putIfAbsent(job.id(), job) == null);
     }
 
     @Override
     public boolean update(PolicyJob job) {
         Objects.requireNonNull(job, "job");
-        return locked(() -> jobs.replace(job.id(), job) != null);
+        return guard.locked(() -> jobs.replace(job.id(), job) != null);
     }
 
     @Override
     public Optional<PolicyJob> get(String id) {
         Objects.requireNonNull(id, "id");
-        return locked(() -> Optional.ofNullable(jobs.get(id)));
+        return guard.locked(() -> Optional.ofNullable(jobs.get(id)));
     }
 
     @Override
     public List<PolicyJob> list() {
-        return locked(() -> jobs.values().stream().sorted(OLDEST_FIRST.reversed()).toList());
+        return guard.locked(() -> jobs.values().stream().sorted(OLDEST_FIRST.reversed()).toList());
     }
 
     @Override
     public List<PolicyJob> unfinished() {
-        return locked(() -> jobs.values().stream().filter(job -> !job.finished()).sorted(OLDEST_FIRST).toList());
+        return guard.locked(() -> jobs.values().stream().filter(job -> !job.finished()).sorted(OLDEST_FIRST).toList());
     }
 
     @Override
@@ -67,7 +64,7 @@ final class InMemoryPolicyJobStore implements PolicyJobStore {
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(now, "now");
         Objects.requireNonNull(until, "until");
-        return locked(() -> {
+        return guard.locked(() -> {
             if (!jobs.containsKey(id)) {
                 return false;
             }
@@ -84,7 +81,7 @@ final class InMemoryPolicyJobStore implements PolicyJobStore {
     public void release(String id, String owner) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(owner, "owner");
-        locked(() -> {
+        guard.locked(() -> {
             Lease held = leases.get(id);
             if (held != null && held.owner().equals(owner)) {
                 leases.remove(id);
@@ -96,7 +93,7 @@ final class InMemoryPolicyJobStore implements PolicyJobStore {
     @Override
     public boolean delete(String id) {
         Objects.requireNonNull(id, "id");
-        return locked(() -> {
+        return guard.locked(() -> {
             leases.remove(id);
             suggestions.remove(id);
             return jobs.remove(id) != null;
@@ -106,14 +103,14 @@ final class InMemoryPolicyJobStore implements PolicyJobStore {
     @Override
     public void putSuggestion(PolicySuggestion suggestion) {
         Objects.requireNonNull(suggestion, "suggestion");
-        locked(() -> suggestions.computeIfAbsent(suggestion.jobId(), id -> new LinkedHashMap<>())
+        guard.locked(() -> suggestions.computeIfAbsent(suggestion.jobId(), id -> new LinkedHashMap<>())
                 .put(suggestion.id(), suggestion));
     }
 
     @Override
     public List<PolicySuggestion> suggestions(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
-        return locked(() -> {
+        return guard.locked(() -> {
             List<PolicySuggestion> found = new ArrayList<>(suggestions.getOrDefault(jobId, Map.of()).values());
             found.sort(POSITION);
             return List.copyOf(found);
@@ -125,7 +122,7 @@ final class InMemoryPolicyJobStore implements PolicyJobStore {
         Objects.requireNonNull(jobId, "jobId");
         Objects.requireNonNull(suggestionId, "suggestionId");
         Objects.requireNonNull(policyId, "policyId");
-        return locked(() -> {
+        return guard.locked(() -> {
             Map<String, PolicySuggestion> ofJob = suggestions.get(jobId);
             PolicySuggestion suggestion = ofJob == null ? null : ofJob.get(suggestionId);
             if (suggestion == null || suggestion.acceptedPolicyId().isPresent()) {
@@ -134,16 +131,6 @@ final class InMemoryPolicyJobStore implements PolicyJobStore {
             ofJob.put(suggestionId, suggestion.accepted(policyId));
             return true;
         });
-    }
-
-    private <T> T locked(Supplier<T> action) {
-        InMemoryDatabase.requireOpen(closed);
-        lock.lock();
-        try {
-            return action.get();
-        } finally {
-            lock.unlock();
-        }
     }
 
     private record Lease(String owner, Instant until) {

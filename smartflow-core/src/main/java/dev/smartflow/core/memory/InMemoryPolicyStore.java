@@ -13,8 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * The {@link PolicyStore} of an {@link InMemoryDatabase}. One lock guards everything, so the cascading deletes are
@@ -24,44 +22,43 @@ final class InMemoryPolicyStore implements PolicyStore {
     private static final Comparator<PolicyAssignment> CREATION_ORDER =
             Comparator.comparing(PolicyAssignment::createdAt).thenComparing(PolicyAssignment::id);
 
-    private final AtomicBoolean closed;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final Guard guard;
     private final TreeMap<String, Policy> policies = new TreeMap<>();
     private final TreeMap<String, PolicyPreset> presets = new TreeMap<>();
     private final Map<String, PolicyAssignment> assignments = new HashMap<>();
     private final TreeMap<String, Long> counts = new TreeMap<>();
 
     InMemoryPolicyStore(AtomicBoolean closed) {
-        this.closed = closed;
+        this.guard = new Guard(closed);
     }
 
     @Override
     public boolean createPolicy(Policy policy) {
         Objects.requireNonNull(policy, "policy");
-        return locked(() -> policies.putIfAbsent(policy.id(), policy) == null);
+        return guard.locked(() -> policies.putIfAbsent(policy.id(), policy) == null);
     }
 
     @Override
     public boolean updatePolicy(Policy policy) {
         Objects.requireNonNull(policy, "policy");
-        return locked(() -> policies.replace(policy.id(), policy) != null);
+        return guard.locked(() -> policies.replace(policy.id(), policy) != null);
     }
 
     @Override
     public Optional<Policy> policy(String id) {
         Objects.requireNonNull(id, "id");
-        return locked(() -> Optional.ofNullable(policies.get(id)));
+        return guard.locked(() -> Optional.ofNullable(policies.get(id)));
     }
 
     @Override
     public List<Policy> policies() {
-        return locked(() -> List.copyOf(policies.values()));
+        return guard.locked(() -> List.copyOf(policies.values()));
     }
 
     @Override
     public boolean deletePolicy(String id) {
         Objects.requireNonNull(id, "id");
-        return locked(() -> {
+        return guard.locked(() -> {
             if (policies.remove(id) == null) {
                 return false;
             }
@@ -74,30 +71,30 @@ final class InMemoryPolicyStore implements PolicyStore {
     @Override
     public boolean createPreset(PolicyPreset preset) {
         Objects.requireNonNull(preset, "preset");
-        return locked(() -> presets.putIfAbsent(preset.id(), preset) == null);
+        return guard.locked(() -> presets.putIfAbsent(preset.id(), preset) == null);
     }
 
     @Override
     public boolean updatePreset(PolicyPreset preset) {
         Objects.requireNonNull(preset, "preset");
-        return locked(() -> presets.replace(preset.id(), preset) != null);
+        return guard.locked(() -> presets.replace(preset.id(), preset) != null);
     }
 
     @Override
     public Optional<PolicyPreset> preset(String id) {
         Objects.requireNonNull(id, "id");
-        return locked(() -> Optional.ofNullable(presets.get(id)));
+        return guard.locked(() -> Optional.ofNullable(presets.get(id)));
     }
 
     @Override
     public List<PolicyPreset> presets() {
-        return locked(() -> List.copyOf(presets.values()));
+        return guard.locked(() -> List.copyOf(presets.values()));
     }
 
     @Override
     public boolean deletePreset(String id) {
         Objects.requireNonNull(id, "id");
-        return locked(() -> {
+        return guard.locked(() -> {
             if (presets.remove(id) == null) {
                 return false;
             }
@@ -109,7 +106,7 @@ final class InMemoryPolicyStore implements PolicyStore {
     @Override
     public boolean addAssignment(PolicyAssignment assignment) {
         Objects.requireNonNull(assignment, "assignment");
-        return locked(() -> {
+        return guard.locked(() -> {
             if (assignments.containsKey(assignment.id())
                     || assignments.values().stream().anyMatch(assignment::sameAs)) {
                 return false;
@@ -121,7 +118,7 @@ final class InMemoryPolicyStore implements PolicyStore {
 
     @Override
     public List<PolicyAssignment> assignments() {
-        return locked(() -> {
+        return guard.locked(() -> {
             List<PolicyAssignment> all = new ArrayList<>(assignments.values());
             all.sort(CREATION_ORDER);
             return List.copyOf(all);
@@ -131,7 +128,7 @@ final class InMemoryPolicyStore implements PolicyStore {
     @Override
     public boolean deleteAssignment(String id) {
         Objects.requireNonNull(id, "id");
-        return locked(() -> assignments.remove(id) != null);
+        return guard.locked(() -> assignments.remove(id) != null);
     }
 
     @Override
@@ -142,7 +139,7 @@ final class InMemoryPolicyStore implements PolicyStore {
                 throw new IllegalArgumentException("a count only grows: " + name + " by " + delta);
             }
         });
-        locked(() -> {
+        guard.locked(() -> {
             deltas.forEach((name, delta) -> counts.merge(name, delta, Math::addExact));
             return null;
         });
@@ -150,16 +147,6 @@ final class InMemoryPolicyStore implements PolicyStore {
 
     @Override
     public Map<String, Long> counts() {
-        return locked(() -> Map.copyOf(counts));
-    }
-
-    private <T> T locked(Supplier<T> action) {
-        InMemoryDatabase.requireOpen(closed);
-        lock.lock();
-        try {
-            return action.get();
-        } finally {
-            lock.unlock();
-        }
+        return guard.locked(() -> Map.copyOf(counts));
     }
 }

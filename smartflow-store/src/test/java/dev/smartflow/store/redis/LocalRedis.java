@@ -19,12 +19,12 @@ import org.junit.jupiter.api.Assumptions;
  * a client of the suite's own to check and clean up what it wrote. A suite is skipped, with the reason printed, only
  * when Redis is unreachable and {@code CI} is unset (or {@code false}); under CI an absent Redis fails the run.
  */
-final class LocalRedis implements AutoCloseable {
-    static final String URL = Optional.ofNullable(System.getenv("SMARTFLOW_REDIS_URL"))
+public final class LocalRedis implements AutoCloseable {
+    public static final String URL = Optional.ofNullable(System.getenv("SMARTFLOW_REDIS_URL"))
             .orElse("redis://127.0.0.1:6379");
 
-    final RedisClient client;
-    final StatefulRedisConnection<String, String> admin;
+    public final RedisClient client;
+    public final StatefulRedisConnection<String, String> admin;
 
     private LocalRedis(RedisClient client, StatefulRedisConnection<String, String> admin) {
         this.client = client;
@@ -32,7 +32,7 @@ final class LocalRedis implements AutoCloseable {
     }
 
     /** Connects, with a timeout long enough for the suite's own checks; skips or fails {@code suite} as above. */
-    static LocalRedis require(String suite) {
+    public static LocalRedis require(String suite) {
         RedisURI uri = RedisURI.create(URL);
         uri.setTimeout(Duration.ofSeconds(5));
         RedisClient client = RedisClient.create(uri);
@@ -54,7 +54,7 @@ final class LocalRedis implements AutoCloseable {
     }
 
     /** Deletes every key under {@code prefix}. */
-    void deleteKeys(String prefix) {
+    public void deleteKeys(String prefix) {
         RedisCommands<String, String> redis = admin.sync();
         KeyScanArgs match = KeyScanArgs.Builder.matches(prefix + "*").limit(500);
         ScanCursor cursor = ScanCursor.INITIAL;

@@ -1,7 +1,6 @@
 package dev.smartflow.store.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.smartflow.core.spi.AuditQuery;
 import dev.smartflow.core.spi.Database;
@@ -13,63 +12,37 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract against the real PostgreSQL at {@code SMARTFLOW_DATABASE_URL} when that names PostgreSQL (default
- * {@code jdbc:postgresql://127.0.0.1:5432/test?user=postgres}), each run in a schema of its own that is dropped
- * afterwards. Skipped, with the reason printed, only when PostgreSQL is unreachable and {@code CI} is unset (or
- * {@code false}); under CI an absent PostgreSQL fails the run.
+ * The contract against the real PostgreSQL, in a schema of its own that is dropped afterwards ({@link PostgresSchema}
+ * says where the server is found and when the suite may skip).
  */
 class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals {
-    private static final String URL = Optional.ofNullable(System.getenv("SMARTFLOW_DATABASE_URL"))
-            .filter(url -> url.startsWith("jdbc:postgresql:"))
-            .orElse("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
-    private static final String SCHEMA = "sf_test_" + UUID.randomUUID().toString().replace("-", "");
-
-    private static String schemaUrl;
+    private static PostgresSchema schema;
 
     private final List<Database> others = new ArrayList<>();
 
     @BeforeAll
     static void requirePostgres() {
-        DriverManager.setLoginTimeout(5);
-        try (Connection admin = DriverManager.getConnection(URL); Statement statement = admin.createStatement()) {
-            statement.execute("CREATE SCHEMA " + SCHEMA);
-        } catch (SQLException e) {
-            String reason = "PostgreSQL at " + withoutParameters(URL) + " is unreachable (" + e.getMessage() + ")";
-            String ci = System.getenv("CI");
-            if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-                fail(reason + "; CI is set, so the PostgreSQL suite must run");
-            }
-            System.out.println("SqlDatabasePostgresTest skipped: " + reason);
-            Assumptions.abort(reason);
-        }
-        schemaUrl = URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
+        schema = PostgresSchema.createOrSkip(SqlDatabasePostgresTest.class);
     }
 
     @AfterAll
     static void dropSchema() throws SQLException {
-        if (schemaUrl != null) {
-            try (Connection admin = DriverManager.getConnection(URL); Statement statement = admin.createStatement()) {
-                statement.execute("DROP SCHEMA " + SCHEMA + " CASCADE");
-            }
-        }
+        PostgresSchema.drop(schema);
     }
 
     @Override
     protected Database create() {
-        SqlDatabase database = SqlDatabase.postgres(schemaUrl);
+        SqlDatabase database = SqlDatabase.postgres(schema.url());
         database.deleteEverything();
         return database;
     }
@@ -102,9 +75,10 @@ class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals 
 
     @Test
     void everyTableLivesInTheRunsOwnSchema() throws SQLException {
-        try (Connection admin = DriverManager.getConnection(URL); Statement statement = admin.createStatement();
+        try (Connection admin = DriverManager.getConnection(PostgresSchema.SERVER);
+             Statement statement = admin.createStatement();
              var tables = statement.executeQuery("SELECT table_name FROM information_schema.tables "
-                     + "WHERE table_schema = '" + SCHEMA + "' ORDER BY table_name")) {
+                     + "WHERE table_schema = '" + schema.name() + "' ORDER BY table_name")) {
             List<String> names = new ArrayList<>();
             while (tables.next()) {
                 names.add(tables.getString(1));
@@ -119,32 +93,26 @@ class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals 
 
     @Test
     void gatewaysStartingTogetherOnAnEmptySchemaMigrateItOnce() throws Exception {
-        String fresh = SCHEMA + "_fresh";
-        try (Connection admin = DriverManager.getConnection(URL); Statement statement = admin.createStatement()) {
-            statement.execute("CREATE SCHEMA " + fresh);
-        }
-        String freshUrl = URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + fresh;
+        PostgresSchema fresh = PostgresSchema.create(schema.name() + "_fresh");
         try {
             List<Database> started = new ArrayList<>();
             try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<Database>> starting = IntStream.range(0, 4)
-                        .mapToObj(i -> threads.submit(() -> (Database) SqlDatabase.postgres(freshUrl)))
+                        .mapToObj(i -> threads.submit(() -> (Database) SqlDatabase.postgres(fresh.url())))
                         .toList();
                 for (Future<Database> future : starting) {
                     started.add(future.get());
                 }
             }
             started.forEach(Database::close);
-            try (Connection admin = DriverManager.getConnection(freshUrl);
+            try (Connection admin = DriverManager.getConnection(fresh.url());
                  Statement statement = admin.createStatement();
                  var versions = statement.executeQuery("SELECT COUNT(*) FROM schema_version")) {
                 versions.next();
                 assertEquals(Migrator.MIGRATIONS.size(), versions.getInt(1));
             }
         } finally {
-            try (Connection admin = DriverManager.getConnection(URL); Statement statement = admin.createStatement()) {
-                statement.execute("DROP SCHEMA " + fresh + " CASCADE");
-            }
+            PostgresSchema.drop(fresh);
         }
     }
 
@@ -154,13 +122,8 @@ class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals 
     }
 
     private Database gateway() {
-        Database other = SqlDatabase.postgres(schemaUrl);
+        Database other = SqlDatabase.postgres(schema.url());
         others.add(other);
         return other;
-    }
-
-    private static String withoutParameters(String url) {
-        int at = url.indexOf('?');
-        return at < 0 ? url : url.substring(0, at);
     }
 }
