@@ -46,7 +46,8 @@ final class Upstreams implements AutoCloseable {
     /** The upstream of {@code entry}, as registered now. */
     Upstream of(Registry.Entry entry) {
         Made current = made.get(entry.id());
-        if (current != null && current.entry().equals(entry)) {
+        // the registry's snapshot hands out the same entry until it changes: identity first spares a deep comparison
+        if (current != null && (current.entry() == entry || current.entry().equals(entry))) {
             return current.upstream();
         }
         Made fresh = made.compute(entry.id(), (id, existing) -> {

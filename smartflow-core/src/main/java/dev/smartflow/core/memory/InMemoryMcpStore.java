@@ -66,7 +66,8 @@ final class InMemoryMcpStore implements McpStore {
     @Override
     public boolean grant(Grant grant) {
         Objects.requireNonNull(grant, "grant");
-        return guard.locked(() -> grants.putIfAbsent(grantKey(grant.key(), grant.serverId(), grant.tool()), grant) == null);
+        return guard.locked(
+                () -> grants.putIfAbsent(grantKey(grant.key(), grant.serverId(), grant.tool()), grant) == null);
     }
 
     @Override

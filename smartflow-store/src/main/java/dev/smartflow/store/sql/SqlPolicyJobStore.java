@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.Update;
 
 /**
  * The {@link PolicyJobStore} of a {@link SqlDatabase}: tables {@code policy_jobs} (the lease in two columns of its
@@ -39,34 +40,26 @@ final class SqlPolicyJobStore implements PolicyJobStore {
     @Override
     public boolean create(PolicyJob job) {
         Objects.requireNonNull(job, "job");
-        return database.jdbi().withHandle(handle -> handle.createUpdate("INSERT INTO policy_jobs (" + JOB_COLUMNS
-                        + ") VALUES (:id, :filename, :format, :model, :status, :progress, :error, :pages, :total, "
-                        + ":done, :truncated, :created, :updated) ON CONFLICT DO NOTHING")
-                .bind("id", job.id())
-                .bind("filename", job.filename())
-                .bind("format", job.format())
-                .bind("model", job.model())
-                .bind("status", job.status().name())
-                .bind("progress", job.progressPct())
-                .bind("error", job.error().orElse(null))
-                .bind("pages", job.pages())
-                .bind("total", job.chunksTotal())
-                .bind("done", job.chunksDone())
-                .bind("truncated", job.truncated())
-                .bind("created", Columns.micros(job.createdAt()))
-                .bind("updated", Columns.micros(job.updatedAt()))
+        return database.jdbi().withHandle(handle -> bound(handle.createUpdate("INSERT INTO policy_jobs ("
+                        + JOB_COLUMNS + ") VALUES (:id, :filename, :format, :model, :status, :progress, :error, "
+                        + ":pages, :total, :done, :truncated, :created, :updated) ON CONFLICT DO NOTHING"), job)
                 .execute()) > 0;
     }
 
     @Override
     public boolean update(PolicyJob job) {
         Objects.requireNonNull(job, "job");
-        return database.jdbi().withHandle(handle -> handle.createUpdate("UPDATE policy_jobs SET "
+        return database.jdbi().withHandle(handle -> bound(handle.createUpdate("UPDATE policy_jobs SET "
                         + "filename = :filename, format = :format, model = :model, status = :status, "
                         + "progress_pct = :progress, error = :error, pages = :pages, chunks_total = :total, "
                         + "chunks_done = :done, truncated = :truncated, created_at_us = :created, "
-                        + "updated_at_us = :updated WHERE id = :id")
-                .bind("id", job.id())
+                        + "updated_at_us = :updated WHERE id = :id"), job)
+                .execute()) > 0;
+    }
+
+    /** Binds every column of {@code job}, under the names {@code create} and {@code update} use. */
+    private static Update bound(Update update, PolicyJob job) {
+        return update.bind("id", job.id())
                 .bind("filename", job.filename())
                 .bind("format", job.format())
                 .bind("model", job.model())
@@ -78,8 +71,7 @@ final class SqlPolicyJobStore implements PolicyJobStore {
                 .bind("done", job.chunksDone())
                 .bind("truncated", job.truncated())
                 .bind("created", Columns.micros(job.createdAt()))
-                .bind("updated", Columns.micros(job.updatedAt()))
-                .execute()) > 0;
+                .bind("updated", Columns.micros(job.updatedAt()));
     }
 
     @Override
