@@ -220,7 +220,7 @@ final class A2aEndpoint {
     // --- reading the caller
 
     private static Call read(Exchange exchange, HttpCall http) {
-        Optional<Wire.Version> header = http.version().map(v -> Wire.Version.parse(v).orElseThrow(() ->
+        Optional<Wire.Version> header = http.version().map(v -> Wire.Version.requested(v).orElseThrow(() ->
                 A2aError.of(A2aError.VERSION_NOT_SUPPORTED, "A2A-Version " + shown(v) + " is not supported; the "
                         + "gateway speaks 1.0 and 0.3").withStatus(400)));
         if (http.rest().isPresent()) {

@@ -34,7 +34,10 @@ final class Wire {
             this.header = header;
         }
 
-        /** {@code 1.0}, {@code 1.0.1}, {@code 1} → 1.0; {@code 0.3}, {@code 0.3.0}, {@code 0.2.5} → 0.3; else empty. */
+        /**
+         * A card's version: {@code 1.0}, {@code 1.0.1}, {@code 1} → 1.0; {@code 0.3}, {@code 0.3.0} and the older
+         * {@code 0.2.x} (the same wire for what the gateway relays) → 0.3; else empty.
+         */
         static Optional<Version> parse(String value) {
             if (value == null) {
                 return Optional.empty();
@@ -45,6 +48,17 @@ final class Wire {
             }
             if (v.startsWith("0.")) {
                 return Optional.of(V0_3);
+            }
+            return Optional.empty();
+        }
+
+        /** A caller's {@code A2A-Version}: {@code Major.Minor} of a revision the gateway speaks, else empty. */
+        static Optional<Version> requested(String value) {
+            String v = value.trim();
+            for (Version version : values()) {
+                if (v.equals(version.header) || v.startsWith(version.header + ".")) {
+                    return Optional.of(version);
+                }
             }
             return Optional.empty();
         }
