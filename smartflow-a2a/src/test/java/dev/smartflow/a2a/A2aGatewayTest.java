@@ -249,6 +249,35 @@ class A2aGatewayTest {
     }
 
     @Test
+    void aRestStreamRelaysStreamResponsesWithoutAnEnvelope() {
+        try (Sse stream = Sse.post(gateway.proxy("/a2a/echo/message:stream"), HELLO_V1, "Authorization",
+                key.bearer(), "A2A-Version", "1.0")) {
+            assertEquals(200, stream.response.statusCode());
+            assertEquals("TASK_STATE_WORKING", stream.next().path("task").path("status").path("state").asText());
+            assertTrue(stream.next().has("artifactUpdate"));
+            assertEquals("TASK_STATE_COMPLETED", stream.next().path("statusUpdate").path("status").path("state")
+                    .asText());
+            assertNull(stream.next());
+        }
+        assertEquals("/rest/message:stream", modern.last("/rest").path());
+    }
+
+    @Test
+    void a03ClientStreamingFromA1AgentGetsKindsAndAFinalFlag() {
+        try (Sse stream = Sse.post(gateway.proxy("/a2a/echo"), rpc(3, "message/stream", HELLO_V03),
+                "Authorization", key.bearer())) {
+            assertEquals("task", stream.next().path("result").path("kind").asText());
+            JsonNode artifact = stream.next().path("result");
+            assertEquals("artifact-update", artifact.path("kind").asText());
+            assertEquals("text", artifact.path("artifact").path("parts").path(0).path("kind").asText());
+            JsonNode last = stream.next().path("result");
+            assertEquals("status-update", last.path("kind").asText());
+            assertEquals("completed", last.path("status").path("state").asText());
+            assertTrue(last.path("final").asBoolean());
+        }
+    }
+
+    @Test
     void aKeyNotAllowedForTheAgentIsRefusedAndTheAgentNeverCalled() {
         TestGateway.Key other = gateway.createKey("{\"name\":\"x\",\"owner_id\":\"o\",\"tags\":{\"team\":\"ops\"}}");
         int before = modern.seen.size();

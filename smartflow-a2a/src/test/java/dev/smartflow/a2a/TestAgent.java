@@ -166,8 +166,17 @@ final class TestAgent implements AutoCloseable {
         }
     }
 
-    private void rest(HttpExchange http, String path, JsonNode body) throws IOException {
-        if (path.equals("/message:send") && v1) {
+    private void rest(HttpExchange http, String path, JsonNode body) throws IOException, InterruptedException {
+        if (path.equals("/message:stream") && v1) {
+            http.getResponseHeaders().set("Content-Type", "text/event-stream");
+            http.sendResponseHeaders(200, 0);
+            OutputStream out = http.getResponseBody();
+            ObjectNode task = newTask(body.path("message"), "working");
+            task.remove("artifacts");
+            event(out, wrap("task", task));
+            event(out, artifactUpdate(task, body.path("message")));
+            event(out, statusUpdate(task, "completed"));
+        } else if (path.equals("/message:send") && v1) {
             json(http, 200, wrap("task", newTask(body.path("message"), "completed")));
         } else if (path.startsWith("/tasks/") && path.endsWith(":cancel")) {
             ObjectNode task = tasks.get(path.substring(7, path.length() - 7));
