@@ -98,6 +98,10 @@ record AgentDefinition(String id, String name, String url, AuthType auth, Option
             throw invalid("'id' must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
                     "id");
         }
+        if (id.equals("mcp")) {
+            // POST /a2a/mcp is the MCP gateway's endpoint of a server named a2a
+            throw invalid("'id' may not be 'mcp'", "id");
+        }
         String name = text(body, "name").orElse(id);
         String url = text(body, "url").orElseThrow(() -> invalid("missing required field 'url': the agent's base "
                 + "URL", "url"));
