@@ -183,7 +183,9 @@ public final class A2aModule implements ServerModule {
                     case 403 -> A2aError.FORBIDDEN;
                     case 429 -> A2aError.LIMITED;
                     case 503 -> A2aError.UNAVAILABLE;
-                    case 400, 413, 415 -> A2aError.INVALID_REQUEST;
+                    case 400 -> e.code().filter("invalid_json"::equals).isPresent() ? A2aError.PARSE_ERROR
+                            : A2aError.INVALID_REQUEST;
+                    case 413, 415 -> A2aError.INVALID_REQUEST;
                     default -> A2aError.INTERNAL_ERROR;
                 };
                 A2aError error = A2aError.of(code, e.getMessage()).withStatus(e.status())

@@ -315,8 +315,8 @@ class A2aGatewayTest {
         Http.Reply version = Http.post(gateway.proxy("/a2a/echo"), rpc(5, "SendMessage", HELLO_V1),
                 "Authorization", key.bearer(), "A2A-Version", "0.5");
 
-        assertTrue(notJson.status() == 400 || notJson.json().path("error").path("code").asInt() == -32700,
-                notJson.body());
+        assertEquals(400, notJson.status());
+        assertEquals(-32700, notJson.json().path("error").path("code").asInt(), notJson.body());
         assertEquals(-32601, unknownMethod.json().path("error").path("code").asInt());
         assertEquals(-32602, noParts.json().path("error").path("code").asInt());
         assertEquals(-32003, push.json().path("error").path("code").asInt());
