@@ -16,6 +16,7 @@ import dev.smartflow.core.spi.VectorStore;
 import dev.smartflow.core.spi.VectorStoreRecords;
 import dev.smartflow.core.spi.PolicyJobStore;
 import dev.smartflow.core.spi.PolicyStore;
+import dev.smartflow.core.spi.A2aAgentStore;
 import dev.smartflow.core.spi.McpStore;
 import dev.smartflow.core.spi.VirtualKey;
 import java.time.Instant;
@@ -40,6 +41,7 @@ final class OpeningDatabase implements Database {
     private final ChainStore chains = new WaitingChainStore();
     private final VectorStoreRecords vectorStores = new WaitingVectorStoreRecords();
     private final McpStore mcp = new WaitingMcpStore();
+    private final A2aAgentStore a2aAgents = new WaitingA2aAgentStore();
 
     OpeningDatabase(Supplier<Database> open) {
         this.opening = new CompletableFuture<>();
@@ -116,6 +118,12 @@ final class OpeningDatabase implements Database {
     @Override
     public McpStore mcp() {
         return mcp;
+    }
+
+    /** The A2A gateway's agents at once, so the module can be installed while the database opens. */
+    @Override
+    public A2aAgentStore a2aAgents() {
+        return a2aAgents;
     }
 
     @Override
@@ -397,6 +405,38 @@ final class OpeningDatabase implements Database {
         @Override
         public boolean resetSpend(KeyId id, String periodKey) {
             return store().resetSpend(id, periodKey);
+        }
+    }
+
+    /** Every call waits for the open, then goes to the real store. */
+    private final class WaitingA2aAgentStore implements A2aAgentStore {
+        private A2aAgentStore store() {
+            return await().a2aAgents();
+        }
+
+        @Override
+        public boolean create(Agent agent) {
+            return store().create(agent);
+        }
+
+        @Override
+        public boolean put(Agent agent) {
+            return store().put(agent);
+        }
+
+        @Override
+        public Optional<Agent> agent(String id) {
+            return store().agent(id);
+        }
+
+        @Override
+        public List<Agent> agents() {
+            return store().agents();
+        }
+
+        @Override
+        public boolean delete(String id) {
+            return store().delete(id);
         }
     }
 }

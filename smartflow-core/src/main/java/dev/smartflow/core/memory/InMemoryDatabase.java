@@ -7,6 +7,7 @@ import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.VectorStoreRecords;
 import dev.smartflow.core.spi.PolicyJobStore;
 import dev.smartflow.core.spi.PolicyStore;
+import dev.smartflow.core.spi.A2aAgentStore;
 import dev.smartflow.core.spi.McpStore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -31,6 +32,7 @@ public final class InMemoryDatabase implements Database {
     private final InMemoryPolicyStore policies = new InMemoryPolicyStore(closed);
     private final InMemoryPolicyJobStore policyJobs = new InMemoryPolicyJobStore(closed);
     private final InMemoryMcpStore mcp = new InMemoryMcpStore(closed);
+    private final InMemoryA2aAgentStore a2aAgents = new InMemoryA2aAgentStore(closed);
 
     @Override
     public KeyStore keys() {
@@ -72,6 +74,12 @@ public final class InMemoryDatabase implements Database {
     public McpStore mcp() {
         requireOpen(closed);
         return mcp;
+    }
+
+    @Override
+    public A2aAgentStore a2aAgents() {
+        requireOpen(closed);
+        return a2aAgents;
     }
 
     @Override

@@ -2,8 +2,8 @@ package dev.smartflow.core.spi;
 
 /**
  * Durable records: virtual keys and their spend, the audit log, the routing's fallback chains, the vector stores
- * (their files and vectors) and the policy library (policies, presets, assignments, document jobs), with MCP servers
- * and A2A agents to follow as further stores. {@code InMemoryDatabase} serves tests and throwaway runs;
+ * (their files and vectors) and the policy library (policies, presets, assignments, document jobs), the MCP gateway's
+ * records and the A2A gateway's agents. {@code InMemoryDatabase} serves tests and throwaway runs;
  * {@code SqlDatabase} keeps the records in H2 (a file under the data directory, the embedded default) or PostgreSQL
  * (production), with one set of migrations for both.
  *
@@ -16,7 +16,7 @@ package dev.smartflow.core.spi;
  *
  * <p><b>Contract.</b> Thread-safe and meant to be shared by every caller in the process; each store it hands out is
  * the same object on every call and follows its own contract ({@link KeyStore}, {@link AuditLog}, {@link ChainStore},
- * {@link VectorStoreRecords}, {@link PolicyStore}, {@link PolicyJobStore}, {@link McpStore}). The hot path never
+ * {@link VectorStoreRecords}, {@link PolicyStore}, {@link PolicyJobStore}, {@link McpStore}, {@link A2aAgentStore}). The hot path never
  * waits on a database: keys are cached above it and audit records written by a batching writer. After
  * {@link #close()} every call of every store fails with {@link IllegalStateException}.
  */
@@ -41,6 +41,9 @@ public interface Database extends AutoCloseable {
 
     /** The MCP gateway's servers, grants, access requests, invocations and user tokens. */
     McpStore mcp();
+
+    /** The A2A gateway's registered agents. */
+    A2aAgentStore a2aAgents();
 
     /** Releases connections (and, for an embedded database, closes its files); idempotent. */
     @Override

@@ -29,7 +29,9 @@ final class Migrator {
             new Migration(4, "vector_stores"), new Migration(5, "policies"),
 
             // V6 is left for another branch; versions need not be contiguous, each is applied once
-            new Migration(7, "mcp"));
+            new Migration(7, "mcp"),
+            // V8 is left for another branch
+            new Migration(9, "a2a_agents"));
 
     private static final System.Logger LOG = System.getLogger(Migrator.class.getName());
 

@@ -9,6 +9,7 @@ import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.VectorStoreRecords;
 import dev.smartflow.core.spi.PolicyJobStore;
 import dev.smartflow.core.spi.PolicyStore;
+import dev.smartflow.core.spi.A2aAgentStore;
 import dev.smartflow.core.spi.McpStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,6 +77,7 @@ public final class SqlDatabase implements Database {
     private final SqlPolicyStore policies;
     private final SqlPolicyJobStore policyJobs;
     private final SqlMcpStore mcp;
+    private final SqlA2aAgentStore a2aAgents;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SqlDatabase(HikariDataSource dataSource, Dialect dialect, String jdbcUrl) {
@@ -96,6 +98,7 @@ public final class SqlDatabase implements Database {
         this.policies = new SqlPolicyStore(this, dialect);
         this.policyJobs = new SqlPolicyJobStore(this, dialect);
         this.mcp = new SqlMcpStore(this, dialect);
+        this.a2aAgents = new SqlA2aAgentStore(this, dialect);
     }
 
     /**
@@ -212,6 +215,12 @@ public final class SqlDatabase implements Database {
     }
 
     @Override
+    public A2aAgentStore a2aAgents() {
+        requireOpen();
+        return a2aAgents;
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             closeQuietly();
@@ -236,7 +245,7 @@ public final class SqlDatabase implements Database {
                 handle.execute("DELETE FROM " + table);
             }
             for (String table : List.of("mcp_servers", "mcp_grants", "mcp_access_requests", "mcp_calls",
-                    "mcp_user_tokens")) {
+                    "mcp_user_tokens", "a2a_agents")) {
                 handle.execute("DELETE FROM " + table);
             }
         });
