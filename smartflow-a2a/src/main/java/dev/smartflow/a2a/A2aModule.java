@@ -13,6 +13,7 @@ import dev.smartflow.server.ModuleContext;
 import dev.smartflow.server.ServerModule;
 import dev.smartflow.server.Service;
 import dev.smartflow.server.http.Services;
+import dev.smartflow.server.module.SecretBox;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -55,7 +56,8 @@ public final class A2aModule implements ServerModule {
         }
         SecretBox box = settings.encryptionKey().map(SecretBox::fromPassphrase)
                 .orElseGet(() -> SecretBox.fromMasterKey(context.server().masterKey()
-                        .orElseThrow(() -> new IllegalStateException("the A2A gateway needs the master key"))));
+                        .orElseThrow(() -> new IllegalStateException("the A2A gateway needs the master key")),
+                        "smartflow-a2a-secrets-v1"));
         ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
         context.closeWith(background::shutdownNow);
         HttpTransport http = HttpTransport.create();

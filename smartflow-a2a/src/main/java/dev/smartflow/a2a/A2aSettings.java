@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * The {@code a2a:} section of the configuration file.
  *
- * @param encryptionKey  what seals the agents' credentials (else the master key; see {@link SecretBox})
+ * @param encryptionKey  what seals the agents' credentials (else the master key; see {@link dev.smartflow.server.module.SecretBox})
  * @param publicUrl      the gateway's URL as agents' callers reach it, for rewritten cards (else the request's own)
  * @param cardTtl        how long a fetched agent card is served before it is fetched again
  * @param upstreamTimeout the longest wait for an agent's answer (for a stream: between two of its events)

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.spi.A2aAgentStore;
 import dev.smartflow.core.spi.SharedState;
+import dev.smartflow.server.module.LiveSnapshot;
+import dev.smartflow.server.module.SecretBox;
 import java.time.InstantSource;
 import java.util.Collection;
 import java.util.Collections;

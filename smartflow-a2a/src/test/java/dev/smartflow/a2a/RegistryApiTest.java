@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.spi.A2aAgentStore;
 import dev.smartflow.core.memory.InMemoryDatabase;
 import dev.smartflow.core.memory.InMemorySharedState;
+import dev.smartflow.server.module.SecretBox;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;

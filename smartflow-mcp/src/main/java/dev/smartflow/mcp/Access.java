@@ -5,6 +5,7 @@ import dev.smartflow.core.spi.KeyId;
 import dev.smartflow.core.spi.McpStore;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.core.spi.VirtualKey;
+import dev.smartflow.server.module.LiveSnapshot;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;

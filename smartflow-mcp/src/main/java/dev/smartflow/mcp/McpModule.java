@@ -11,6 +11,7 @@ import dev.smartflow.providers.HttpTransport;
 import dev.smartflow.server.ModuleContext;
 import dev.smartflow.server.ServerModule;
 import dev.smartflow.server.Service;
+import dev.smartflow.server.module.SecretBox;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Handler;
 import java.util.Optional;
@@ -46,7 +47,8 @@ public final class McpModule implements ServerModule {
         }
         SecretBox box = settings.encryptionKey().map(SecretBox::fromPassphrase)
                 .orElseGet(() -> SecretBox.fromMasterKey(context.server().masterKey()
-                        .orElseThrow(() -> new IllegalStateException("the MCP gateway needs the master key"))));
+                        .orElseThrow(() -> new IllegalStateException("the MCP gateway needs the master key")),
+                        "smartflow-mcp-secrets-v1"));
         McpStore store = context.database().mcp();
         String prefix = settings.statePrefix();
         long maxBytes = context.server().maxRequestBytes();

@@ -17,6 +17,7 @@ import dev.smartflow.core.spi.McpStore;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.core.spi.VirtualKey;
 import dev.smartflow.providers.HttpTransport;
+import dev.smartflow.server.module.SecretBox;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;

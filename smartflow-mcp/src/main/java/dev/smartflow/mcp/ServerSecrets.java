@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.exchange.Body;
+import dev.smartflow.server.module.SecretBox;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -17,32 +17,29 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * The {@link VectorStoreRecords} of an {@link InMemoryDatabase}: every operation under one lock, so each is atomic.
  * Chunks handed to {@link #loadChunks} are read under the lock too, so the sink must not call back into the records.
  */
 final class InMemoryVectorStoreRecords implements VectorStoreRecords {
-    private final AtomicBoolean closed;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final Guard guard;
     private final Map<String, VectorStore> stores = new HashMap<>();
     private final Map<String, VectorFile> files = new HashMap<>();
     /** Each file's stored chunks by index. */
     private final Map<String, TreeMap<Integer, VectorChunk>> chunks = new HashMap<>();
 
     InMemoryVectorStoreRecords(AtomicBoolean closed) {
-        this.closed = closed;
+        this.guard = new Guard(closed);
     }
 
     @Override
     public void createStore(VectorStore store) {
         Objects.requireNonNull(store, "store");
-        locked(() -> {
+        guard.locked(() -> {
             if (stores.putIfAbsent(store.id(), store) != null) {
                 throw new IllegalStateException("a vector store with this id exists: " + store.id());
             }
@@ -54,13 +51,13 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
     public Optional<VectorStore> findStore(String tenant, String id) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(id, "id");
-        return locked(() -> Optional.ofNullable(stores.get(id)).filter(store -> store.tenant().equals(tenant)));
+        return guard.locked(() -> Optional.ofNullable(stores.get(id)).filter(store -> store.tenant().equals(tenant)));
     }
 
     @Override
     public Page<VectorStore> listStores(String tenant, PageRequest request) {
         Objects.requireNonNull(tenant, "tenant");
-        return locked(() -> page(stores.values(), store -> store.tenant().equals(tenant), VectorStore::id,
+        return guard.locked(() -> page(stores.values(), store -> store.tenant().equals(tenant), VectorStore::id,
                 VectorStore::createdAt, request));
     }
 
@@ -68,7 +65,7 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
     public boolean deleteStore(String tenant, String id) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(id, "id");
-        return locked(() -> {
+        return guard.locked(() -> {
             VectorStore store = stores.get(id);
             if (store == null || !store.tenant().equals(tenant)) {
                 return false;
@@ -87,7 +84,7 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
 
     @Override
     public List<StoreVersion> versions() {
-        return locked(() -> stores.values().stream()
+        return guard.locked(() -> stores.values().stream()
                 .map(store -> new StoreVersion(store.id(), store.version(), store.embeddingModel()))
                 .sorted(Comparator.comparing(StoreVersion::id))
                 .toList());
@@ -96,7 +93,7 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
     @Override
     public boolean addFile(VectorFile file) {
         Objects.requireNonNull(file, "file");
-        return locked(() -> {
+        return guard.locked(() -> {
             VectorStore store = stores.get(file.storeId());
             if (store == null) {
                 return false;
@@ -114,13 +111,13 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
     public Optional<VectorFile> findFile(String storeId, String fileId) {
         Objects.requireNonNull(storeId, "storeId");
         Objects.requireNonNull(fileId, "fileId");
-        return locked(() -> Optional.ofNullable(files.get(fileId)).filter(file -> file.storeId().equals(storeId)));
+        return guard.locked(() -> Optional.ofNullable(files.get(fileId)).filter(file -> file.storeId().equals(storeId)));
     }
 
     @Override
     public Page<VectorFile> listFiles(String storeId, PageRequest request) {
         Objects.requireNonNull(storeId, "storeId");
-        return locked(() -> page(files.values(), file -> file.storeId().equals(storeId), VectorFile::id,
+        return guard.locked(() -> page(files.values(), file -> file.storeId().equals(storeId), VectorFile::id,
                 VectorFile::createdAt, request));
     }
 
@@ -129,7 +126,7 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
         Objects.requireNonNull(fileId, "fileId");
         List<VectorChunk> copy = List.copyOf(batch);
         Objects.requireNonNull(now, "now");
-        return locked(() -> {
+        return guard.locked(() -> {
             VectorFile file = files.get(fileId);
             if (file == null || file.status() != VectorFile.Status.IN_PROGRESS) {
                 return false;
@@ -161,7 +158,7 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
     public OptionalLong completeFile(String fileId, Instant now) {
         Objects.requireNonNull(fileId, "fileId");
         Objects.requireNonNull(now, "now");
-        return locked(() -> {
+        return guard.locked(() -> {
             VectorFile file = files.get(fileId);
             if (file == null || file.status() != VectorFile.Status.IN_PROGRESS) {
                 return OptionalLong.empty();
@@ -184,7 +181,7 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
         Objects.requireNonNull(fileId, "fileId");
         VectorStoreRecords.requireStorable(error, "error");
         Objects.requireNonNull(now, "now");
-        return locked(() -> {
+        return guard.locked(() -> {
             VectorFile file = files.get(fileId);
             if (file == null || file.status() != VectorFile.Status.IN_PROGRESS) {
                 return false;
@@ -199,7 +196,7 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
         Objects.requireNonNull(updatedBefore, "updatedBefore");
         VectorStoreRecords.requireStorable(error, "error");
         Objects.requireNonNull(now, "now");
-        return locked(() -> {
+        return guard.locked(() -> {
             List<VectorFile> stale = files.values().stream()
                     .filter(file -> file.status() == VectorFile.Status.IN_PROGRESS)
                     .filter(file -> file.updatedAt().isBefore(updatedBefore))
@@ -213,7 +210,7 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
     public OptionalLong deleteFile(String storeId, String fileId) {
         Objects.requireNonNull(storeId, "storeId");
         Objects.requireNonNull(fileId, "fileId");
-        return locked(() -> {
+        return guard.locked(() -> {
             VectorFile file = files.get(fileId);
             if (file == null || !file.storeId().equals(storeId)) {
                 return OptionalLong.empty();
@@ -231,7 +228,7 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
     public OptionalLong loadVectors(String storeId, Consumer<ChunkVector> sink) {
         Objects.requireNonNull(storeId, "storeId");
         Objects.requireNonNull(sink, "sink");
-        return locked(() -> {
+        return guard.locked(() -> {
             VectorStore store = stores.get(storeId);
             if (store == null) {
                 return OptionalLong.empty();
@@ -251,7 +248,7 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
     public List<ChunkText> chunkTexts(String storeId, List<ChunkId> wanted) {
         Objects.requireNonNull(storeId, "storeId");
         List<ChunkId> ids = List.copyOf(wanted);
-        return locked(() -> {
+        return guard.locked(() -> {
             List<ChunkText> found = new ArrayList<>();
             for (ChunkId id : ids) {
                 VectorFile file = files.get(id.fileId());
@@ -313,15 +310,5 @@ final class InMemoryVectorStoreRecords implements VectorStoreRecords {
         }
         int to = (int) Math.min(sorted.size(), (long) from + request.limit());
         return new Page<>(sorted.subList(from, to), to < sorted.size());
-    }
-
-    private <T> T locked(Supplier<T> action) {
-        InMemoryDatabase.requireOpen(closed);
-        lock.lock();
-        try {
-            return action.get();
-        } finally {
-            lock.unlock();
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.smartflow.mcp;
+package dev.smartflow.server.module;
 
 import dev.smartflow.core.spi.SharedState;
 import java.time.Duration;
@@ -13,7 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * A snapshot of durable records (the registered servers, the key grants) that every instance keeps current without
+ * A snapshot of durable records (MCP servers and grants, A2A agents) that every instance keeps current without
  * the call path waiting on the database.
  *
  * <p>A change made on any instance bumps a version counter in the shared state and publishes the new version on a
@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safe. A reload that fails keeps the snapshot it had and tries again at the next check.
  */
-final class LiveSnapshot<T> implements AutoCloseable {
+public final class LiveSnapshot<T> implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LiveSnapshot.class.getName());
     private static final Duration CHECK = Duration.ofSeconds(1);
 
@@ -45,12 +45,12 @@ final class LiveSnapshot<T> implements AutoCloseable {
     private volatile long nextCheckAt;
 
     /**
-     * @param prefix   what the version key and channel start with ({@code mcp.state_prefix})
+     * @param prefix   what the version key and channel start with (the module's {@code state_prefix})
      * @param name     what is kept, for keys and log lines (e.g. {@code servers})
      * @param load     reads the whole snapshot from the database
      * @param onChange told after every reload that changed the snapshot (on the reloading thread)
      */
-    LiveSnapshot(String prefix, String name, Supplier<T> load, SharedState state, InstantSource clock,
+    public LiveSnapshot(String prefix, String name, Supplier<T> load, SharedState state, InstantSource clock,
                  Executor reloads, Runnable onChange) {
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         this.name = Objects.requireNonNull(name, "name");
@@ -76,7 +76,7 @@ final class LiveSnapshot<T> implements AutoCloseable {
     }
 
     /** The snapshot as of at most a second ago (the first call waits for the first load). */
-    T get() {
+    public T get() {
         if (!first.isDone() || first.isCompletedExceptionally()) {
             awaitFirst();
         }
@@ -104,7 +104,7 @@ final class LiveSnapshot<T> implements AutoCloseable {
     }
 
     /** Tells every instance that the records changed, and reloads here before returning. */
-    void changed() {
+    public void changed() {
         long version;
         try {
             version = state.increment(versionKey, 1, Optional.empty());
@@ -122,7 +122,7 @@ final class LiveSnapshot<T> implements AutoCloseable {
                 try {
                     reload();
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "reloading the MCP " + name + " failed", e);
+                    LOG.log(System.Logger.Level.WARNING, "reloading " + prefix + name + " failed", e);
                     nextCheckAt = 0;
                 } finally {
                     reloading.set(false);

@@ -1,4 +1,4 @@
-package dev.smartflow.mcp;
+package dev.smartflow.server.module;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -13,17 +13,18 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Encrypts what the gateway keeps of its upstream credentials (server secrets, users' OAuth tokens) before they reach
- * the database: AES-256-GCM with a random 96-bit nonce per value, so stored text reveals nothing and any change to it
+ * Encrypts what a module keeps of its upstream credentials (MCP servers' secrets, users' OAuth tokens, A2A agents'
+ * credentials) before they reach the database: AES-256-GCM with a random 96-bit nonce per value, so stored text reveals nothing and any change to it
  * is detected. Sealed text is {@code v1:} and the Base64 of nonce and ciphertext.
  *
- * <p>The key comes from {@code mcp.encryption_key} when set (any passphrase; its SHA-256 is the key), else from the
- * master key (an HMAC of it), which every instance of one deployment shares. Rotating the master key without setting
- * {@code mcp.encryption_key} to the old one makes stored secrets unreadable: register the servers again.
+ * <p>The key comes from the module's {@code encryption_key} when set (any passphrase; its SHA-256 is the key), else
+ * from the master key (an HMAC of it under the module's purpose, so two modules never share a key), which every
+ * instance of one deployment shares. Rotating the master key without setting {@code encryption_key} to the old one
+ * makes stored secrets unreadable: register the upstreams again.
  *
  * <p>Thread-safe. Messages of its exceptions never contain plaintext or key material.
  */
-final class SecretBox {
+public final class SecretBox {
     private static final String PREFIX = "v1:";
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
@@ -36,7 +37,7 @@ final class SecretBox {
     }
 
     /** A box keyed by the SHA-256 of {@code passphrase}. */
-    static SecretBox fromPassphrase(String passphrase) {
+    public static SecretBox fromPassphrase(String passphrase) {
         Objects.requireNonNull(passphrase, "passphrase");
         try {
             return new SecretBox(MessageDigest.getInstance("SHA-256")
@@ -46,19 +47,23 @@ final class SecretBox {
         }
     }
 
-    /** A box keyed by an HMAC-SHA256 of the gateway's master key, the same on every instance that shares it. */
-    static SecretBox fromMasterKey(String masterKey) {
+    /**
+     * A box keyed by an HMAC-SHA256 of the gateway's master key under {@code purpose} (e.g.
+     * {@code smartflow-mcp-secrets-v1}), the same on every instance that shares it.
+     */
+    public static SecretBox fromMasterKey(String masterKey, String purpose) {
         Objects.requireNonNull(masterKey, "masterKey");
+        Objects.requireNonNull(purpose, "purpose");
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(masterKey.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return new SecretBox(mac.doFinal("smartflow-mcp-secrets-v1".getBytes(StandardCharsets.UTF_8)));
+            return new SecretBox(mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is missing from this JVM", e);
         }
     }
 
-    String seal(String plaintext) {
+    public String seal(String plaintext) {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         try {
@@ -77,7 +82,7 @@ final class SecretBox {
     /**
      * @throws IllegalStateException when the text was not sealed by this key, or was changed since
      */
-    String open(String sealed) {
+    public String open(String sealed) {
         if (!sealed.startsWith(PREFIX)) {
             throw new IllegalStateException("not sealed text");
         }
