@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smartflow.server.testing.RealServers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

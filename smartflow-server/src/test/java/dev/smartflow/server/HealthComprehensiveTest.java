@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.server.testing.RealServers;
 import dev.smartflow.testkit.Await;
 import dev.smartflow.testkit.FakeClock;
 import dev.smartflow.testkit.TcpProxy;

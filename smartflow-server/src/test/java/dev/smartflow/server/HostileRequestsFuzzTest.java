@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.server.HostileRequests.Hostile;
 import dev.smartflow.server.HostileRequests.Route;
 import dev.smartflow.server.HostileRequests.Transport;
+import dev.smartflow.server.testing.RealServers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.server.testing.RealServers;
 import dev.smartflow.testkit.Await;
 import dev.smartflow.testkit.FakeClock;
 import java.io.IOException;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.server.testing.RealServers;
 import dev.smartflow.testkit.Await;
 import dev.smartflow.testkit.TcpProxy;
 import io.lettuce.core.RedisURI;

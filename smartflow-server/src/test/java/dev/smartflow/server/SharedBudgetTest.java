@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.spi.KeyId;
+import dev.smartflow.server.testing.RealServers;
 import dev.smartflow.store.sql.SqlDatabase;
 import java.math.BigDecimal;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package dev.smartflow.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.smartflow.server.testing.RealServers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -16,35 +16,23 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The contract against the real PostgreSQL, in a schema of its own that is dropped afterwards ({@link PostgresSchema}
  * says where the server is found and when the suite may skip).
  */
 class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals {
-    private static PostgresSchema schema;
+    @RegisterExtension
+    static final FreshPostgres POSTGRES = new FreshPostgres();
 
     private final List<Database> others = new ArrayList<>();
 
-    @BeforeAll
-    static void requirePostgres() {
-        schema = PostgresSchema.createOrSkip(SqlDatabasePostgresTest.class);
-    }
-
-    @AfterAll
-    static void dropSchema() throws SQLException {
-        PostgresSchema.drop(schema);
-    }
-
     @Override
     protected Database create() {
-        SqlDatabase database = SqlDatabase.postgres(schema.url());
-        database.deleteEverything();
-        return database;
+        return POSTGRES.emptyDatabase();
     }
 
     @AfterEach
@@ -78,7 +66,7 @@ class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals 
         try (Connection admin = DriverManager.getConnection(PostgresSchema.SERVER);
              Statement statement = admin.createStatement();
              var tables = statement.executeQuery("SELECT table_name FROM information_schema.tables "
-                     + "WHERE table_schema = '" + schema.name() + "' ORDER BY table_name")) {
+                     + "WHERE table_schema = '" + POSTGRES.schemaName() + "' ORDER BY table_name")) {
             List<String> names = new ArrayList<>();
             while (tables.next()) {
                 names.add(tables.getString(1));
@@ -93,7 +81,7 @@ class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals 
 
     @Test
     void gatewaysStartingTogetherOnAnEmptySchemaMigrateItOnce() throws Exception {
-        PostgresSchema fresh = PostgresSchema.create(schema.name() + "_fresh");
+        PostgresSchema fresh = PostgresSchema.create(POSTGRES.schemaName() + "_fresh");
         try {
             List<Database> started = new ArrayList<>();
             try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -122,7 +110,7 @@ class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals 
     }
 
     private Database gateway() {
-        Database other = SqlDatabase.postgres(schema.url());
+        Database other = POSTGRES.open();
         others.add(other);
         return other;
     }

@@ -6,12 +6,10 @@ import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.VectorFile;
 import dev.smartflow.testkit.Concurrently;
 import dev.smartflow.testkit.VectorStoreRecordsContract;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The vector-store contract against the real PostgreSQL at {@code SMARTFLOW_DATABASE_URL} when that names PostgreSQL
@@ -19,29 +17,18 @@ import org.junit.jupiter.api.Test;
  * skipped as {@link SqlDatabasePostgresTest} is.
  */
 class SqlVectorStoreRecordsPostgresTest extends VectorStoreRecordsContract {
-    private static PostgresSchema schema;
-
-    @BeforeAll
-    static void requirePostgres() {
-        schema = PostgresSchema.createOrSkip(SqlVectorStoreRecordsPostgresTest.class);
-    }
-
-    @AfterAll
-    static void dropSchema() throws SQLException {
-        PostgresSchema.drop(schema);
-    }
+    @RegisterExtension
+    static final FreshPostgres POSTGRES = new FreshPostgres();
 
     @Override
     protected Database create() {
-        SqlDatabase database = SqlDatabase.postgres(schema.url());
-        database.deleteEverything();
-        return database;
+        return POSTGRES.emptyDatabase();
     }
 
     @Test
     void twoGatewaysAddingFilesToOneStoreCountEveryOne() throws Exception {
         records.createStore(store("vs_1", "t", T0));
-        try (Database other = SqlDatabase.postgres(schema.url())) {
+        try (Database other = POSTGRES.open()) {
             List<Boolean> added = Concurrently.run(100, i -> (i % 2 == 0 ? records : other.vectorStores())
                     .addFile(VectorFile.started("vf_" + i, "vs_1", "", Map.of(), 1, 1, T0)));
 

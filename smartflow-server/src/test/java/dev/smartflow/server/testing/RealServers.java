@@ -1,4 +1,4 @@
-package dev.smartflow.server;
+package dev.smartflow.server.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -25,18 +25,18 @@ import org.junit.jupiter.api.Assumptions;
  * {@code redis://127.0.0.1:6379}). A suite that needs one is skipped, with the reason printed, only when it is
  * unreachable and {@code CI} is unset (or {@code false}); under CI an absent server fails the run.
  */
-final class RealServers {
-    static final String POSTGRES = Optional.ofNullable(System.getenv("SMARTFLOW_DATABASE_URL"))
+public class RealServers {
+    public static final String POSTGRES = Optional.ofNullable(System.getenv("SMARTFLOW_DATABASE_URL"))
             .filter(url -> url.startsWith("jdbc:postgresql:"))
             .orElse("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
-    static final String REDIS = Optional.ofNullable(System.getenv("SMARTFLOW_REDIS_URL"))
+    public static final String REDIS = Optional.ofNullable(System.getenv("SMARTFLOW_REDIS_URL"))
             .orElse("redis://127.0.0.1:6379");
 
-    private RealServers() {
+    protected RealServers() {
     }
 
     /** Creates a schema of its own for {@code suite} and returns its name; skips or fails as the class says. */
-    static String postgresSchema(String suite) {
+    public static String postgresSchema(String suite) {
         String schema = "sf_e2e_" + UUID.randomUUID().toString().replace("-", "");
         DriverManager.setLoginTimeout(5);
         try (Connection admin = DriverManager.getConnection(POSTGRES); Statement statement = admin.createStatement()) {
@@ -47,17 +47,21 @@ final class RealServers {
         return schema;
     }
 
+    public static String postgresUrl(String schema) {
+        return postgresUrl(schema, "smartflow-test");
+    }
+
     /** The URL of {@code schema}, its connections named {@code application} in {@code pg_stat_activity}. */
-    static String postgresUrl(String schema, String application) {
+    public static String postgresUrl(String schema, String application) {
         return POSTGRES + (POSTGRES.contains("?") ? "&" : "?") + "currentSchema=" + schema + "&ApplicationName="
                 + application;
     }
 
-    static Connection postgres(String schema) throws SQLException {
+    public static Connection postgres(String schema) throws SQLException {
         return DriverManager.getConnection(postgresUrl(schema, "smartflow-test-admin"));
     }
 
-    static void dropSchema(String schema) throws SQLException {
+    public static void dropSchema(String schema) throws SQLException {
         if (schema == null) {
             return;
         }
@@ -67,7 +71,7 @@ final class RealServers {
     }
 
     /** Checks that Redis answers; skips or fails as the class says. */
-    static void requireRedis(String suite) {
+    public static void requireRedis(String suite) {
         RedisClient client = null;
         try {
             client = client();
@@ -84,7 +88,7 @@ final class RealServers {
     }
 
     /** Deletes the gateway's Redis keys (prefix {@code smartflow:}) that contain {@code fragment}, e.g. a key id. */
-    static void deleteRedisKeys(String fragment) {
+    public static void deleteRedisKeys(String fragment) {
         RedisClient client = client();
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             KeyScanArgs match = KeyScanArgs.Builder.matches("smartflow:*" + fragment + "*").limit(500);
