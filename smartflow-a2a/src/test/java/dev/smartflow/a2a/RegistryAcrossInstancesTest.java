@@ -3,40 +3,27 @@ package dev.smartflow.a2a;
 import static dev.smartflow.a2a.TestGateway.M;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.smartflow.server.testing.SharedServers;
 import dev.smartflow.testkit.Await;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two gateways on one real Redis and PostgreSQL: an agent registered, changed or removed on one is served by both. */
 class RegistryAcrossInstancesTest {
-    private static String schema;
+    @RegisterExtension
+    static final SharedServers SHARED = new SharedServers("a2a-test-");
 
     @TempDir
     Path data;
 
-    @BeforeAll
-    static void requireServers() {
-        RealServers.requireRedis("RegistryAcrossInstancesTest");
-        schema = RealServers.postgresSchema("A2aRegistryAcrossInstancesTest");
-    }
-
-    @AfterAll
-    static void dropSchema() throws SQLException {
-        RealServers.dropSchema(schema);
-    }
-
     @Test
     void aRegistrationChangeAndRemovalOnOneInstanceReachTheOther() {
-        String prefix = "a2a-test-" + UUID.randomUUID() + ":";
-        Map<String, String> env = Map.of("SMARTFLOW_REDIS_URL", RealServers.REDIS,
-                "SMARTFLOW_DATABASE_URL", RealServers.postgresUrl(schema));
+        Map<String, String> env = SHARED.env();
+        String prefix = SHARED.prefix();
         try (TestAgent agent = new TestAgent(true, false);
              TestGateway first = new TestGateway(data.resolve("a"), env, "", prefix);
              TestGateway second = new TestGateway(data.resolve("b"), env, "", prefix)) {
@@ -56,8 +43,6 @@ class RegistryAcrossInstancesTest {
             Await.until(Duration.ofSeconds(5), "the second instance forgets it", () -> agents(second) == 0);
             assertEquals(404, Http.post(second.proxy("/a2a/shared"), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":"
                     + "\"GetTask\",\"params\":{\"id\":\"t\"}}", "Authorization", M).status());
-        } finally {
-            RealServers.deleteRedisKeys(prefix);
         }
     }
 

@@ -3,40 +3,27 @@ package dev.smartflow.mcp;
 import static dev.smartflow.mcp.TestGateway.M;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.smartflow.server.testing.SharedServers;
 import dev.smartflow.testkit.Await;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two gateways on one real Redis and PostgreSQL: a change to the registry on one is served by the other at once. */
 class RegistryAcrossInstancesTest {
-    private static String schema;
+    @RegisterExtension
+    static final SharedServers SHARED = new SharedServers("mcp-test-");
 
     @TempDir
     Path data;
 
-    @BeforeAll
-    static void requireServers() {
-        RealServers.requireRedis("RegistryAcrossInstancesTest");
-        schema = RealServers.postgresSchema("RegistryAcrossInstancesTest");
-    }
-
-    @AfterAll
-    static void dropSchema() throws SQLException {
-        RealServers.dropSchema(schema);
-    }
-
     @Test
     void aRegistrationChangeAndRemovalOnOneInstanceReachTheOther() {
-        String prefix = "mcp-test-" + UUID.randomUUID() + ":";
-        Map<String, String> env = Map.of("SMARTFLOW_REDIS_URL", RealServers.REDIS,
-                "SMARTFLOW_DATABASE_URL", RealServers.postgresUrl(schema));
+        Map<String, String> env = SHARED.env();
+        String prefix = SHARED.prefix();
         try (TestGateway first = new TestGateway(data.resolve("a"), env, "", prefix);
              TestGateway second = new TestGateway(data.resolve("b"), env, "", prefix)) {
             assertEquals(0, servers(second));
@@ -52,8 +39,6 @@ class RegistryAcrossInstancesTest {
 
             Http.delete(first.proxy("/api/mcp/servers/shared"), "Authorization", M);
             Await.until(Duration.ofSeconds(5), "the second instance forgets it", () -> servers(second) == 0);
-        } finally {
-            RealServers.deleteRedisKeys(prefix);
         }
     }
 

@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.server.testing.SharedServers;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,27 +18,16 @@ import org.junit.jupiter.api.io.TempDir;
  * on one instance is served by the other, in the same upstream session; another client never shares it.
  */
 class SessionsAcrossInstancesTest {
-    private static String schema;
+    @RegisterExtension
+    static final SharedServers SHARED = new SharedServers("mcp-test-");
 
     @TempDir
     Path data;
 
-    @BeforeAll
-    static void requireServers() {
-        RealServers.requireRedis("SessionsAcrossInstancesTest");
-        schema = RealServers.postgresSchema("SessionsAcrossInstancesTest");
-    }
-
-    @AfterAll
-    static void dropSchema() throws SQLException {
-        RealServers.dropSchema(schema);
-    }
-
     @Test
     void aSessionOpenedOnOneInstanceContinuesOnTheOtherInItsOwnUpstreamSession() {
-        String prefix = "mcp-test-" + UUID.randomUUID() + ":";
-        Map<String, String> env = Map.of("SMARTFLOW_REDIS_URL", RealServers.REDIS,
-                "SMARTFLOW_DATABASE_URL", RealServers.postgresUrl(schema));
+        Map<String, String> env = SHARED.env();
+        String prefix = SHARED.prefix();
         try (TestMcpServer upstream = new TestMcpServer(TestMcpLogic.Mode.V2025_11_25);
              TestGateway first = new TestGateway(data.resolve("a"), env, "", prefix);
              TestGateway second = new TestGateway(data.resolve("b"), env, "", prefix)) {
@@ -74,8 +61,6 @@ class SessionsAcrossInstancesTest {
             assertEquals(204, ended.status());
             assertEquals(404, onFirst.request("tools/list", Http.JSON.createObjectNode()).status());
             assertTrue(upstream.ended.contains(upstreamSession));
-        } finally {
-            RealServers.deleteRedisKeys(prefix);
         }
     }
 }
