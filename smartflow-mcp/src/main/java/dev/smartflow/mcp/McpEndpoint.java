@@ -42,6 +42,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * The MCP endpoints clients use: {@code /{server_id}/mcp} for one server, {@code /mcp} for every server the caller may
@@ -97,10 +98,12 @@ final class McpEndpoint {
     private final InstantSource clock;
     private final Ticker ticker;
     private final BiFunction<Registry.Entry, Principal, Optional<String>> userTokens;
+    private final InFlight inFlight;
 
     McpEndpoint(Registry registry, Catalog catalog, Upstreams upstreams, Access access, Sessions sessions,
                 ChangeFeed feed, CallLog log, McpGuardrail guardrail, Metrics metrics, McpSettings settings,
-                InstantSource clock, Ticker ticker, BiFunction<Registry.Entry, Principal, Optional<String>> userTokens) {
+                InstantSource clock, Ticker ticker, BiFunction<Registry.Entry, Principal, Optional<String>> userTokens,
+                InFlight inFlight) {
         this.registry = registry;
         this.catalog = catalog;
         this.upstreams = upstreams;
@@ -114,6 +117,7 @@ final class McpEndpoint {
         this.clock = clock;
         this.ticker = ticker;
         this.userTokens = userTokens;
+        this.inFlight = inFlight;
     }
 
     /** The stage that answers MCP requests (at the {@code AUTHENTICATED} slot). */
@@ -227,7 +231,13 @@ final class McpEndpoint {
             return error(id, e, http);
         }
         if (message.kind() != JsonRpc.Kind.REQUEST) {
-            // notifications (initialized, cancelled, roots changed) and responses: accepted, nothing to answer
+            // notifications (initialized, roots changed) and responses: accepted, nothing to answer; a cancel
+            // cancels the caller's own request of that id, on whichever instance it runs
+            JsonNode cancelled = message.params().path("requestId");
+            if (message.method().equals("notifications/cancelled")
+                    && (cancelled.isTextual() || cancelled.isIntegralNumber())) {
+                inFlight.cancel(request.owner(), cancelled);
+            }
             return new Response.Complete(202, Headers.EMPTY, Body.EMPTY);
         }
         try {
@@ -288,7 +298,7 @@ final class McpEndpoint {
         Optional<String> versionHeader = http.header("mcp-protocol-version");
         Optional<ProtocolVersion> named = Optional.empty();
         if (versionHeader.isPresent()) {
-            named = Optional.of(ProtocolVersion.parse(versionHeader.get()).filter(v -> !v.modern())
+            named = Optional.of(ProtocolVersion.parse(versionHeader.get()).filter(v -> !v.modern() && v.served())
                     .orElseThrow(() -> RpcError.of(RpcError.INVALID_REQUEST, "unsupported MCP-Protocol-Version; "
                             + "this gateway speaks " + ProtocolVersion.allIds()).withStatus(400)));
         }
@@ -359,7 +369,8 @@ final class McpEndpoint {
     private Response initialize(Request request) {
         JsonNode requested = request.message().params().path("protocolVersion");
         ProtocolVersion version = requested.isTextual() ? ProtocolVersion.parse(requested.textValue())
-                .filter(v -> !v.modern()).orElse(ProtocolVersion.LATEST_LEGACY) : ProtocolVersion.LATEST_LEGACY;
+                .filter(v -> !v.modern() && v.served()).orElse(ProtocolVersion.LATEST_LEGACY)
+                : ProtocolVersion.LATEST_LEGACY;
         Sessions.Session session = sessions.open(request.principal(), request.http().endpoint(), version);
         Request opened = new Request(request.exchange(), request.chain(), request.http(), request.message(), version,
                 Optional.of(session), "session:" + session.id());
@@ -522,7 +533,80 @@ final class McpEndpoint {
         return listing.tools();
     }
 
+    /**
+     * A {@code tools/call}, cancellable by the client's {@code notifications/cancelled}. A client that takes SSE and
+     * asked to hear how the call goes (a {@code progressToken} in {@code _meta}, or a 2026-07-28 {@code logLevel})
+     * gets an event stream: the upstream's progress and log notifications as they come, then the response; the call
+     * then runs on a thread of its own.
+     */
     private Response toolCall(Request request) {
+        JsonNode meta = request.message().params().path("_meta");
+        JsonNode token = meta.path("progressToken");
+        boolean hasToken = token.isTextual() || token.isIntegralNumber();
+        boolean relay = request.http().acceptsEventStream()
+                && (hasToken || (request.modern() && meta.has("io.modelcontextprotocol/logLevel")));
+        Cancellation cancellation = new Cancellation();
+        Optional<Cancellation.Registration> link = request.exchange().get(Cancellation.KEY)
+                .map(c -> c.onCancel(cancellation::cancel));
+        InFlight.Registration registered = inFlight.add(request.owner(), request.message().id(), cancellation);
+        if (!relay) {
+            try {
+                return toolCall(request, cancellation, Optional.empty());
+            } finally {
+                registered.close();
+                link.ifPresent(Cancellation.Registration::close);
+            }
+        }
+        RelayStream stream = new RelayStream(cancellation);
+        // the upstream gets a token of the gateway's own: two calls of one owner never mix up their progress
+        String upstreamToken = "sf-" + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        Relay listening = new Relay(upstreamToken, notification -> {
+            ObjectNode shown = notification.deepCopy();
+            if (shown.path("params") instanceof ObjectNode params && params.has("progressToken")) {
+                if (!hasToken || !params.path("progressToken").asText().equals(upstreamToken)) {
+                    return;
+                }
+                params.set("progressToken", token);
+            }
+            stream.tell(shown);
+        });
+        Thread.ofVirtual().name("mcp-tool-call").start(() -> {
+            ObjectNode last;
+            try {
+                last = message(toolCall(request, cancellation, Optional.of(listening)));
+            } catch (RpcError e) {
+                last = JsonRpc.error(request.message().id(), e);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a relayed MCP tool call failed", e);
+                last = JsonRpc.error(request.message().id(), RpcError.of(RpcError.INTERNAL_ERROR,
+                        "the gateway failed to run the call"));
+            } finally {
+                registered.close();
+                link.ifPresent(Cancellation.Registration::close);
+            }
+            stream.finish(last);
+        });
+        return new Response.Streamed(200, Headers.EMPTY, stream);
+    }
+
+    /** Where a relayed call's notifications go, and the progress token the upstream gets for it. */
+    private record Relay(String upstreamToken, Consumer<ObjectNode> listener) {
+    }
+
+    /** The JSON-RPC message an answer carries (JSON, or the one event of an SSE answer). */
+    private static ObjectNode message(Response response) {
+        return switch (response) {
+            case Response.Complete complete -> (ObjectNode) complete.body().json();
+            case Response.Streamed streamed -> {
+                try (ChunkStream chunks = streamed.chunks()) {
+                    yield (ObjectNode) chunks.next().data().json();
+                }
+            }
+        };
+    }
+
+    private Response toolCall(Request request, Cancellation cancellation, Optional<Relay> relay) {
         long start = ticker.nanos();
         ObjectNode params = request.message().params();
         String asked = params.path("name").asText("");
@@ -566,7 +650,13 @@ final class McpEndpoint {
                     : JsonRpc.NODES.objectNode(), request);
             ObjectNode upstreamParams = withoutProtocolMeta(params);
             upstreamParams.put("name", tool);
-            UpstreamCall call = upstreamCall(entry, request, "tools/call", upstreamParams, Optional.of(schema));
+            relay.ifPresent(r -> {
+                ObjectNode upstreamMeta = upstreamParams.get("_meta") instanceof ObjectNode object ? object
+                        : upstreamParams.putObject("_meta");
+                upstreamMeta.put("progressToken", r.upstreamToken());
+            });
+            UpstreamCall call = upstreamCall(entry, request, "tools/call", upstreamParams, Optional.of(schema),
+                    Optional.of(cancellation), relay.map(Relay::listener));
             long price = entry.definition().perCallMicros();
             Exchange priced = request.exchange().with(WorstCase.KEY, new WorstCase(price))
                     .with(TOOL_CALL, new ToolCall(entry, call, price));
@@ -838,13 +928,20 @@ final class McpEndpoint {
 
     private UpstreamCall upstreamCall(Registry.Entry entry, Request request, String method, ObjectNode params,
                                       Optional<ObjectNode> toolSchema) {
+        return upstreamCall(entry, request, method, params, toolSchema, request.exchange().get(Cancellation.KEY),
+                Optional.empty());
+    }
+
+    private UpstreamCall upstreamCall(Registry.Entry entry, Request request, String method, ObjectNode params,
+                                      Optional<ObjectNode> toolSchema, Optional<Cancellation> cancellation,
+                                      Optional<Consumer<ObjectNode>> listener) {
         Optional<String> userToken = entry.definition().auth().type() == ServerDefinition.AuthType.OAUTH_USER
                 ? userTokens.apply(entry, request.principal()) : Optional.empty();
         // the call's trace goes on to the upstream, with a span of the gateway's own
         String traceparent = "00-" + request.exchange().traceId().value() + "-"
                 + String.format("%016x", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE)) + "-01";
         return new UpstreamCall(request.owner(), method, params, toolSchema, userToken, Optional.of(traceparent),
-                request.exchange().get(Cancellation.KEY), settings.upstreamTimeout());
+                cancellation, settings.upstreamTimeout(), listener);
     }
 
     /** The params without the client's protocol fields: the upstream gets the gateway's own. */

@@ -88,8 +88,11 @@ public final class McpModule implements ServerModule {
 
         OAuthUsers oauth = new OAuthUsers(registry, store, context.state(), prefix, box, http, context.clock(),
                 settings.upstreamTimeout(), settings.publicUrl());
+        InFlight inFlight = new InFlight(context.state(), prefix);
+        context.closeWith(inFlight);
         McpEndpoint endpoint = new McpEndpoint(registry, catalog, upstreams, access, sessions, feed, callLog,
-                guardrail(), context.metrics(), settings, context.clock(), Ticker.system(), oauth::accessToken);
+                guardrail(), context.metrics(), settings, context.clock(), Ticker.system(), oauth::accessToken,
+                inFlight);
         context.pipeline().addStage(Slot.AUTHENTICATED, endpoint.stage())
                 .addStage(Slot.BEFORE_ROUTE, endpoint.toolCalls());
 
