@@ -285,9 +285,24 @@ record ServerDefinition(String id, String name, String description, Transport tr
                 require(clientSecret, "auth.client_secret", "the client secret");
             }
             case OAUTH_USER -> {
-                require(authorizeUrl, "auth.authorization_url", "the authorization endpoint");
-                require(tokenUrl, "auth.token_url", "the token endpoint");
-                require(clientId, "auth.client_id", "the pre-registered client id");
+                if (clientId.isPresent()) {
+                    require(authorizeUrl, "auth.authorization_url", "the authorization endpoint");
+                    require(tokenUrl, "auth.token_url", "the token endpoint");
+                } else {
+                    // no pre-registered client: the gateway discovers the authorization server and registers
+                    if (!(transport instanceof Http)) {
+                        throw JsonFields.invalid("without 'auth.client_id' the gateway registers itself as a client "
+                                + "of the authorization server it discovers from 'base_url': give a client id",
+                                "auth.client_id");
+                    }
+                    if (authorizeUrl.isPresent() || tokenUrl.isPresent() || auth.has("client_secret")) {
+                        throw JsonFields.invalid("'auth.authorization_url', 'token_url' and 'client_secret' belong to"
+                                + " a pre-registered 'auth.client_id'; without one they are discovered",
+                                authorizeUrl.isPresent() ? "auth.authorization_url" : tokenUrl.isPresent()
+                                        ? "auth.token_url" : "auth.client_secret");
+                    }
+                    clientSecret = Optional.empty();
+                }
             }
         }
         if (type != AuthType.BEARER) {
