@@ -308,7 +308,7 @@ final class HttpUpstream implements Upstream {
         String type = Optional.ofNullable(response.header("Content-Type")).orElse("");
         BufferedSource source = Okio.buffer(new LimitedSource(response.body().source(), maxBytes));
         if (type.regionMatches(true, 0, "text/event-stream", 0, 17) && status == 200) {
-            return new Reply(fromStream(source, sent.get("id"), session, call), sessionId);
+            return new Reply(fromStream(source, sent, session, call), sessionId);
         }
         JsonNode json = null;
         byte[] bytes = source.readByteArray();
@@ -330,8 +330,10 @@ final class HttpUpstream implements Upstream {
     }
 
     /** Reads an SSE answer until the response to {@code id} arrives; handles what comes before it. */
-    private ObjectNode fromStream(BufferedSource source, JsonNode id, Optional<UpstreamSessions.Session> session,
+    private ObjectNode fromStream(BufferedSource source, ObjectNode sent, Optional<UpstreamSessions.Session> session,
                                   UpstreamCall call) throws IOException {
+        JsonNode id = sent.get("id");
+        String sentMethod = sent.path("method").asText();
         SseDecoder events = new SseDecoder(source);
         for (SseDecoder.Event event = events.next(); event != null; event = events.next()) {
             if (!event.event().isEmpty() && !event.event().equals("message")) {
@@ -352,8 +354,10 @@ final class HttpUpstream implements Upstream {
                 } else {
                     String method = object.path("method").asText();
                     onNotification.accept(method);
-                    if (method.equals("notifications/progress") || method.equals("notifications/message")) {
-                        // on a request's own stream, every notification is about that request
+                    if ((method.equals("notifications/progress") || method.equals("notifications/message"))
+                            && call.method().equals(sentMethod)) {
+                        // on a request's own stream every notification is about that request (not so on the stream
+                        // of a handshake made on the call's behalf)
                         call.tell(object);
                     }
                 }

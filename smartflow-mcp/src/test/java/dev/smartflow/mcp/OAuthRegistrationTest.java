@@ -132,8 +132,10 @@ class OAuthRegistrationTest {
     @Test
     void theGatewayDiscoversRegistersOnceAndAuthorizesAsItsOwnClient() {
         registerServer();
-        TestGateway.Key alice = gateway.createKey("{\"name\":\"alice\",\"tags\":{\"mcp_servers\":\"dyn\"}}");
-        TestGateway.Key bob = gateway.createKey("{\"name\":\"bob\",\"tags\":{\"mcp_servers\":\"dyn\"}}");
+        TestGateway.Key alice = gateway.createKey("{\"name\":\"alice\",\"owner_id\":\"a\","
+                + "\"tags\":{\"mcp_servers\":\"dyn\"}}");
+        TestGateway.Key bob = gateway.createKey("{\"name\":\"bob\",\"owner_id\":\"b\","
+                + "\"tags\":{\"mcp_servers\":\"dyn\"}}");
 
         Http.Reply started = startAuthorization(alice);
         assertEquals(200, started.status(), started.body());
@@ -167,8 +169,13 @@ class OAuthRegistrationTest {
 
     @Test
     void theRegisteredClientIsKeptSealedAndSurvivesARestart() {
+        // a fixed public URL: the restarted gateway's ports differ, and a new callback URL would register anew
+        String publicUrl = "  public_url: https://gateway.example.com\n";
+        gateway.close();
+        gateway = new TestGateway(data, Map.of(), publicUrl);
         registerServer();
-        TestGateway.Key alice = gateway.createKey("{\"name\":\"alice\",\"tags\":{\"mcp_servers\":\"dyn\"}}");
+        TestGateway.Key alice = gateway.createKey("{\"name\":\"alice\",\"owner_id\":\"a\","
+                + "\"tags\":{\"mcp_servers\":\"dyn\"}}");
         assertEquals(200, startAuthorization(alice).status());
         gateway.close();
 
@@ -177,18 +184,20 @@ class OAuthRegistrationTest {
             assertFalse(stored.sealed().contains("dyn-secret-shh"));
             assertFalse(stored.sealed().contains("dyn-client-1"));
         }
-        gateway = new TestGateway(data);
+        gateway = new TestGateway(data, Map.of(), publicUrl);
         HttpUrl url = HttpUrl.get(startAuthorization(alice).json().path("authorization_url").asText());
 
         assertEquals("dyn-client-1", url.queryParameter("client_id"));
         assertEquals(1, registrations.size());
+        assertEquals("https://gateway.example.com/api/mcp/oauth/callback", url.queryParameter("redirect_uri"));
     }
 
     @Test
     void anAuthorizationServerWithoutRegistrationIsA502ThatSaysWhatToDo() {
         offerRegistration = false;
         registerServer();
-        TestGateway.Key alice = gateway.createKey("{\"name\":\"alice\",\"tags\":{\"mcp_servers\":\"dyn\"}}");
+        TestGateway.Key alice = gateway.createKey("{\"name\":\"alice\",\"owner_id\":\"a\","
+                + "\"tags\":{\"mcp_servers\":\"dyn\"}}");
 
         Http.Reply started = startAuthorization(alice);
 

@@ -174,7 +174,8 @@ class RelayAndCancelTest {
 
     @Test
     void anotherCallersCancelDoesNotTouchTheCall() throws Exception {
-        TestGateway.Key other = gateway.createKey("{\"name\":\"other\",\"tags\":{\"mcp_servers\":\"*\"}}");
+        TestGateway.Key other = gateway.createKey("{\"name\":\"other\",\"owner_id\":\"o\","
+                + "\"tags\":{\"mcp_servers\":\"*\"}}");
         CompletableFuture<Http.Reply> pending = CompletableFuture.supplyAsync(() -> Http.post(
                 gateway.proxy("/slowpoke/mcp"), toolCall(78, "slow", null), "Authorization", TestGateway.M));
         Await.until(Duration.ofSeconds(10), "the upstream got the call", () -> !sseServer.received("tools/call")
