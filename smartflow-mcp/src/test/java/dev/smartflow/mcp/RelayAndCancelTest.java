@@ -15,7 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -189,5 +195,60 @@ class RelayAndCancelTest {
         assertEquals(202, cancel.status());
         assertEquals("slow done", answer.json().path("result").path("content").get(0).path("text").asText());
         assertTrue(sseServer.received("notifications/cancelled").isEmpty());
+    }
+
+    @Test
+    void aStreamableHttpUpstreamIsToldWhichRequestInItsSession() throws Exception {
+        List<RecordedRequest> notifications = new CopyOnWriteArrayList<>();
+        List<String> callIds = new CopyOnWriteArrayList<>();
+        try (MockWebServer stalling = new MockWebServer()) {
+            stalling.setDispatcher(new Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    JsonNode json;
+                    try {
+                        json = Http.JSON.readTree(request.getBody() == null ? "" : request.getBody().utf8());
+                    } catch (IOException e) {
+                        return new MockResponse.Builder().code(400).build();
+                    }
+                    String id = json.path("id").toString();
+                    return switch (json.path("method").asText()) {
+                        case "initialize" -> json(id, "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":"
+                                + "{\"tools\":{}},\"serverInfo\":{\"name\":\"m\",\"version\":\"1\"}}").newBuilder()
+                                .addHeader("Mcp-Session-Id", "stall-session").build();
+                        case "tools/list" -> json(id, "{\"tools\":[{\"name\":\"wait\",\"inputSchema\":"
+                                + "{\"type\":\"object\"}}]}");
+                        case "tools/call" -> {
+                            callIds.add(id);
+                            yield new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build();
+                        }
+                        default -> {
+                            notifications.add(request);
+                            yield new MockResponse.Builder().code(202).build();
+                        }
+                    };
+                }
+            });
+            stalling.start();
+            gateway.register("{\"id\":\"stall\",\"base_url\":\"" + stalling.url("/mcp") + "\"}");
+            CompletableFuture<Http.Reply> running = CompletableFuture.supplyAsync(() -> Http.post(
+                    gateway.proxy("/stall/mcp"), toolCall(31, "wait", null), "Authorization", TestGateway.M));
+            Await.until(Duration.ofSeconds(10), "the upstream got the call", () -> !callIds.isEmpty());
+
+            Http.post(gateway.proxy("/stall/mcp"), "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+                    + "\"params\":{\"requestId\":31}}", "Authorization", TestGateway.M);
+            Http.Reply answer = running.get(10, TimeUnit.SECONDS);
+
+            assertEquals(-31502, answer.json().path("error").path("code").asInt(), answer.body());
+            Await.until(Duration.ofSeconds(5), "the upstream was told", () -> notifications.stream().anyMatch(r ->
+                    r.getBody().utf8().contains("notifications/cancelled")
+                            && r.getBody().utf8().contains("\"requestId\":" + callIds.getFirst())
+                            && "stall-session".equals(r.getHeaders().get("Mcp-Session-Id"))));
+        }
+    }
+
+    private static MockResponse json(String id, String result) {
+        return new MockResponse.Builder().addHeader("Content-Type", "application/json")
+                .body("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}").build();
     }
 }
