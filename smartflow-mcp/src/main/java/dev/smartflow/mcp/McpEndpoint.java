@@ -561,16 +561,7 @@ final class McpEndpoint {
         // the upstream gets a token of the gateway's own: two calls of one owner never mix up their progress
         String upstreamToken = "sf-" + Long.toHexString(ThreadLocalRandom.current().nextLong())
                 + Long.toHexString(ThreadLocalRandom.current().nextLong());
-        Relay listening = new Relay(upstreamToken, notification -> {
-            ObjectNode shown = notification.deepCopy();
-            if (shown.path("params") instanceof ObjectNode params && params.has("progressToken")) {
-                if (!hasToken || !params.path("progressToken").asText().equals(upstreamToken)) {
-                    return;
-                }
-                params.set("progressToken", token);
-            }
-            stream.tell(shown);
-        });
+        Relay listening = new Relay(upstreamToken, hasToken ? Optional.of(token) : Optional.empty(), stream);
         Thread.ofVirtual().name("mcp-tool-call").start(() -> {
             ObjectNode last;
             try {
@@ -590,8 +581,34 @@ final class McpEndpoint {
         return new Response.Streamed(200, Headers.EMPTY, stream);
     }
 
-    /** Where a relayed call's notifications go, and the progress token the upstream gets for it. */
-    private record Relay(String upstreamToken, Consumer<ObjectNode> listener) {
+    /**
+     * Where a relayed call's notifications go, the progress token the upstream gets for it, and the client's own.
+     */
+    private record Relay(String upstreamToken, Optional<JsonNode> clientToken, RelayStream stream) {
+    }
+
+    /**
+     * What tells the client of a relayed call's notifications: progress with the client's token in place of the
+     * gateway's, log messages as they are; under a {@code strict} guardrail, a notification the guardrail flags (as
+     * it would the result) is dropped.
+     */
+    private Consumer<ObjectNode> listener(Relay relay, Registry.Entry entry, String tool, Request request) {
+        return notification -> {
+            ObjectNode shown = notification.deepCopy();
+            if (shown.path("params") instanceof ObjectNode params && params.has("progressToken")) {
+                if (relay.clientToken().isEmpty()
+                        || !params.path("progressToken").asText().equals(relay.upstreamToken())) {
+                    return;
+                }
+                params.set("progressToken", relay.clientToken().get());
+            }
+            if (entry.definition().guardrailMode() == ServerDefinition.GuardrailMode.STRICT
+                    && !guardrail.inspect(McpGuardrail.Direction.RESULT, entry.id(), tool, shown.path("params"),
+                    request.principal()).clean()) {
+                return;
+            }
+            relay.stream().tell(shown);
+        };
     }
 
     /** The JSON-RPC message an answer carries (JSON, or the one event of an SSE answer). */
@@ -656,7 +673,7 @@ final class McpEndpoint {
                 upstreamMeta.put("progressToken", r.upstreamToken());
             });
             UpstreamCall call = upstreamCall(entry, request, "tools/call", upstreamParams, Optional.of(schema),
-                    Optional.of(cancellation), relay.map(Relay::listener));
+                    Optional.of(cancellation), relay.map(r -> listener(r, entry, name, request)));
             long price = entry.definition().perCallMicros();
             Exchange priced = request.exchange().with(WorstCase.KEY, new WorstCase(price))
                     .with(TOOL_CALL, new ToolCall(entry, call, price));

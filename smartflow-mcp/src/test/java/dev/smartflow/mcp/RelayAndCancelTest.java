@@ -109,6 +109,23 @@ class RelayAndCancelTest {
     }
 
     @Test
+    void aLogMessageTheGuardrailFlagsIsNotRelayedFromAStrictServer() {
+        sseServer.release();
+        ObjectNode message = (ObjectNode) Http.JSON.valueToTree(Map.of("jsonrpc", "2.0", "id", 6,
+                "method", "tools/call", "params", Map.of("name", "slow", "arguments", Map.of("say", "a leak here"),
+                        "_meta", Map.of("progressToken", "t"))));
+
+        Http.Reply reply = Http.post(gateway.proxy("/slowpoke/mcp"), message.toString(), "Authorization",
+                TestGateway.M, "Accept", SSE);
+
+        List<JsonNode> events = events(reply.body());
+        assertEquals(3, events.size(), reply.body());
+        assertTrue(events.stream().noneMatch(e -> e.path("method").asText().equals("notifications/message")),
+                reply.body());
+        assertEquals("slow done", events.getLast().path("result").path("content").get(0).path("text").asText());
+    }
+
+    @Test
     void aNumericTokenComesBackAsANumber() {
         sseServer.release();
         ObjectNode meta = Http.JSON.createObjectNode().put("progressToken", 42);

@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * whose first event ({@code endpoint}) names {@code /messages?session_id=...}; a {@code POST} there is answered 202
  * and its answer goes out on the stream. A {@code POST} to {@code /sse} is 405, as such a server answers a Streamable
  * HTTP client. Tools are {@link TestMcpLogic}'s, plus {@code slow}: two progress notifications (with the call's
- * progress token) and a log message, then it waits until {@link #release()} or a {@code notifications/cancelled}.
+ * progress token) and a log message (its {@code say} argument, else "halfway"), then it waits until {@link #release()} or a {@code notifications/cancelled}.
  * Faults on demand: {@link #garbageNext()} answers the next {@code tools/call} with data that is not JSON;
  * {@link #dropAll()} closes every stream.
  */
@@ -172,7 +172,8 @@ final class SseTestServer implements AutoCloseable {
                 session.send("message", notification("notifications/progress", params));
             }
             session.send("message", notification("notifications/message", TestMcpLogic.JSON.createObjectNode()
-                    .put("level", "info").put("data", "halfway")));
+                    .put("level", "info").put("data", message.path("params").path("arguments").path("say")
+                            .asText("halfway"))));
             try {
                 slow.await(20, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
