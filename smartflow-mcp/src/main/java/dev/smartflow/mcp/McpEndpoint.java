@@ -78,6 +78,7 @@ final class McpEndpoint {
     /** How long a modern client may keep a list: lists change, and list-changed notifications tell of it. */
     static final long LIST_TTL_MS = 60_000;
     private static final Set<String> MODERN_ONLY = Set.of("server/discover", "subscriptions/listen");
+    private static final int MAX_BATCH = 100;
     private static final String RESOURCE_SCHEME = "smartflow";
     private static final System.Logger LOG = System.getLogger(McpEndpoint.class.getName());
 
@@ -145,7 +146,13 @@ final class McpEndpoint {
 
     /** A request being served: who, where, in which revision, for which upstream owner. */
     private record Request(Exchange exchange, Chain chain, HttpFacts http, JsonRpc.Message message,
-                           ProtocolVersion version, Optional<Sessions.Session> session, String owner) {
+                           ProtocolVersion version, Optional<Sessions.Session> session, String owner,
+                           boolean batched) {
+        /** This request as one message of a batch: answered as JSON, into the batch's array. */
+        Request inBatch() {
+            return new Request(exchange, chain, http, message, version, session, owner, true);
+        }
+
         Principal principal() {
             return exchange.principal();
         }
@@ -220,6 +227,9 @@ final class McpEndpoint {
             throw RpcError.of(RpcError.PARSE_ERROR, "the body is empty: send a JSON-RPC message")
                     .withStatus(400).because("parse_error");
         }
+        if (json.isArray()) {
+            return batch(exchange, chain, http, (ArrayNode) json);
+        }
         JsonRpc.Message message = JsonRpc.parse(json);
         JsonNode id = message.id();
         Request request;
@@ -249,6 +259,68 @@ final class McpEndpoint {
         }
     }
 
+    /**
+     * A JSON-RPC batch, which only the 2025-03-26 revision has: each message served in turn (notifications and
+     * responses answer nothing), the responses answered together as an array, or 202 when there are none.
+     * {@code initialize} may not be batched (as that revision says), and a batch carries at most one
+     * {@code tools/call}: each tool call is one budgeted, audited pipeline exchange. Clients of later revisions get
+     * -32600 for a batch, as before.
+     */
+    private Response batch(Exchange exchange, Chain chain, HttpFacts http, ArrayNode messages) {
+        // the session and revision, checked once for the whole batch (a 404 or 400 for all of it)
+        JsonRpc.Message probe = new JsonRpc.Message(JsonRpc.Kind.NOTIFICATION, JsonRpc.NODES.nullNode(), "batch",
+                JsonRpc.NODES.objectNode());
+        Request whole = legacy(exchange, chain, http, probe);
+        if (whole.version() != ProtocolVersion.V2025_03_26) {
+            throw RpcError.of(RpcError.INVALID_REQUEST, "JSON-RPC batches are not supported in MCP "
+                    + whole.version().id() + ": send one message per request").withStatus(400);
+        }
+        if (messages.isEmpty() || messages.size() > MAX_BATCH) {
+            throw RpcError.of(RpcError.INVALID_REQUEST, "a batch holds 1 to " + MAX_BATCH + " messages")
+                    .withStatus(400);
+        }
+        ArrayNode answers = JsonRpc.NODES.arrayNode();
+        boolean toolCalled = false;
+        for (JsonNode json : messages) {
+            JsonNode id = json.path("id").isTextual() || json.path("id").isIntegralNumber() ? json.get("id")
+                    : JsonRpc.NODES.nullNode();
+            try {
+                JsonRpc.Message message = JsonRpc.parse(json);
+                Request request = legacy(exchange, chain, http, message).inBatch();
+                if (message.kind() != JsonRpc.Kind.REQUEST) {
+                    JsonNode cancelled = message.params().path("requestId");
+                    if (message.method().equals("notifications/cancelled")
+                            && (cancelled.isTextual() || cancelled.isIntegralNumber())) {
+                        inFlight.cancel(request.owner(), cancelled);
+                    }
+                    continue;
+                }
+                if (message.method().equals("initialize")) {
+                    throw RpcError.of(RpcError.INVALID_REQUEST, "initialize must not be part of a batch");
+                }
+                if (message.method().equals("tools/call")) {
+                    if (toolCalled) {
+                        throw RpcError.of(RpcError.INVALID_REQUEST, "a batch carries at most one tools/call through"
+                                + " this gateway: send the others in their own requests");
+                    }
+                    toolCalled = true;
+                }
+                answers.add(message(dispatch(request)));
+            } catch (RpcError e) {
+                answers.add(JsonRpc.error(id, e));
+            }
+        }
+        if (answers.isEmpty()) {
+            return new Response.Complete(202, Headers.EMPTY, Body.EMPTY);
+        }
+        if (http.wantsEventStream()) {
+            List<Chunk> events = new ArrayList<>();
+            answers.forEach(answer -> events.add(Chunk.data(Body.of(answer))));
+            return new Response.Streamed(200, Headers.EMPTY, ChunkStream.of(events));
+        }
+        return new Response.Complete(200, Headers.of("content-type", "application/json"), Body.of(answers));
+    }
+
     private Request modern(Exchange exchange, Chain chain, HttpFacts http, JsonRpc.Message message) {
         JsonNode meta = message.params().path("_meta");
         JsonNode version = meta.path(META_VERSION);
@@ -271,7 +343,7 @@ final class McpEndpoint {
             }
         }
         return new Request(exchange, chain, http, message, parsed, Optional.empty(),
-                "caller:" + Sessions.caller(exchange.principal()));
+                "caller:" + Sessions.caller(exchange.principal()), false);
     }
 
     private static RpcError unsupported(String requested) {
@@ -318,7 +390,7 @@ final class McpEndpoint {
                 .orElse(ProtocolVersion.UNNAMED);
         String owner = session.map(s -> "session:" + s.id())
                 .orElseGet(() -> "caller:" + Sessions.caller(exchange.principal()));
-        return new Request(exchange, chain, http, message, version, session, owner);
+        return new Request(exchange, chain, http, message, version, session, owner, false);
     }
 
     private Response dispatch(Request request) {
@@ -373,7 +445,7 @@ final class McpEndpoint {
                 : ProtocolVersion.LATEST_LEGACY;
         Sessions.Session session = sessions.open(request.principal(), request.http().endpoint(), version);
         Request opened = new Request(request.exchange(), request.chain(), request.http(), request.message(), version,
-                Optional.of(session), "session:" + session.id());
+                Optional.of(session), "session:" + session.id(), false);
         ObjectNode result = JsonRpc.NODES.objectNode().put("protocolVersion", version.id());
         result.set("capabilities", capabilities(opened));
         result.set("serverInfo", serverInfo(opened));
@@ -543,7 +615,7 @@ final class McpEndpoint {
         JsonNode meta = request.message().params().path("_meta");
         JsonNode token = meta.path("progressToken");
         boolean hasToken = token.isTextual() || token.isIntegralNumber();
-        boolean relay = request.http().acceptsEventStream()
+        boolean relay = !request.batched() && request.http().acceptsEventStream()
                 && (hasToken || (request.modern() && meta.has("io.modelcontextprotocol/logLevel")));
         Cancellation cancellation = new Cancellation();
         Optional<Cancellation.Registration> link = request.exchange().get(Cancellation.KEY)
