@@ -81,6 +81,11 @@ final class SseTestServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/sse";
     }
 
+    /** Makes {@code slow} calls wait again. */
+    void hold() {
+        slow = new CountDownLatch(1);
+    }
+
     /** Lets a waiting {@code slow} call finish. */
     void release() {
         slow.countDown();

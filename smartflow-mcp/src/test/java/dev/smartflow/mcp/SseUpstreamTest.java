@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.testkit.Await;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -119,6 +121,25 @@ class SseUpstreamTest {
 
         assertEquals("after", after.path("structuredContent").path("echo").asText());
         assertTrue(upstream.streamsOpened.size() > opened, "a new stream was opened");
+    }
+
+    @Test
+    void anAnswerThatNeverComesIsATimeoutAndTheUpstreamIsToldToStop() {
+        upstream.hold();
+        try (TestGateway impatient = new TestGateway(data.resolve("impatient"), Map.of(),
+                "  upstream_timeout_seconds: 1\n")) {
+            impatient.register("{\"id\":\"legacy\",\"base_url\":\"" + upstream.url() + "\",\"transport\":\"sse\"}");
+            RpcClient client = RpcClient.legacy(impatient.proxy("/legacy/mcp"), TestGateway.M);
+            client.initialize("2025-11-25");
+
+            Http.Reply reply = client.request("tools/call", call("slow", args()));
+
+            assertEquals(-31504, reply.json().path("error").path("code").asInt(), reply.body());
+            long upstreamId = upstream.received("tools/call").getLast().path("id").asLong();
+            Await.until(Duration.ofSeconds(5), "the upstream was told", () -> upstream.received(
+                    "notifications/cancelled").stream().anyMatch(m -> m.path("params").path("requestId").asLong()
+                    == upstreamId));
+        }
     }
 
     @Test
