@@ -241,13 +241,8 @@ final class McpEndpoint {
             return error(id, e, http);
         }
         if (message.kind() != JsonRpc.Kind.REQUEST) {
-            // notifications (initialized, roots changed) and responses: accepted, nothing to answer; a cancel
-            // cancels the caller's own request of that id, on whichever instance it runs
-            JsonNode cancelled = message.params().path("requestId");
-            if (message.method().equals("notifications/cancelled")
-                    && (cancelled.isTextual() || cancelled.isIntegralNumber())) {
-                inFlight.cancel(request.owner(), cancelled);
-            }
+            // notifications (initialized, cancelled, roots changed) and responses: accepted, nothing to answer
+            cancelIfAsked(request);
             return new Response.Complete(202, Headers.EMPTY, Body.EMPTY);
         }
         try {
@@ -256,6 +251,16 @@ final class McpEndpoint {
             RpcError shown = request.modern() && e.code() == RpcError.METHOD_NOT_FOUND && e.httpStatus() == 200
                     ? e.withStatus(404) : e;
             return error(id, shown, http);
+        }
+    }
+
+    /** A {@code notifications/cancelled} cancels the caller's own request of that id, on whichever instance runs it. */
+    private void cancelIfAsked(Request request) {
+        JsonRpc.Message message = request.message();
+        JsonNode cancelled = message.params().path("requestId");
+        if (message.method().equals("notifications/cancelled")
+                && (cancelled.isTextual() || cancelled.isIntegralNumber())) {
+            inFlight.cancel(request.owner(), cancelled);
         }
     }
 
@@ -288,11 +293,7 @@ final class McpEndpoint {
                 JsonRpc.Message message = JsonRpc.parse(json);
                 Request request = legacy(exchange, chain, http, message).inBatch();
                 if (message.kind() != JsonRpc.Kind.REQUEST) {
-                    JsonNode cancelled = message.params().path("requestId");
-                    if (message.method().equals("notifications/cancelled")
-                            && (cancelled.isTextual() || cancelled.isIntegralNumber())) {
-                        inFlight.cancel(request.owner(), cancelled);
-                    }
+                    cancelIfAsked(request);
                     continue;
                 }
                 if (message.method().equals("initialize")) {
