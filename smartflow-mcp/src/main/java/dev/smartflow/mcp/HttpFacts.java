@@ -62,6 +62,11 @@ record HttpFacts(String method, Optional<String> serverId, Map<String, String> h
         return serverId.orElse("*");
     }
 
+    /** Whether the client takes SSE answers at all (so notifications may come before the response). */
+    boolean acceptsEventStream() {
+        return header("accept").orElse("").toLowerCase(Locale.ROOT).contains("text/event-stream");
+    }
+
     /** Whether the client takes only SSE, so that even a single answer must be an event stream. */
     boolean wantsEventStream() {
         String accept = header("accept").orElse("").toLowerCase(Locale.ROOT);

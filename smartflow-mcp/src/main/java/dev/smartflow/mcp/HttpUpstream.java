@@ -265,7 +265,13 @@ final class HttpUpstream implements Upstream {
         ObjectNode sent = request.tag(ObjectNode.class);
         boolean notification = sent != null && !sent.has("id");
         Call okCall = http.client().newCall(request);
-        Optional<Cancellation.Registration> watch = call.cancellation().map(c -> c.onCancel(okCall::cancel));
+        boolean forwardCancel = !notification && sent != null && session.isPresent();
+        Optional<Cancellation.Registration> watch = call.cancellation().map(c -> c.onCancel(() -> {
+            okCall.cancel();
+            if (forwardCancel) {
+                cancelUpstream(sent.get("id"), session.get(), call);
+            }
+        }));
         Deadline deadline = http.deadline(okCall, call.timeout());
         try (deadline; Response response = okCall.execute()) {
             return read(response, sent, session, notification, lenient, call);
@@ -275,7 +281,8 @@ final class HttpUpstream implements Upstream {
                         + call.timeout().toSeconds() + " s").because("upstream_timeout");
             }
             if (call.cancellation().isPresent() && okCall.isCanceled()) {
-                throw RpcError.of(RpcError.UPSTREAM_FAILED, "the client went away").because("client_closed");
+                throw RpcError.of(RpcError.UPSTREAM_FAILED, "the request was cancelled (the client cancelled it or "
+                        + "went away)").because("client_closed");
             }
             throw failed("the upstream could not be reached, or broke off its answer")
                     .because("upstream_unreachable");
@@ -301,7 +308,7 @@ final class HttpUpstream implements Upstream {
         String type = Optional.ofNullable(response.header("Content-Type")).orElse("");
         BufferedSource source = Okio.buffer(new LimitedSource(response.body().source(), maxBytes));
         if (type.regionMatches(true, 0, "text/event-stream", 0, 17) && status == 200) {
-            return new Reply(fromStream(source, sent.get("id"), session, call), sessionId);
+            return new Reply(fromStream(source, sent, session, call), sessionId);
         }
         JsonNode json = null;
         byte[] bytes = source.readByteArray();
@@ -323,8 +330,10 @@ final class HttpUpstream implements Upstream {
     }
 
     /** Reads an SSE answer until the response to {@code id} arrives; handles what comes before it. */
-    private ObjectNode fromStream(BufferedSource source, JsonNode id, Optional<UpstreamSessions.Session> session,
+    private ObjectNode fromStream(BufferedSource source, ObjectNode sent, Optional<UpstreamSessions.Session> session,
                                   UpstreamCall call) throws IOException {
+        JsonNode id = sent.get("id");
+        String sentMethod = sent.path("method").asText();
         SseDecoder events = new SseDecoder(source);
         for (SseDecoder.Event event = events.next(); event != null; event = events.next()) {
             if (!event.event().isEmpty() && !event.event().equals("message")) {
@@ -343,7 +352,14 @@ final class HttpUpstream implements Upstream {
                 if (object.has("id")) {
                     refuse(object.get("id"), session, call);
                 } else {
-                    onNotification.accept(object.path("method").asText());
+                    String method = object.path("method").asText();
+                    onNotification.accept(method);
+                    if ((method.equals("notifications/progress") || method.equals("notifications/message"))
+                            && call.method().equals(sentMethod)) {
+                        // on a request's own stream every notification is about that request (not so on the stream
+                        // of a handshake made on the call's behalf)
+                        call.tell(object);
+                    }
                 }
             } else if (object.path("id").asText().equals(id.asText())
                     && (object.has("result") || object.has("error"))) {
@@ -351,6 +367,26 @@ final class HttpUpstream implements Upstream {
             }
         }
         throw failed("the upstream's stream ended before its answer").because("upstream_broken");
+    }
+
+    /**
+     * Tells a legacy upstream that the gateway no longer waits for request {@code id} (the client cancelled it or went
+     * away), so that it stops working on it; best effort, off the caller's thread.
+     */
+    private void cancelUpstream(JsonNode id, UpstreamSessions.Session session, UpstreamCall call) {
+        ObjectNode params = JsonRpc.NODES.objectNode().put("reason", "the client cancelled the request");
+        params.set("requestId", id);
+        Request.Builder request = post(JsonRpc.notification("notifications/cancelled", params));
+        headers(request, session);
+        UpstreamCall own = new UpstreamCall(call.owner(), "notifications/cancelled", params, Optional.empty(),
+                call.userToken(), Optional.empty(), Optional.empty(), Duration.ofSeconds(5), Optional.empty());
+        Thread.ofVirtual().start(() -> {
+            try {
+                execute(request, own, Optional.of(session), true);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> serverId + ": forwarding a cancel failed: " + e);
+            }
+        });
     }
 
     /** Answers a request the upstream sent on its stream: the gateway offers no client features upstream. */

@@ -15,6 +15,11 @@ final class LimitedSource extends ForwardingSource {
         this.limit = limit;
     }
 
+    /** Starts counting again: for a long-lived stream, whose cap is per event rather than for all it carries. */
+    void reset() {
+        read = 0;
+    }
+
     @Override
     public long read(Buffer sink, long byteCount) throws IOException {
         long count = super.read(sink, byteCount);

@@ -42,6 +42,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * The MCP endpoints clients use: {@code /{server_id}/mcp} for one server, {@code /mcp} for every server the caller may
@@ -77,6 +78,7 @@ final class McpEndpoint {
     /** How long a modern client may keep a list: lists change, and list-changed notifications tell of it. */
     static final long LIST_TTL_MS = 60_000;
     private static final Set<String> MODERN_ONLY = Set.of("server/discover", "subscriptions/listen");
+    private static final int MAX_BATCH = 100;
     private static final String RESOURCE_SCHEME = "smartflow";
     private static final System.Logger LOG = System.getLogger(McpEndpoint.class.getName());
 
@@ -97,10 +99,12 @@ final class McpEndpoint {
     private final InstantSource clock;
     private final Ticker ticker;
     private final BiFunction<Registry.Entry, Principal, Optional<String>> userTokens;
+    private final InFlight inFlight;
 
     McpEndpoint(Registry registry, Catalog catalog, Upstreams upstreams, Access access, Sessions sessions,
                 ChangeFeed feed, CallLog log, McpGuardrail guardrail, Metrics metrics, McpSettings settings,
-                InstantSource clock, Ticker ticker, BiFunction<Registry.Entry, Principal, Optional<String>> userTokens) {
+                InstantSource clock, Ticker ticker, BiFunction<Registry.Entry, Principal, Optional<String>> userTokens,
+                InFlight inFlight) {
         this.registry = registry;
         this.catalog = catalog;
         this.upstreams = upstreams;
@@ -114,6 +118,7 @@ final class McpEndpoint {
         this.clock = clock;
         this.ticker = ticker;
         this.userTokens = userTokens;
+        this.inFlight = inFlight;
     }
 
     /** The stage that answers MCP requests (at the {@code AUTHENTICATED} slot). */
@@ -141,7 +146,13 @@ final class McpEndpoint {
 
     /** A request being served: who, where, in which revision, for which upstream owner. */
     private record Request(Exchange exchange, Chain chain, HttpFacts http, JsonRpc.Message message,
-                           ProtocolVersion version, Optional<Sessions.Session> session, String owner) {
+                           ProtocolVersion version, Optional<Sessions.Session> session, String owner,
+                           boolean batched) {
+        /** This request as one message of a batch: answered as JSON, into the batch's array. */
+        Request inBatch() {
+            return new Request(exchange, chain, http, message, version, session, owner, true);
+        }
+
         Principal principal() {
             return exchange.principal();
         }
@@ -216,6 +227,9 @@ final class McpEndpoint {
             throw RpcError.of(RpcError.PARSE_ERROR, "the body is empty: send a JSON-RPC message")
                     .withStatus(400).because("parse_error");
         }
+        if (json.isArray()) {
+            return batch(exchange, chain, http, (ArrayNode) json);
+        }
         JsonRpc.Message message = JsonRpc.parse(json);
         JsonNode id = message.id();
         Request request;
@@ -228,6 +242,7 @@ final class McpEndpoint {
         }
         if (message.kind() != JsonRpc.Kind.REQUEST) {
             // notifications (initialized, cancelled, roots changed) and responses: accepted, nothing to answer
+            cancelIfAsked(request);
             return new Response.Complete(202, Headers.EMPTY, Body.EMPTY);
         }
         try {
@@ -237,6 +252,74 @@ final class McpEndpoint {
                     ? e.withStatus(404) : e;
             return error(id, shown, http);
         }
+    }
+
+    /** A {@code notifications/cancelled} cancels the caller's own request of that id, on whichever instance runs it. */
+    private void cancelIfAsked(Request request) {
+        JsonRpc.Message message = request.message();
+        JsonNode cancelled = message.params().path("requestId");
+        if (message.method().equals("notifications/cancelled")
+                && (cancelled.isTextual() || cancelled.isIntegralNumber())) {
+            inFlight.cancel(request.owner(), cancelled);
+        }
+    }
+
+    /**
+     * A JSON-RPC batch, which only the 2025-03-26 revision has: each message served in turn (notifications and
+     * responses answer nothing), the responses answered together as an array, or 202 when there are none.
+     * {@code initialize} may not be batched (as that revision says), and a batch carries at most one
+     * {@code tools/call}: each tool call is one budgeted, audited pipeline exchange. Clients of later revisions get
+     * -32600 for a batch, as before.
+     */
+    private Response batch(Exchange exchange, Chain chain, HttpFacts http, ArrayNode messages) {
+        // the session and revision, checked once for the whole batch (a 404 or 400 for all of it)
+        JsonRpc.Message probe = new JsonRpc.Message(JsonRpc.Kind.NOTIFICATION, JsonRpc.NODES.nullNode(), "batch",
+                JsonRpc.NODES.objectNode());
+        Request whole = legacy(exchange, chain, http, probe);
+        if (whole.version() != ProtocolVersion.V2025_03_26) {
+            throw RpcError.of(RpcError.INVALID_REQUEST, "JSON-RPC batches are not supported in MCP "
+                    + whole.version().id() + ": send one message per request").withStatus(400);
+        }
+        if (messages.isEmpty() || messages.size() > MAX_BATCH) {
+            throw RpcError.of(RpcError.INVALID_REQUEST, "a batch holds 1 to " + MAX_BATCH + " messages")
+                    .withStatus(400);
+        }
+        ArrayNode answers = JsonRpc.NODES.arrayNode();
+        boolean toolCalled = false;
+        for (JsonNode json : messages) {
+            JsonNode id = json.path("id").isTextual() || json.path("id").isIntegralNumber() ? json.get("id")
+                    : JsonRpc.NODES.nullNode();
+            try {
+                JsonRpc.Message message = JsonRpc.parse(json);
+                Request request = legacy(exchange, chain, http, message).inBatch();
+                if (message.kind() != JsonRpc.Kind.REQUEST) {
+                    cancelIfAsked(request);
+                    continue;
+                }
+                if (message.method().equals("initialize")) {
+                    throw RpcError.of(RpcError.INVALID_REQUEST, "initialize must not be part of a batch");
+                }
+                if (message.method().equals("tools/call")) {
+                    if (toolCalled) {
+                        throw RpcError.of(RpcError.INVALID_REQUEST, "a batch carries at most one tools/call through"
+                                + " this gateway: send the others in their own requests");
+                    }
+                    toolCalled = true;
+                }
+                answers.add(message(dispatch(request)));
+            } catch (RpcError e) {
+                answers.add(JsonRpc.error(id, e));
+            }
+        }
+        if (answers.isEmpty()) {
+            return new Response.Complete(202, Headers.EMPTY, Body.EMPTY);
+        }
+        if (http.wantsEventStream()) {
+            List<Chunk> events = new ArrayList<>();
+            answers.forEach(answer -> events.add(Chunk.data(Body.of(answer))));
+            return new Response.Streamed(200, Headers.EMPTY, ChunkStream.of(events));
+        }
+        return new Response.Complete(200, Headers.of("content-type", "application/json"), Body.of(answers));
     }
 
     private Request modern(Exchange exchange, Chain chain, HttpFacts http, JsonRpc.Message message) {
@@ -261,7 +344,7 @@ final class McpEndpoint {
             }
         }
         return new Request(exchange, chain, http, message, parsed, Optional.empty(),
-                "caller:" + Sessions.caller(exchange.principal()));
+                "caller:" + Sessions.caller(exchange.principal()), false);
     }
 
     private static RpcError unsupported(String requested) {
@@ -288,7 +371,7 @@ final class McpEndpoint {
         Optional<String> versionHeader = http.header("mcp-protocol-version");
         Optional<ProtocolVersion> named = Optional.empty();
         if (versionHeader.isPresent()) {
-            named = Optional.of(ProtocolVersion.parse(versionHeader.get()).filter(v -> !v.modern())
+            named = Optional.of(ProtocolVersion.parse(versionHeader.get()).filter(v -> !v.modern() && v.served())
                     .orElseThrow(() -> RpcError.of(RpcError.INVALID_REQUEST, "unsupported MCP-Protocol-Version; "
                             + "this gateway speaks " + ProtocolVersion.allIds()).withStatus(400)));
         }
@@ -308,7 +391,7 @@ final class McpEndpoint {
                 .orElse(ProtocolVersion.UNNAMED);
         String owner = session.map(s -> "session:" + s.id())
                 .orElseGet(() -> "caller:" + Sessions.caller(exchange.principal()));
-        return new Request(exchange, chain, http, message, version, session, owner);
+        return new Request(exchange, chain, http, message, version, session, owner, false);
     }
 
     private Response dispatch(Request request) {
@@ -359,10 +442,11 @@ final class McpEndpoint {
     private Response initialize(Request request) {
         JsonNode requested = request.message().params().path("protocolVersion");
         ProtocolVersion version = requested.isTextual() ? ProtocolVersion.parse(requested.textValue())
-                .filter(v -> !v.modern()).orElse(ProtocolVersion.LATEST_LEGACY) : ProtocolVersion.LATEST_LEGACY;
+                .filter(v -> !v.modern() && v.served()).orElse(ProtocolVersion.LATEST_LEGACY)
+                : ProtocolVersion.LATEST_LEGACY;
         Sessions.Session session = sessions.open(request.principal(), request.http().endpoint(), version);
         Request opened = new Request(request.exchange(), request.chain(), request.http(), request.message(), version,
-                Optional.of(session), "session:" + session.id());
+                Optional.of(session), "session:" + session.id(), false);
         ObjectNode result = JsonRpc.NODES.objectNode().put("protocolVersion", version.id());
         result.set("capabilities", capabilities(opened));
         result.set("serverInfo", serverInfo(opened));
@@ -522,7 +606,97 @@ final class McpEndpoint {
         return listing.tools();
     }
 
+    /**
+     * A {@code tools/call}, cancellable by the client's {@code notifications/cancelled}. A client that takes SSE and
+     * asked to hear how the call goes (a {@code progressToken} in {@code _meta}, or a 2026-07-28 {@code logLevel})
+     * gets an event stream: the upstream's progress and log notifications as they come, then the response; the call
+     * then runs on a thread of its own.
+     */
     private Response toolCall(Request request) {
+        JsonNode meta = request.message().params().path("_meta");
+        JsonNode token = meta.path("progressToken");
+        boolean hasToken = token.isTextual() || token.isIntegralNumber();
+        boolean relay = !request.batched() && request.http().acceptsEventStream()
+                && (hasToken || (request.modern() && meta.has("io.modelcontextprotocol/logLevel")));
+        Cancellation cancellation = new Cancellation();
+        Optional<Cancellation.Registration> link = request.exchange().get(Cancellation.KEY)
+                .map(c -> c.onCancel(cancellation::cancel));
+        InFlight.Registration registered = inFlight.add(request.owner(), request.message().id(), cancellation);
+        if (!relay) {
+            try {
+                return toolCall(request, cancellation, Optional.empty());
+            } finally {
+                registered.close();
+                link.ifPresent(Cancellation.Registration::close);
+            }
+        }
+        RelayStream stream = new RelayStream(cancellation);
+        // the upstream gets a token of the gateway's own: two calls of one owner never mix up their progress
+        String upstreamToken = "sf-" + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        Relay listening = new Relay(upstreamToken, hasToken ? Optional.of(token) : Optional.empty(), stream);
+        Thread.ofVirtual().name("mcp-tool-call").start(() -> {
+            ObjectNode last;
+            try {
+                last = message(toolCall(request, cancellation, Optional.of(listening)));
+            } catch (RpcError e) {
+                last = JsonRpc.error(request.message().id(), e);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a relayed MCP tool call failed", e);
+                last = JsonRpc.error(request.message().id(), RpcError.of(RpcError.INTERNAL_ERROR,
+                        "the gateway failed to run the call"));
+            } finally {
+                registered.close();
+                link.ifPresent(Cancellation.Registration::close);
+            }
+            stream.finish(last);
+        });
+        return new Response.Streamed(200, Headers.EMPTY, stream);
+    }
+
+    /**
+     * Where a relayed call's notifications go, the progress token the upstream gets for it, and the client's own.
+     */
+    private record Relay(String upstreamToken, Optional<JsonNode> clientToken, RelayStream stream) {
+    }
+
+    /**
+     * What tells the client of a relayed call's notifications: progress with the client's token in place of the
+     * gateway's, log messages as they are; under a {@code strict} guardrail, a notification the guardrail flags (as
+     * it would the result) is dropped.
+     */
+    private Consumer<ObjectNode> listener(Relay relay, Registry.Entry entry, String tool, Request request) {
+        return notification -> {
+            ObjectNode shown = notification.deepCopy();
+            if (shown.path("params") instanceof ObjectNode params && params.has("progressToken")) {
+                if (relay.clientToken().isEmpty()
+                        || !params.path("progressToken").asText().equals(relay.upstreamToken())) {
+                    return;
+                }
+                params.set("progressToken", relay.clientToken().get());
+            }
+            if (entry.definition().guardrailMode() == ServerDefinition.GuardrailMode.STRICT
+                    && !guardrail.inspect(McpGuardrail.Direction.RESULT, entry.id(), tool, shown.path("params"),
+                    request.principal()).clean()) {
+                return;
+            }
+            relay.stream().tell(shown);
+        };
+    }
+
+    /** The JSON-RPC message an answer carries (JSON, or the one event of an SSE answer). */
+    private static ObjectNode message(Response response) {
+        return switch (response) {
+            case Response.Complete complete -> (ObjectNode) complete.body().json();
+            case Response.Streamed streamed -> {
+                try (ChunkStream chunks = streamed.chunks()) {
+                    yield (ObjectNode) chunks.next().data().json();
+                }
+            }
+        };
+    }
+
+    private Response toolCall(Request request, Cancellation cancellation, Optional<Relay> relay) {
         long start = ticker.nanos();
         ObjectNode params = request.message().params();
         String asked = params.path("name").asText("");
@@ -566,7 +740,13 @@ final class McpEndpoint {
                     : JsonRpc.NODES.objectNode(), request);
             ObjectNode upstreamParams = withoutProtocolMeta(params);
             upstreamParams.put("name", tool);
-            UpstreamCall call = upstreamCall(entry, request, "tools/call", upstreamParams, Optional.of(schema));
+            relay.ifPresent(r -> {
+                ObjectNode upstreamMeta = upstreamParams.get("_meta") instanceof ObjectNode object ? object
+                        : upstreamParams.putObject("_meta");
+                upstreamMeta.put("progressToken", r.upstreamToken());
+            });
+            UpstreamCall call = upstreamCall(entry, request, "tools/call", upstreamParams, Optional.of(schema),
+                    Optional.of(cancellation), relay.map(r -> listener(r, entry, name, request)));
             long price = entry.definition().perCallMicros();
             Exchange priced = request.exchange().with(WorstCase.KEY, new WorstCase(price))
                     .with(TOOL_CALL, new ToolCall(entry, call, price));
@@ -838,13 +1018,20 @@ final class McpEndpoint {
 
     private UpstreamCall upstreamCall(Registry.Entry entry, Request request, String method, ObjectNode params,
                                       Optional<ObjectNode> toolSchema) {
+        return upstreamCall(entry, request, method, params, toolSchema, request.exchange().get(Cancellation.KEY),
+                Optional.empty());
+    }
+
+    private UpstreamCall upstreamCall(Registry.Entry entry, Request request, String method, ObjectNode params,
+                                      Optional<ObjectNode> toolSchema, Optional<Cancellation> cancellation,
+                                      Optional<Consumer<ObjectNode>> listener) {
         Optional<String> userToken = entry.definition().auth().type() == ServerDefinition.AuthType.OAUTH_USER
                 ? userTokens.apply(entry, request.principal()) : Optional.empty();
         // the call's trace goes on to the upstream, with a span of the gateway's own
         String traceparent = "00-" + request.exchange().traceId().value() + "-"
                 + String.format("%016x", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE)) + "-01";
         return new UpstreamCall(request.owner(), method, params, toolSchema, userToken, Optional.of(traceparent),
-                request.exchange().get(Cancellation.KEY), settings.upstreamTimeout());
+                cancellation, settings.upstreamTimeout(), listener);
     }
 
     /** The params without the client's protocol fields: the upstream gets the gateway's own. */

@@ -87,9 +87,13 @@ public final class McpModule implements ServerModule {
                 .closeWith(feed::closeAll);
 
         OAuthUsers oauth = new OAuthUsers(registry, store, context.state(), prefix, box, http, context.clock(),
-                settings.upstreamTimeout(), settings.publicUrl());
+                settings.upstreamTimeout(), settings.publicUrl(), new OAuthClients(store, box, http, context.clock(),
+                settings.upstreamTimeout()));
+        InFlight inFlight = new InFlight(context.state(), prefix);
+        context.closeWith(inFlight);
         McpEndpoint endpoint = new McpEndpoint(registry, catalog, upstreams, access, sessions, feed, callLog,
-                guardrail(), context.metrics(), settings, context.clock(), Ticker.system(), oauth::accessToken);
+                guardrail(), context.metrics(), settings, context.clock(), Ticker.system(), oauth::accessToken,
+                inFlight);
         context.pipeline().addStage(Slot.AUTHENTICATED, endpoint.stage())
                 .addStage(Slot.BEFORE_ROUTE, endpoint.toolCalls());
 

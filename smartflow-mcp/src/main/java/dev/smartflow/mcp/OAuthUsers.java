@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.Stage;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.NotFound;
+import dev.smartflow.core.error.UpstreamFailure;
 import dev.smartflow.core.exchange.Attribute;
 import dev.smartflow.core.exchange.Attributes;
 import dev.smartflow.core.exchange.Body;
@@ -40,7 +41,8 @@ import okhttp3.HttpUrl;
 /**
  * OAuth 2.1 for upstream servers that act for each user ({@code auth_type: oauth_user}): the authorization code flow
  * with PKCE (S256), against the server's pre-registered client ({@code auth.client_id}, and {@code client_secret}
- * when the client is confidential); dynamic client registration is not used. The "user" is the virtual key: each key
+ * when the client is confidential), or, for a server registered without one, a client the gateway discovers the
+ * authorization server for and registers itself ({@link OAuthClients}). The "user" is the virtual key: each key
  * authorizes once per server, and its calls then carry its own access token.
  *
  * <ol>
@@ -108,12 +110,14 @@ final class OAuthUsers {
     private final InstantSource clock;
     private final Duration timeout;
     private final Optional<String> publicUrl;
+    private final OAuthClients clients;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Tokens> cache = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> refreshing = new ConcurrentHashMap<>();
 
     OAuthUsers(Registry registry, McpStore store, SharedState state, String prefix, SecretBox box,
-               HttpTransport http, InstantSource clock, Duration timeout, Optional<String> publicUrl) {
+               HttpTransport http, InstantSource clock, Duration timeout, Optional<String> publicUrl,
+               OAuthClients clients) {
         this.registry = registry;
         this.store = store;
         this.state = state;
@@ -123,6 +127,7 @@ final class OAuthUsers {
         this.clock = clock;
         this.timeout = timeout;
         this.publicUrl = publicUrl;
+        this.clients = clients;
     }
 
     /** Adds the routes: the authorize and forget routes through the pipeline (a key), the callback without one. */
@@ -167,14 +172,20 @@ final class OAuthUsers {
 
     private ObjectNode authorization(Registry.Entry entry, VirtualKey key, String callbackUrl) {
         ServerDefinition.Auth auth = entry.definition().auth();
+        OAuthClients.Client client;
+        try {
+            client = clients.forAuthorization(entry, callbackUrl);
+        } catch (RpcError e) {
+            throw UpstreamFailure.io("MCP server '" + entry.id() + "'", e.getMessage(), null);
+        }
         String stateId = token(32);
         String verifier = token(48);
         ObjectNode pending = Body.MAPPER.createObjectNode().put("server_id", entry.id()).put("subject",
                 key.id().value()).put("verifier", verifier).put("redirect_uri", callbackUrl);
         state.set(prefix + "oauth-state:" + stateId, box.seal(pending.toString()), Optional.of(STATE_TTL));
-        HttpUrl.Builder url = HttpUrl.get(auth.authorizeUrl().orElseThrow().toString()).newBuilder()
+        HttpUrl.Builder url = HttpUrl.get(client.authorizeUrl().toString()).newBuilder()
                 .addQueryParameter("response_type", "code")
-                .addQueryParameter("client_id", auth.clientId().orElseThrow())
+                .addQueryParameter("client_id", client.clientId())
                 .addQueryParameter("redirect_uri", callbackUrl)
                 .addQueryParameter("state", stateId)
                 .addQueryParameter("code_challenge", challenge(verifier))
@@ -182,7 +193,7 @@ final class OAuthUsers {
         if (!auth.scopes().isEmpty()) {
             url.addQueryParameter("scope", String.join(" ", auth.scopes()));
         }
-        auth.audience().ifPresent(audience -> url.addQueryParameter("resource", audience));
+        client.resource().ifPresent(resource -> url.addQueryParameter("resource", resource));
         return ApiJson.success().put("server_id", entry.id()).put("authorization_url", url.build().toString())
                 .put("expires_in", STATE_TTL.toSeconds())
                 .put("message", "open authorization_url in a browser and sign in; the gateway keeps the token");
@@ -220,15 +231,19 @@ final class OAuthUsers {
         }
         String serverId = pending.path("server_id").asText();
         Registry.Entry entry = registry.get(serverId).orElseThrow(() -> RegistryRoutes.notFound(serverId));
-        ServerDefinition.Auth auth = entry.definition().auth();
+        OAuthClients.Client client = clients.current(entry).orElseThrow(() -> new InvalidRequest("the gateway's "
+                + "OAuth client of MCP server '" + serverId + "' is gone: start again", "oauth_failed", null));
         FormBody.Builder form = new FormBody.Builder().add("grant_type", "authorization_code").add("code", code)
                 .add("redirect_uri", pending.path("redirect_uri").asText())
-                .add("client_id", auth.clientId().orElseThrow())
+                .add("client_id", client.clientId())
                 .add("code_verifier", pending.path("verifier").asText());
-        entry.secrets().clientSecret().ifPresent(secret -> form.add("client_secret", secret));
+        client.clientSecret().ifPresent(secret -> form.add("client_secret", secret));
+        if (client.registered()) {
+            client.resource().ifPresent(resource -> form.add("resource", resource));
+        }
         JsonNode answer;
         try {
-            answer = UpstreamAuth.postForm(http, auth.tokenUrl().orElseThrow(), form.build(), timeout, serverId);
+            answer = UpstreamAuth.postForm(http, client.tokenUrl(), form.build(), timeout, serverId);
         } catch (RpcError e) {
             throw new InvalidRequest(e.getMessage(), "oauth_failed", null);
         }
@@ -277,12 +292,19 @@ final class OAuthUsers {
         if (due.refresh().isEmpty()) {
             return clock.instant().isBefore(due.expiresAt()) ? Optional.of(due) : forgotten(entry, subject);
         }
-        ServerDefinition.Auth auth = entry.definition().auth();
+        Optional<OAuthClients.Client> known = clients.current(entry);
+        if (known.isEmpty()) {
+            return forgotten(entry, subject);
+        }
+        OAuthClients.Client client = known.get();
         FormBody.Builder form = new FormBody.Builder().add("grant_type", "refresh_token")
-                .add("refresh_token", due.refresh().get()).add("client_id", auth.clientId().orElseThrow());
-        entry.secrets().clientSecret().ifPresent(secret -> form.add("client_secret", secret));
+                .add("refresh_token", due.refresh().get()).add("client_id", client.clientId());
+        client.clientSecret().ifPresent(secret -> form.add("client_secret", secret));
+        if (client.registered()) {
+            client.resource().ifPresent(resource -> form.add("resource", resource));
+        }
         try {
-            JsonNode answer = UpstreamAuth.postForm(http, auth.tokenUrl().orElseThrow(), form.build(), timeout,
+            JsonNode answer = UpstreamAuth.postForm(http, client.tokenUrl(), form.build(), timeout,
                     entry.id());
             Tokens tokens = tokens(answer, due.refresh(), entry.id());
             keep(entry.id(), subject, tokens);

@@ -7,9 +7,11 @@ import java.util.Optional;
  * The MCP revisions the gateway speaks, to clients and to upstream servers. {@link #V2025_03_26} to
  * {@link #V2025_11_25} are the "legacy" era: an {@code initialize} handshake, sessions by {@code Mcp-Session-Id}.
  * {@link #V2026_07_28} is the "modern" era: no handshake or session; every request carries its version and the
- * client's capabilities in {@code _meta}.
+ * client's capabilities in {@code _meta}. {@link #V2024_11_05} is spoken only to upstreams on the deprecated HTTP+SSE
+ * transport ({@link SseUpstream}); clients are served the newer revisions.
  */
 enum ProtocolVersion {
+    V2024_11_05("2024-11-05"),
     V2025_03_26("2025-03-26"),
     V2025_06_18("2025-06-18"),
     V2025_11_25("2025-11-25"),
@@ -36,7 +38,12 @@ enum ProtocolVersion {
 
     /** Whether requests carry {@code MCP-Protocol-Version} (from 2025-06-18). */
     boolean hasVersionHeader() {
-        return this != V2025_03_26;
+        return this != V2025_03_26 && this != V2024_11_05;
+    }
+
+    /** Whether the gateway serves clients in this revision (2024-11-05 it only speaks to HTTP+SSE upstreams). */
+    boolean served() {
+        return this != V2024_11_05;
     }
 
     static Optional<ProtocolVersion> parse(String id) {

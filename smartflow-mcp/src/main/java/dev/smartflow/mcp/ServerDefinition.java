@@ -72,11 +72,15 @@ record ServerDefinition(String id, String name, String description, Transport tr
         String id();
     }
 
-    /** A Streamable HTTP MCP endpoint. */
-    record Http(URI baseUrl) implements Transport {
+    /**
+     * An MCP server over HTTP: Streamable HTTP (falling back to the deprecated HTTP+SSE transport of 2024-11-05 when
+     * the server refuses the POST of {@code initialize} with a 4xx, as the specification's backwards-compatibility
+     * section describes), or HTTP+SSE only ({@code sse}: {@code baseUrl} is the SSE endpoint).
+     */
+    record Http(URI baseUrl, boolean sse) implements Transport {
         @Override
         public String id() {
-            return "streamable_http";
+            return sse ? "sse" : "streamable_http";
         }
     }
 
@@ -201,16 +205,20 @@ record ServerDefinition(String id, String name, String description, Transport tr
             throw JsonFields.invalid("give exactly one of 'base_url' (a Streamable HTTP server) or 'stdio' (a "
                     + "command to run)", fields.has("base_url") ? "stdio" : "base_url");
         }
-        fields.text("transport", 32).ifPresent(t -> {
-            if (!t.equals(fields.has("stdio") ? "stdio" : fields.has("openapi") ? "openapi" : "streamable_http")) {
-                throw JsonFields.invalid("'transport' must be streamable_http with 'base_url', stdio with 'stdio'"
-                        + " (the deprecated HTTP+SSE transport is not supported)", "transport");
+        Optional<String> transportName = fields.text("transport", 32);
+        transportName.ifPresent(t -> {
+            boolean fits = fields.has("stdio") ? t.equals("stdio") : fields.has("openapi") ? t.equals("openapi")
+                    : t.equals("streamable_http") || t.equals("sse");
+            if (!fits) {
+                throw JsonFields.invalid("'transport' must be streamable_http or sse with 'base_url', stdio with "
+                        + "'stdio'", "transport");
             }
         });
         Transport transport;
         Map<String, String> env = Map.of();
         if (fields.has("base_url")) {
-            transport = new Http(httpUrl(fields.requiredText("base_url", 2048), "base_url"));
+            transport = new Http(httpUrl(fields.requiredText("base_url", 2048), "base_url"),
+                    transportName.filter("sse"::equals).isPresent());
         } else if (fields.has("openapi")) {
             transport = OpenApiOperation.transport(fields.raw("openapi"), "openapi");
         } else {
@@ -277,9 +285,24 @@ record ServerDefinition(String id, String name, String description, Transport tr
                 require(clientSecret, "auth.client_secret", "the client secret");
             }
             case OAUTH_USER -> {
-                require(authorizeUrl, "auth.authorization_url", "the authorization endpoint");
-                require(tokenUrl, "auth.token_url", "the token endpoint");
-                require(clientId, "auth.client_id", "the pre-registered client id");
+                if (clientId.isPresent()) {
+                    require(authorizeUrl, "auth.authorization_url", "the authorization endpoint");
+                    require(tokenUrl, "auth.token_url", "the token endpoint");
+                } else {
+                    // no pre-registered client: the gateway discovers the authorization server and registers
+                    if (!(transport instanceof Http)) {
+                        throw JsonFields.invalid("without 'auth.client_id' the gateway registers itself as a client "
+                                + "of the authorization server it discovers from 'base_url': give a client id",
+                                "auth.client_id");
+                    }
+                    if (authorizeUrl.isPresent() || tokenUrl.isPresent() || auth.has("client_secret")) {
+                        throw JsonFields.invalid("'auth.authorization_url', 'token_url' and 'client_secret' belong to"
+                                + " a pre-registered 'auth.client_id'; without one they are discovered",
+                                authorizeUrl.isPresent() ? "auth.authorization_url" : tokenUrl.isPresent()
+                                        ? "auth.token_url" : "auth.client_secret");
+                    }
+                    clientSecret = Optional.empty();
+                }
             }
         }
         if (type != AuthType.BEARER) {

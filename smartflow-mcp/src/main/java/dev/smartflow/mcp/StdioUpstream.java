@@ -91,7 +91,7 @@ final class StdioUpstream implements Upstream {
     @Override
     public ObjectNode request(UpstreamCall call) {
         Running process = slot(call).running();
-        return process.request(call.method(), withTrace(call), call.timeout(), call.cancellation());
+        return process.request(call, withTrace(call));
     }
 
     @Override
@@ -313,6 +313,8 @@ final class StdioUpstream implements Upstream {
         final OutputStream stdin;
         final ReentrantLock writeLock = new ReentrantLock();
         final Map<String, CompletableFuture<ObjectNode>> pending = new ConcurrentHashMap<>();
+        /** The calls waiting, for the notifications the process sends about them. */
+        final Map<String, UpstreamCall> listening = new ConcurrentHashMap<>();
         final AtomicLong ids = new AtomicLong();
         volatile boolean stopping;
         ServerFacts facts;
@@ -379,11 +381,26 @@ final class StdioUpstream implements Upstream {
             StdioUpstream.this.facts = Optional.of(facts);
         }
 
+        ObjectNode request(UpstreamCall call, ObjectNode params) {
+            String id = "sf-" + ids.incrementAndGet();
+            CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
+            pending.put(id, answer);
+            if (call.listener().isPresent()) {
+                listening.put(id, call);
+            }
+            return request(id, answer, call.method(), params, call.timeout(), call.cancellation());
+        }
+
         ObjectNode request(String method, ObjectNode params, Duration timeout,
                            Optional<Cancellation> cancellation) {
             String id = "sf-" + ids.incrementAndGet();
             CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
             pending.put(id, answer);
+            return request(id, answer, method, params, timeout, cancellation);
+        }
+
+        private ObjectNode request(String id, CompletableFuture<ObjectNode> answer, String method, ObjectNode params,
+                                   Duration timeout, Optional<Cancellation> cancellation) {
             Optional<Cancellation.Registration> watch = cancellation.map(c -> c.onCancel(() -> {
                 write(JsonRpc.notification("notifications/cancelled",
                         JsonRpc.NODES.objectNode().put("requestId", id).put("reason", "the client went away")));
@@ -406,6 +423,7 @@ final class StdioUpstream implements Upstream {
                 throw failed("interrupted");
             } finally {
                 pending.remove(id);
+                listening.remove(id);
                 watch.ifPresent(Cancellation.Registration::close);
             }
         }
@@ -470,7 +488,15 @@ final class StdioUpstream implements Upstream {
                     write(JsonRpc.error(message.get("id"), RpcError.of(RpcError.METHOD_NOT_FOUND, "the Smartflow "
                             + "gateway does not offer client features (sampling, elicitation, roots) upstream")));
                 } else {
-                    onNotification.accept(message.path("method").asText());
+                    String method = message.path("method").asText();
+                    onNotification.accept(method);
+                    if (method.equals("notifications/progress")) {
+                        String token = message.path("params").path("progressToken").asText();
+                        listening.values().stream().filter(c -> c.progressToken().filter(token::equals).isPresent())
+                                .forEach(c -> c.tell(message));
+                    } else if (method.equals("notifications/message")) {
+                        listening.values().forEach(c -> c.tell(message));
+                    }
                 }
                 return;
             }

@@ -77,8 +77,12 @@ final class Upstreams implements AutoCloseable {
         String id = definition.id();
         UpstreamAuth auth = new UpstreamAuth(definition, entry.secrets(), http, clock, settings.upstreamTimeout());
         return switch (definition.transport()) {
-            case ServerDefinition.Http h -> new HttpUpstream(id, h.baseUrl(), auth, http, sessions, maxBytes,
-                    method -> onNotification.accept(id, method));
+            case ServerDefinition.Http h -> {
+                SseUpstream sse = new SseUpstream(id, h.baseUrl(), auth, http, maxBytes, settings.sessionTtl(), clock,
+                        method -> onNotification.accept(id, method));
+                yield h.sse() ? sse : new TransportFallback(id, new HttpUpstream(id, h.baseUrl(), auth, http,
+                        sessions, maxBytes, method -> onNotification.accept(id, method)), sse);
+            }
             case ServerDefinition.Stdio s -> new StdioUpstream(id, s, entry.secrets().env(),
                     settings.stdioProcesses(), settings.stdioIdle(), maxBytes, clock, scheduler,
                     method -> onNotification.accept(id, method));

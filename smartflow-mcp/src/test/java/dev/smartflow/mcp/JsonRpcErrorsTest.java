@@ -52,7 +52,7 @@ class JsonRpcErrorsTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
             not JSON                        | {"jsonrpc":"2.0","id":1,                                            | 400 | -32700
             empty body                      | ``                                                                  | 400 | -32700
-            a batch                         | [{"jsonrpc":"2.0","id":1,"method":"ping"}]                          | 400 | -32600
+            an empty batch                  | []                                                                  | 400 | -32600
             a string                        | "ping"                                                              | 400 | -32600
             no jsonrpc                      | {"id":1,"method":"ping"}                                            | 400 | -32600
             jsonrpc 1.0                     | {"jsonrpc":"1.0","id":1,"method":"ping"}                            | 400 | -32600

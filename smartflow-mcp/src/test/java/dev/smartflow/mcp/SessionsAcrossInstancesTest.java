@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.server.testing.SharedServers;
+import dev.smartflow.testkit.Await;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +65,36 @@ class SessionsAcrossInstancesTest {
             assertEquals(204, ended.status());
             assertEquals(404, onFirst.request("tools/list", Http.JSON.createObjectNode()).status());
             assertTrue(upstream.ended.contains(upstreamSession));
+        }
+    }
+
+    @Test
+    void aCancelPostedOnTheOtherInstanceCancelsTheCallWhereItRuns() throws Exception {
+        Map<String, String> env = SHARED.env();
+        String prefix = SHARED.prefix();
+        try (SseTestServer upstream = new SseTestServer();
+             TestGateway first = new TestGateway(data.resolve("a"), env, "  upstream_timeout_seconds: 20\n", prefix);
+             TestGateway second = new TestGateway(data.resolve("b"), env, "", prefix)) {
+            first.register("{\"id\":\"slowpoke\",\"base_url\":\"" + upstream.url() + "\",\"transport\":\"sse\"}");
+            RpcClient onFirst = RpcClient.legacy(first.proxy("/slowpoke/mcp"), TestGateway.M);
+            onFirst.initialize("2025-11-25");
+            String session = onFirst.session.orElseThrow();
+            CompletableFuture<Http.Reply> running = CompletableFuture.supplyAsync(() -> Http.post(
+                    first.proxy("/slowpoke/mcp"), "{\"jsonrpc\":\"2.0\",\"id\":\"call-9\",\"method\":\"tools/call\","
+                            + "\"params\":{\"name\":\"slow\",\"arguments\":{}}}", "Authorization", TestGateway.M,
+                    "Mcp-Session-Id", session, "MCP-Protocol-Version", "2025-11-25"));
+            Await.until(Duration.ofSeconds(10), "the upstream got the call", () -> !upstream.received("tools/call")
+                    .isEmpty());
+
+            Http.Reply cancel = Http.post(second.proxy("/slowpoke/mcp"), "{\"jsonrpc\":\"2.0\",\"method\":"
+                    + "\"notifications/cancelled\",\"params\":{\"requestId\":\"call-9\"}}", "Authorization",
+                    TestGateway.M, "Mcp-Session-Id", session, "MCP-Protocol-Version", "2025-11-25");
+            Http.Reply answer = running.get(10, TimeUnit.SECONDS);
+
+            assertEquals(202, cancel.status(), cancel.body());
+            assertEquals(-31502, answer.json().path("error").path("code").asInt(), answer.body());
+            Await.until(Duration.ofSeconds(5), "the upstream was told", () -> !upstream.received(
+                    "notifications/cancelled").isEmpty());
         }
     }
 }

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * An MCP server on stdio for the tests, run by the gateway as a process: newline-delimited JSON-RPC on stdin and
  * stdout, log lines on stderr. The first argument names the revision ({@code 2025-11-25} by default, or
- * {@code 2026-07-28}); {@code exit-after=N} makes it exit after answering N tool calls, to test the restart.
+ * {@code 2026-07-28}); {@code exit-after=N} makes it exit after answering N tool calls, to test the restart. A tool call with a progress
+ * token is preceded by one {@code notifications/progress} for it.
  */
 public final class StdioTestServer {
     private StdioTestServer() {
@@ -38,6 +39,13 @@ public final class StdioTestServer {
         String line;
         while ((line = in.readLine()) != null) {
             JsonNode message = TestMcpLogic.JSON.readTree(line);
+            JsonNode token = message.path("params").path("_meta").path("progressToken");
+            if (message.path("method").asText().equals("tools/call") && !token.isMissingNode()) {
+                ObjectNode progress = TestMcpLogic.JSON.createObjectNode().put("jsonrpc", "2.0")
+                        .put("method", "notifications/progress");
+                progress.putObject("params").put("progress", 1).put("total", 1).set("progressToken", token);
+                out.println(progress);
+            }
             ObjectNode answer = logic.handle(message, session, Map.of());
             if (answer != null) {
                 out.println(answer);

@@ -70,6 +70,23 @@ class StdioUpstreamTest {
     }
 
     @Test
+    void aProcesssProgressReachesTheClientThatAskedForIt() {
+        gateway.register(registration("local"));
+        RpcClient client = RpcClient.legacy(gateway.proxy("/local/mcp"), TestGateway.M);
+        client.initialize("2025-11-25");
+        ObjectNode params = call("echo", args("text", "hi"));
+        params.putObject("_meta").put("progressToken", "stdio-progress");
+
+        Http.Reply reply = client.request("tools/call", params);
+
+        String body = reply.body();
+        assertTrue(reply.header("content-type").orElse("").startsWith("text/event-stream"), body);
+        int progress = body.indexOf("\"progressToken\":\"stdio-progress\"");
+        int result = body.indexOf("\"result\"");
+        assertTrue(progress > 0 && result > progress, body);
+    }
+
+    @Test
     void theProcessSeesItsOwnVariablesAndNotTheGateways() {
         gateway.register(registration("local"));
         RpcClient client = RpcClient.legacy(gateway.proxy("/local/mcp"), TestGateway.M);

@@ -43,6 +43,7 @@ final class TestMcpServer implements AutoCloseable {
     private final boolean useSessions;
     private volatile boolean sse;
     private volatile Optional<String> requiredAuthorization = Optional.empty();
+    private volatile Optional<String> resourceMetadata = Optional.empty();
 
     TestMcpServer(TestMcpLogic.Mode mode) {
         this(mode, true);
@@ -77,6 +78,12 @@ final class TestMcpServer implements AutoCloseable {
         return this;
     }
 
+    /** Names this protected resource metadata URL in the {@code WWW-Authenticate} header of its 401s. */
+    TestMcpServer resourceMetadata(String url) {
+        resourceMetadata = Optional.of(url);
+        return this;
+    }
+
     List<Seen> calls(String rpcMethod) {
         return seen.stream().filter(s -> s.rpcMethod().equals(rpcMethod)).toList();
     }
@@ -92,6 +99,8 @@ final class TestMcpServer implements AutoCloseable {
             seen.add(new Seen(method, headers, body));
             if (requiredAuthorization.isPresent()
                     && !requiredAuthorization.get().equals(headers.get("authorization"))) {
+                resourceMetadata.ifPresent(url -> exchange.getResponseHeaders().set("WWW-Authenticate",
+                        "Bearer resource_metadata=\"" + url + "\""));
                 send(exchange, 401, null, Optional.empty());
                 return;
             }
