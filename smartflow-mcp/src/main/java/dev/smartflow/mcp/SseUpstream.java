@@ -457,9 +457,11 @@ final class SseUpstream implements Upstream {
                 relay(method, message);
                 return;
             }
-            Pending waiting = pending.remove(message.path("id").asText());
-            if (waiting != null && (message.has("result") || message.has("error"))) {
-                waiting.answer().complete(message);
+            if (message.has("result") || message.has("error")) {
+                Pending waiting = pending.remove(message.path("id").asText());
+                if (waiting != null) {
+                    waiting.answer().complete(message);
+                }
             }
         }
 
