@@ -169,7 +169,7 @@ final class SseUpstream implements Upstream {
                 current.lastUsed = clock.instant();
                 return current;
             }
-            sweep();
+            sweep(call.owner());
             Stream fresh = open(call);
             slot.stream = fresh;
             try {
@@ -189,19 +189,20 @@ final class SseUpstream implements Upstream {
         }
     }
 
-    /** Closes streams idle too long, and the oldest when there are too many. */
-    private void sweep() {
+    /** Closes other owners' streams idle too long, and the oldest when there are too many. */
+    private void sweep(String opening) {
         Instant oldest = clock.instant().minus(idle);
         slots.forEach((owner, slot) -> {
             Stream stream = slot.stream;
-            if (stream != null && (!stream.alive || stream.lastUsed.isBefore(oldest)) && stream.pending.isEmpty()) {
+            if (!owner.equals(opening) && stream != null && (!stream.alive || stream.lastUsed.isBefore(oldest))
+                    && stream.pending.isEmpty()) {
                 if (slots.remove(owner, slot)) {
                     stream.close(failed("idle").because("upstream_idle"));
                 }
             }
         });
         if (slots.size() >= MAX_STREAMS) {
-            slots.entrySet().stream().filter(e -> e.getValue().stream != null)
+            slots.entrySet().stream().filter(e -> !e.getKey().equals(opening) && e.getValue().stream != null)
                     .min(Comparator.comparing(e -> e.getValue().stream.lastUsed))
                     .ifPresent(e -> release(e.getKey()));
         }
@@ -456,9 +457,11 @@ final class SseUpstream implements Upstream {
                 relay(method, message);
                 return;
             }
-            Pending waiting = pending.remove(message.path("id").asText());
-            if (waiting != null && (message.has("result") || message.has("error"))) {
-                waiting.answer().complete(message);
+            if (message.has("result") || message.has("error")) {
+                Pending waiting = pending.remove(message.path("id").asText());
+                if (waiting != null) {
+                    waiting.answer().complete(message);
+                }
             }
         }
 
