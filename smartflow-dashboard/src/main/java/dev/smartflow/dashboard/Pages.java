@@ -41,8 +41,14 @@ final class Pages {
 
     void register(JavalinConfig app) {
         String root = "/" + this.app;
-        app.routes.get(root, ctx -> ctx.redirect(root + "/", HttpStatus.FOUND));
-        app.routes.get(root + "/", ctx -> serve(ctx, "index.html"));
+        // Javalin ignores a trailing slash: the page's relative links need it, so it is added
+        app.routes.get(root + "/", ctx -> {
+            if (!ctx.path().endsWith("/")) {
+                ctx.redirect(root + "/", HttpStatus.FOUND);
+                return;
+            }
+            serve(ctx, "index.html");
+        });
         app.routes.get(root + "/{file}", ctx -> serve(ctx, ctx.pathParam("file")));
     }
 
