@@ -1,5 +1,7 @@
 package dev.smartflow.dashboard;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.Chain;
 import dev.smartflow.core.Stage;
@@ -10,6 +12,8 @@ import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.Operation;
+import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.exchange.Response;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -18,7 +22,8 @@ import java.util.Optional;
 /**
  * Tells SafeChat what the gateway did to a call that asks with {@value #HEADER}: the compliance flags (types and
  * actions, never values) in {@value #FLAGS}, and for a stream, one last event {@value #EVENT} after the model's
- * chunks with the flags and the call's cost. Other callers see nothing of it.
+ * chunks with the flags and the call's cost; and lists only the models of providers the caller's key may use. Other
+ * callers see nothing of it.
  */
 final class SafeChatStage implements Stage {
     static final String HEADER = "x-smartflow-safechat";
@@ -31,6 +36,10 @@ final class SafeChatStage implements Stage {
             return chain.proceed(exchange);
         }
         Response response = chain.proceed(exchange);
+        if (exchange.operation() == Operation.MODELS) {
+            return response instanceof Response.Complete complete ? allowed(complete, exchange.principal())
+                    : response;
+        }
         String flags = String.join(",", flags(exchange));
         return switch (response) {
             case Response.Complete complete -> flags.isEmpty() ? complete : complete.withHeader(FLAGS, flags);
@@ -40,6 +49,30 @@ final class SafeChatStage implements Stage {
                 yield flags.isEmpty() ? summarised : summarised.withHeader(FLAGS, flags);
             }
         };
+    }
+
+    /**
+     * The model list without the models of providers the caller's key may not use (an id names its provider by its
+     * routing prefix, {@code groq/llama-3.3-70b-versatile}; OpenAI's have none).
+     */
+    private static Response allowed(Response.Complete models, Principal principal) {
+        if (models.status() != 200) {
+            return models;
+        }
+        JsonNode json = models.body().json();
+        if (!json.path("data").isArray()) {
+            return models;
+        }
+        ObjectNode copy = ((ObjectNode) json).deepCopy();
+        ArrayNode kept = copy.putArray("data");
+        for (JsonNode model : json.path("data")) {
+            String id = model.path("id").asText("");
+            String provider = id.contains("/") ? id.substring(0, id.indexOf('/')) : "openai";
+            if (principal.allowsProvider(provider)) {
+                kept.add(model);
+            }
+        }
+        return new Response.Complete(models.status(), models.headers(), Body.of(copy));
     }
 
     private static List<String> flags(Exchange exchange) {
@@ -78,10 +111,8 @@ final class SafeChatStage implements Stage {
                     .ifPresentOrElse(micros -> summary.put("cost_usd", micros / 1_000_000.0),
                             () -> summary.putNull("cost_usd"));
             summary.put("cost_status", cost.map(c -> c.status().id()).orElse("unknown"));
-            flags(exchange).forEach(summary.putArray("compliance_flags")::add);
-            if (!summary.has("compliance_flags")) {
-                summary.putArray("compliance_flags");
-            }
+            ArrayNode flags = summary.putArray("compliance_flags");
+            flags(exchange).forEach(flags::add);
             return new Chunk(EVENT, Body.of(summary));
         }
 

@@ -122,8 +122,8 @@ class DashboardBrowserTest {
         type(By.id("key-owner"), "team-browser");
         type(By.id("key-budget"), "5");
         driver.findElement(By.id("key-create")).click();
-        WebElement token = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("key-token-value")));
-        assertTrue(token.getText().startsWith("sk-sf-"), token.getText());
+        String token = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("key-token-value"))).getText();
+        assertTrue(token.startsWith("sk-sf-"), token);
         screenshot("key-created");
         String id = driver.findElement(By.xpath("//tr[td[2][normalize-space()='browser-key']]"))
                 .getAttribute("data-key-id");
@@ -131,7 +131,7 @@ class DashboardBrowserTest {
         open("overview");
         open("keys");
         assertTrue(driver.findElements(By.id("key-token")).isEmpty(), "the token is shown once");
-        assertFalse(driver.getPageSource().contains(token.getText().substring(6, 30)));
+        assertFalse(driver.getPageSource().contains(token.substring(6, 30)));
 
         By row = By.cssSelector("tr[data-key-id='" + id + "']");
         assertEquals("active", driver.findElement(row).findElement(By.cssSelector(".status")).getText());
@@ -140,7 +140,7 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBe(By.cssSelector("tr[data-key-id='" + id + "'] .status"), "revoked"));
         screenshot("key-revoked");
         assertEquals(401, gateway.send("POST", gateway.proxy("/v1/chat/completions"), chat("hi"),
-                "Authorization", "Bearer " + token.getText()).status());
+                "Authorization", "Bearer " + token).status());
     }
 
     @Test
@@ -221,6 +221,7 @@ class DashboardBrowserTest {
         gateway.createUser("chloe", "chat-user-password", "chat");
         String key = gateway.createKey("chloe-key");
 
+        driver.manage().deleteAllCookies();
         driver.get(gateway.proxy("/safechat/"));
         wait.until(ExpectedConditions.urlContains("/safechat/login.html"));
         logIn("chloe", "chat-user-password");

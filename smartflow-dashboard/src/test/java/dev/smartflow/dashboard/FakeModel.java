@@ -12,7 +12,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 
 /**
- * OpenAI on a local port, speaking the real wire format: a streamed chat is answered in three chunks that say
+ * OpenAI on a local port, speaking the real wire format: two models listed; a streamed chat is answered in three chunks that say
  * {@value #STREAMED} and then a usage chunk; a whole one with {@value #WHOLE}, unless it is the policy library's
  * document prompt, which gets one suggested policy in the JSON that prompt asks for. Every chat body is recorded.
  */
@@ -28,6 +28,11 @@ final class FakeModel implements AutoCloseable {
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
+                if (request.getUrl().encodedPath().equals("/v1/models")) {
+                    return json(200, "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o-mini\",\"object\":"
+                            + "\"model\",\"owned_by\":\"openai\"},{\"id\":\"gpt-4o\",\"object\":\"model\","
+                            + "\"owned_by\":\"openai\"}]}");
+                }
                 if (!request.getUrl().encodedPath().equals("/v1/chat/completions")) {
                     return json(404, "{\"error\":{\"message\":\"unknown path\",\"type\":\"invalid_request_error\"}}");
                 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.Smartflow;
 import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.exchange.Attributes;
+import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.ModuleOperation;
+import dev.smartflow.core.keys.AuthStage;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.metrics.Metrics;
 import dev.smartflow.core.spi.Database;
@@ -146,7 +148,18 @@ public final class ModuleContext {
      */
     public Handler pipelineRoute(ModuleOperation operation, Function<Context, Attributes> attributes) {
         return ProxyService.moduleRoute(smartflow(), wiring.bodyBudget, config.maxRequestBytes(), wiring.headers(),
-                operation, attributes);
+                operation, attributes, this::sessionCredentials);
+    }
+
+    /**
+     * A request that presents no key but an admin session a module admits (see {@link #adminSession}) runs as the
+     * master key, so admin pages can use the routes that take either a key or the master key.
+     */
+    private Headers sessionCredentials(Context ctx, Headers presented) {
+        if (AuthStage.token(presented).isEmpty() && master instanceof AdminAccess access && access.admits(ctx)) {
+            return presented.with("authorization", "Bearer " + config.masterKey().orElseThrow());
+        }
+        return presented;
     }
 
     /**

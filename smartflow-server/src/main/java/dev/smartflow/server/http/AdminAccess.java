@@ -32,7 +32,7 @@ public final class AdminAccess implements Authenticator {
     }
 
     /** Whether a session admits this keyless request; a session that refuses it throws. */
-    boolean admits(Context ctx) {
+    public boolean admits(Context ctx) {
         for (Session session : sessions) {
             if (session.admit(ctx)) {
                 return true;

@@ -49,7 +49,12 @@
       return res.text().then(function (text) {
         var json = {};
         try { json = text ? JSON.parse(text) : {}; } catch (e) { json = {}; }
-        if (res.status === 401 && url.indexOf("/auth/") !== 0) { location.href = "/dashboard/login.html"; }
+        if (res.status === 401 && url.indexOf("/auth/") !== 0) {
+          // the session may have ended: back to the login page if so
+          fetch("/auth/me", {credentials: "same-origin"}).then(function (me) {
+            if (me.status === 401) { location.href = "/dashboard/login.html"; }
+          });
+        }
         if (!res.ok) {
           var err = new Error((json.error && json.error.message) || ("HTTP " + res.status));
           err.status = res.status;
@@ -200,15 +205,25 @@
   };
   pages.overview.refresh = 3000;
 
+  // a table of the first list of objects in an answer, its columns the first object's fields
+  function autoTable(json) {
+    var list = Array.isArray(json) ? json : null;
+    if (!list && json && typeof json === "object") {
+      Object.keys(json).some(function (k) { if (Array.isArray(json[k])) { list = json[k]; return true; } return false; });
+    }
+    if (!list || !list.length || typeof list[0] !== "object") {
+      return h("pre", {"class": "detail", text: JSON.stringify(json, null, 2)});
+    }
+    return table(Object.keys(list[0]).map(function (k) { return {title: k, key: k}; }), list);
+  }
+
   pages.providers = function () {
     return Promise.all([api("GET", "/api/providers"), api("GET", "/api/providers/health")]).then(function (r) {
-      var providers = r[0].providers || r[0].data || [];
-      var health = r[1].providers || r[1].health || r[1];
       return [h("h1", {text: "Providers"}),
-        table([{title: "Provider", key: "name"}, {title: "Models", render: function (p) { return fmt(p.models ? p.models.length : p.model_count); }},
-               {title: "Configured", render: function (p) { return fmt(p.configured !== undefined ? p.configured : p.available); }},
-               {title: "Base URL", key: "base_url"}], Array.isArray(providers) ? providers : []),
-        h("h2", {text: "Health"}), h("pre", {"class": "detail", id: "provider-health", text: JSON.stringify(health, null, 2)})];
+        table([{title: "Provider", key: "name"},
+               {title: "Configured", render: function (p) { return h("span", {"class": "pill " + (p.available ? "good" : "bad"), text: p.available ? "yes" : "no"}); }},
+               {title: "API base", key: "api_base"}], r[0].data || []),
+        h("h2", {text: "Health"}), h("div", {id: "provider-health"}, autoTable(r[1]))];
     });
   };
 
@@ -455,7 +470,8 @@
 
   pages.mcp = function () {
     var M = RELAY.proxy;
-    return Promise.all([api("GET", M + "/api/mcp/servers"), api("GET", M + "/api/mcp/tools"), api("GET", M + "/api/mcp/usage")]).then(function (r) {
+    var soft = function (p) { return p.catch(function (e) { return {error: e.message}; }); };
+    return Promise.all([api("GET", M + "/api/mcp/servers"), soft(api("GET", M + "/api/mcp/tools")), soft(api("GET", M + "/api/mcp/usage"))]).then(function (r) {
       var editor = h("textarea", {id: "mcp-json", text: JSON.stringify({id: "github-tools", name: "GitHub tools", transport: "http", url: "https://mcp.example.com/mcp"}, null, 2)});
       return [h("h1", {text: "MCP servers"}),
         table([{title: "Id", key: "id"}, {title: "Name", key: "name"}, {title: "Transport", key: "transport"}, {title: "URL", key: "url"},
@@ -562,8 +578,10 @@
       page.removeAttribute("data-loading");
       if (pages[name].refresh) { timer = setTimeout(function () { show(true); }, pages[name].refresh); }
     }, function (e) {
-      page.removeAttribute("data-loading");
+      if (current() !== name) { return; }
       render([h("h1", {text: name}), h("p", {"class": "muted", text: "Could not load this page."})]);
+      page.setAttribute("data-page", name);
+      page.removeAttribute("data-loading");
       fail(e);
     });
   }
