@@ -168,7 +168,11 @@ class DashboardBrowserTest {
         driver.findElement(By.id("doc-upload")).click();
         wait.until(ExpectedConditions.attributeToBe(By.id("job-progress"), "data-pct", "100"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-status"), "completed"));
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#job-suggestions button.accept"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-suggestions"), "accepted"));
         screenshot("document-job");
+        assertTrue(gateway.send("GET", gateway.url(dev.smartflow.server.Service.POLICY, "/api/policies"), null,
+                "Authorization", DashboardGateway.M).body().contains("No shared passwords"));
     }
 
     @Test

@@ -154,6 +154,9 @@
     return h("div", {"class": "chart"}, h("h3", {text: title}), svg);
   }
 
+  function count(v) { return v % 1 === 0 ? v.toFixed(0) : v.toFixed(1); }
+  function usd(v) { return v === 0 ? "$0" : "$" + (v < 0.01 ? Number(v.toPrecision(2)).toString() : v.toFixed(2)); }
+
   // per-minute buckets of the last hour, from the audit log
   function buckets(records, now) {
     var out = [];
@@ -197,9 +200,9 @@
             card("Latency p95", (a.latency_ms ? Number(a.latency_ms.p95).toFixed(0) : "0") + " ms", "stat-latency")),
           h("p", {"class": "muted", text: "Last hour, per minute (refreshes every 3 s)."}),
           h("div", {"class": "charts"},
-            chart("chart-requests", "Requests", series(function (x) { return x.requests; }), function (v) { return v.toFixed(0); }, "#2456c9"),
-            chart("chart-errors", "Errors", series(function (x) { return x.errors; }), function (v) { return v.toFixed(0); }, "#c23a3a"),
-            chart("chart-cost", "Cost (USD)", series(function (x) { return x.cost; }), function (v) { return "$" + v.toFixed(4); }, "#2f9e6a"),
+            chart("chart-requests", "Requests", series(function (x) { return x.requests; }), count, "#2456c9"),
+            chart("chart-errors", "Errors", series(function (x) { return x.errors; }), count, "#c23a3a"),
+            chart("chart-cost", "Cost (USD)", series(function (x) { return x.cost; }), usd, "#2f9e6a"),
             chart("chart-cache", "Cache hit rate", series(function (x) { return x.requests ? x.cached / x.requests : 0; }), function (v) { return (v * 100).toFixed(0) + "%"; }, "#8a4fd1"))];
       });
   };
@@ -344,21 +347,38 @@
     });
   };
 
+  var analyticsRange = {start: "", end: ""};
   pages.analytics = function () {
-    return api("GET", "/api/analytics?top=10").then(function (a) {
-      var cols = function (name) {
-        return [{title: name, render: function (x) { return fmt(x.provider || x.model || x.key_id || x.user_id || x.id || x.name); }},
-                {title: "Requests", key: "requests"}, {title: "Errors", key: "errors"},
-                {title: "Cost", render: function (x) { return money(x.cost_usd); }},
-                {title: "Tokens", render: function (x) { return fmt(x.total_tokens); }}];
+    var q = "?top=10" + (analyticsRange.start ? "&start_date=" + encodeURIComponent(analyticsRange.start) : "") +
+            (analyticsRange.end ? "&end_date=" + encodeURIComponent(analyticsRange.end) : "");
+    return api("GET", "/api/analytics" + q).then(function (a) {
+      var share = function (list) {
+        var max = list.reduce(function (m, x) { return Math.max(m, x.requests || 0); }, 0);
+        return {title: "", render: function (x) {
+          var p = max ? 100 * (x.requests || 0) / max : 0;
+          return h("div", {"class": "bar", title: String(x.requests)}, h("span", {style: "width:" + p.toFixed(1) + "%"}));
+        }};
       };
-      return [h("h1", {text: "Analytics (last 7 days)"}),
-        h("h2", {text: "By provider"}), table(cols("Provider"), a.by_provider || []),
-        h("h2", {text: "By model"}), table(cols("Model"), a.by_model || []),
-        h("h2", {text: "Top keys"}), table(cols("Key"), a.top_keys || []),
-        h("h2", {text: "Top users"}), table(cols("User"), a.top_users || []),
-        h("h2", {text: "Daily"}), table([{title: "Day", render: function (d) { return fmt(d.date || d.day); }}, {title: "Requests", key: "requests"},
-          {title: "Errors", key: "errors"}, {title: "Cost", render: function (d) { return money(d.cost_usd); }}], a.daily || [])];
+      var cols = function (name, id, list) {
+        return [{title: name, render: id}, {title: "Requests", key: "requests"}, share(list),
+                {title: "Errors", render: function (x) { return fmt(x.errors); }},
+                {title: "Cost", render: function (x) { return money(x.cost_usd); }},
+                {title: "Tokens", render: function (x) { return x.prompt_tokens === undefined ? "—" : String(x.prompt_tokens + x.completion_tokens); }}];
+      };
+      var providers = a.by_provider || [], models = a.by_model || [], keys = a.top_keys || [], users = a.top_users || [];
+      return [h("h1", {text: "Analytics"}),
+        h("form", {"class": "inline", on: {submit: function (e) {
+          e.preventDefault(); analyticsRange = {start: value("analytics-start"), end: value("analytics-end")}; show(); }}},
+          field("From (YYYY-MM-DD)", input("analytics-start", {value: analyticsRange.start, placeholder: "7 days ago"})),
+          field("To", input("analytics-end", {value: analyticsRange.end, placeholder: "now"})),
+          h("button", {type: "submit", text: "Apply"})),
+        h("p", {"class": "muted", text: a.start + " to " + a.end + ": " + a.requests + " requests, " + money(a.cost_usd)}),
+        h("h2", {text: "By provider"}), table(cols("Provider", function (x) { return fmt(x.provider); }, providers), providers),
+        h("h2", {text: "By model"}), table(cols("Model", function (x) { return x.provider + "/" + x.model; }, models), models),
+        h("h2", {text: "Top keys"}), table(cols("Key", function (x) { return fmt(x.key_id); }, keys), keys),
+        h("h2", {text: "Top users"}), table(cols("User", function (x) { return fmt(x.user_id); }, users), users),
+        h("h2", {text: "Daily"}), table([{title: "Day", key: "date"}, {title: "Requests", key: "requests"},
+          {title: "Errors", key: "errors"}, {title: "Cached", key: "cached"}, {title: "Cost", render: function (d) { return money(d.cost_usd); }}], a.daily || [])];
     });
   };
 
@@ -381,7 +401,9 @@
 
   pages.compliance = function () {
     return api("GET", "/api/vas/logs?limit=500").then(function (r) {
-      var found = (r.data || []).filter(function (x) { return x.compliance_flags && x.compliance_flags.length; });
+      var found = (r.data || []).filter(function (x) {
+        return (x.compliance_flags || []).some(function (f) { return f.indexOf("policy.") !== 0; });
+      });
       return [h("h1", {text: "Compliance"}),
         h("h2", {text: "Recent findings"}),
         table([{title: "Time", key: "timestamp"}, {title: "Key", key: "key_id"}, {title: "Model", key: "model"},
@@ -422,11 +444,29 @@
             progress.setAttribute("data-pct", String(p));
             progress.firstChild.setAttribute("style", "width:" + p + "%");
             status.textContent = j.filename + ": " + j.status + " — " + p + "%" + (j.error ? " (" + j.error + ")" : "");
-            if (j.status === "completed" || j.status === "failed") { clearInterval(jobTimer); jobTimer = null; }
+            if (j.status === "completed" || j.status === "failed") {
+              clearInterval(jobTimer); jobTimer = null;
+              if (j.status === "completed") { suggestions(jobId); }
+            }
           }, function (e) { clearInterval(jobTimer); jobTimer = null; fail(e); });
         };
         jobTimer = setInterval(poll, 500);
         poll();
+      }
+      var suggested = h("div", {id: "job-suggestions"});
+      function suggestions(jobId) {
+        api("GET", P + "/api/policies/generate/" + encodeURIComponent(jobId) + "/suggestions").then(function (res) {
+          suggested.textContent = "";
+          append(suggested, [h("h2", {text: "Suggested policies"}),
+            table([{title: "Name", key: "name"}, {title: "Type", key: "type"}, {title: "Content", key: "content"},
+                   {title: "Confidence", key: "confidence"},
+                   {title: "", render: function (x) {
+                     return x.accepted_policy_id ? h("span", {"class": "pill good", text: "accepted"}) :
+                       h("button", {type: "button", "class": "accept", on: {click: function () {
+                         api("POST", P + "/api/policies/generate/" + encodeURIComponent(jobId) + "/suggestions/" +
+                           encodeURIComponent(x.id) + "/accept").then(function () { say("Policy created from the suggestion", true); suggestions(jobId); }, fail);
+                       }}, text: "Accept"}); }}], res.suggested_policies || [])]);
+        }, fail);
       }
       return [h("h1", {text: "Policies and presets"}),
         table([{title: "Id", key: "id"}, {title: "Name", key: "name"}, {title: "Type", key: "policy_type"},
@@ -463,7 +503,7 @@
             var form = new FormData(); form.append("file", file);
             api("POST", P + "/api/policies/generate", undefined, form).then(function (res) { say("Document accepted", true); watch(res.job_id); }, fail);
           }}, text: "Upload"})),
-        progress, status,
+        progress, status, suggested,
         table([{title: "Job", key: "id"}, {title: "File", key: "filename"}, {title: "Status", key: "status"}, {title: "Progress", render: function (j) { return j.progress_pct + "%"; }}], r[3].jobs || [])];
     });
   };
