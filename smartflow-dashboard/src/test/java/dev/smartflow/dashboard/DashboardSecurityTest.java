@@ -314,4 +314,32 @@ class DashboardSecurityTest {
                 "Authorization", "Bearer " + key);
         assertTrue(plain.header("x-smartflow-compliance-flags").isEmpty(), "only SafeChat's calls are told");
     }
+
+    @Test
+    @Order(11)
+    void aFormLoginLandsOnTheAppAndTlsBehindAProxyMakesTheCookieSecure() {
+        okhttp3.RequestBody good = new okhttp3.FormBody.Builder().add("username", "admin").add("password", PASSWORD)
+                .build();
+        try (okhttp3.Response form = gateway.http.newCall(new okhttp3.Request.Builder()
+                .url(gateway.proxy("/auth/login")).post(good).header("X-Forwarded-Proto", "https").build())
+                .execute()) {
+            assertEquals(303, form.code());
+            assertEquals("/safechat/", form.header("Location"));
+            String cookie = form.headers("Set-Cookie").stream().filter(c -> c.startsWith("smartflow_token="))
+                    .findFirst().orElseThrow();
+            assertTrue(cookie.contains("; Secure"), cookie);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        okhttp3.RequestBody bad = new okhttp3.FormBody.Builder().add("username", "admin").add("password", "nope")
+                .build();
+        try (okhttp3.Response form = gateway.http.newCall(new okhttp3.Request.Builder()
+                .url(gateway.management("/auth/login")).post(bad).build()).execute()) {
+            assertEquals(303, form.code());
+            assertEquals("/dashboard/login.html?error=1", form.header("Location"));
+            assertTrue(form.headers("Set-Cookie").isEmpty());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }
