@@ -221,7 +221,7 @@ class DashboardBrowserTest {
 
     @Test
     @Order(8)
-    void safeChatStreamsAnAnswerWithARedactionNoticeAndItsCost() {
+    void safeChatStreamsAnAnswerWithARedactionNoticeAndItsCostAndShowsABlock() {
         gateway.createUser("chloe", "chat-user-password", "chat");
         String key = gateway.createKey("chloe-key");
 
@@ -247,6 +247,15 @@ class DashboardBrowserTest {
                 "Cost: $"));
         assertTrue(gateway.model.chats.getLast().path("stream").asBoolean(), "streamed from the model");
         assertFalse(gateway.model.lastUserMessage().contains("123-45-6789"));
+
+        int calls = gateway.model.chats.size();
+        type(By.id("prompt"), "Can you check aws_access_key_id = AKIAIOSFODNN7EXAMPLE for me?");
+        driver.findElement(By.id("send")).click();
+        WebElement blocked = wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector(".notice[data-notice='blocked']")));
+        assertTrue(blocked.getText().contains("aws_access_key"), blocked.getText());
+        assertFalse(blocked.getText().contains("AKIAIOSFODNN7EXAMPLE"));
+        assertEquals(calls, gateway.model.chats.size(), "a blocked message never reaches the model");
         screenshot("safechat");
     }
 
