@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.Smartflow;
 import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.exchange.Attributes;
+import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.ModuleOperation;
+import dev.smartflow.core.keys.AuthStage;
 import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.metrics.Metrics;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.SharedState;
+import dev.smartflow.server.http.AdminAccess;
 import dev.smartflow.server.http.BodyBudget;
 import dev.smartflow.server.proxy.ProxyService;
 import io.javalin.config.JavalinConfig;
@@ -23,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -144,7 +148,38 @@ public final class ModuleContext {
      */
     public Handler pipelineRoute(ModuleOperation operation, Function<Context, Attributes> attributes) {
         return ProxyService.moduleRoute(smartflow(), wiring.bodyBudget, config.maxRequestBytes(), wiring.headers(),
-                operation, attributes);
+                operation, attributes, this::sessionCredentials);
+    }
+
+    /**
+     * A request that presents no key but an admin session a module admits (see {@link #adminSession}) runs as the
+     * master key, so admin pages can use the routes that take either a key or the master key.
+     */
+    private Headers sessionCredentials(Context ctx, Headers presented) {
+        if (AuthStage.token(presented).isEmpty() && master instanceof AdminAccess access && access.admits(ctx)) {
+            return presented.with("authorization", "Bearer " + config.masterKey().orElseThrow());
+        }
+        return presented;
+    }
+
+    /**
+     * Lets browser sessions call the admin APIs: {@code session} is asked about every admin request that presents no
+     * key (see {@link AdminAccess.Session}); the master key keeps working as before.
+     */
+    public ModuleContext adminSession(AdminAccess.Session session) {
+        if (!(master instanceof AdminAccess access)) {
+            throw new IllegalStateException("this server's admin routes take the master key only");
+        }
+        access.add(session);
+        return this;
+    }
+
+    /**
+     * The port each running service is bound to (a configured port of 0 binds an ephemeral one); the map is empty
+     * until the services have started, i.e. during {@link ServerModule#install}.
+     */
+    public Supplier<Map<Service, Integer>> boundPorts() {
+        return () -> Map.copyOf(wiring.ports);
     }
 
     /** Adds routes to {@code service}'s app (ignored when that service does not run). */
@@ -171,6 +206,7 @@ public final class ModuleContext {
         final Map<Service, List<Consumer<JavalinConfig>>> routes = new EnumMap<>(Service.class);
         final Set<String> headers = new LinkedHashSet<>();
         final AtomicReference<Smartflow> smartflow = new AtomicReference<>();
+        final Map<Service, Integer> ports = new ConcurrentHashMap<>();
         final BodyBudget bodyBudget;
 
         Wiring(BodyBudget bodyBudget) {

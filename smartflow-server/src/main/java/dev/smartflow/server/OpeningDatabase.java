@@ -17,6 +17,7 @@ import dev.smartflow.core.spi.VectorStoreRecords;
 import dev.smartflow.core.spi.PolicyJobStore;
 import dev.smartflow.core.spi.PolicyStore;
 import dev.smartflow.core.spi.A2aAgentStore;
+import dev.smartflow.core.spi.UserStore;
 import dev.smartflow.core.spi.McpStore;
 import dev.smartflow.core.spi.VirtualKey;
 import java.time.Instant;
@@ -42,6 +43,7 @@ final class OpeningDatabase implements Database {
     private final VectorStoreRecords vectorStores = new WaitingVectorStoreRecords();
     private final McpStore mcp = new WaitingMcpStore();
     private final A2aAgentStore a2aAgents = new WaitingA2aAgentStore();
+    private final UserStore users = new WaitingUserStore();
 
     OpeningDatabase(Supplier<Database> open) {
         this.opening = new CompletableFuture<>();
@@ -124,6 +126,12 @@ final class OpeningDatabase implements Database {
     @Override
     public A2aAgentStore a2aAgents() {
         return a2aAgents;
+    }
+
+    /** The dashboard's users at once, so the module can be installed while the database opens. */
+    @Override
+    public UserStore users() {
+        return users;
     }
 
     @Override
@@ -437,6 +445,38 @@ final class OpeningDatabase implements Database {
         @Override
         public boolean delete(String id) {
             return store().delete(id);
+        }
+    }
+
+    /** Every call waits for the open, then goes to the real store. */
+    private final class WaitingUserStore implements UserStore {
+        private UserStore store() {
+            return await().users();
+        }
+
+        @Override
+        public boolean create(User user) {
+            return store().create(user);
+        }
+
+        @Override
+        public boolean update(User user) {
+            return store().update(user);
+        }
+
+        @Override
+        public Optional<User> user(String name) {
+            return store().user(name);
+        }
+
+        @Override
+        public List<User> users() {
+            return store().users();
+        }
+
+        @Override
+        public boolean delete(String name) {
+            return store().delete(name);
         }
     }
 }

@@ -5,7 +5,6 @@ import dev.smartflow.core.alerts.Alerts;
 import dev.smartflow.core.audit.AuditWriter;
 import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.error.InvalidRequest;
-import dev.smartflow.core.keys.Authenticator;
 import dev.smartflow.core.keys.MasterKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeyAuthenticator;
 import dev.smartflow.core.keys.VirtualKeys;
@@ -21,6 +20,7 @@ import dev.smartflow.server.bridge.BridgeLog;
 import dev.smartflow.server.bridge.BridgeService;
 import dev.smartflow.server.bridge.BridgeSettings;
 import dev.smartflow.server.compliance.ComplianceService;
+import dev.smartflow.server.http.AdminAccess;
 import dev.smartflow.server.http.BodyBudget;
 import dev.smartflow.server.management.ChainCheck;
 import dev.smartflow.server.management.ManagementService;
@@ -109,7 +109,7 @@ public final class SmartflowServer implements AutoCloseable {
         Instant startedAt = clock.instant();
         String masterKey = config.masterKey()
                 .orElseThrow(() -> new IllegalArgumentException("the server needs a master key"));
-        Authenticator master = new MasterKeyAuthenticator(masterKey);
+        AdminAccess master = new AdminAccess(new MasterKeyAuthenticator(masterKey));
         LOG.log(System.Logger.Level.INFO, "model catalog " + registry.catalog().version() + ": "
                 + registry.catalog().entries().size() + " models");
         List<AutoCloseable> resources = new ArrayList<>();
@@ -186,6 +186,7 @@ public final class SmartflowServer implements AutoCloseable {
                 };
                 apps.put(service, app);
                 app.start(config.host(), config.port(service));
+                wiring.ports.put(service, app.port());
                 LOG.log(System.Logger.Level.INFO, service.id() + " listening on " + config.host() + ":" + app.port());
             }
             database.await();

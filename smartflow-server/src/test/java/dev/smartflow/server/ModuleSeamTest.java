@@ -45,6 +45,20 @@ class ModuleSeamTest {
             try (Response refused = gateway.get(gateway.url(Service.MANAGEMENT, "/api/notes-module"))) {
                 assertEquals(401, refused.code());
             }
+            // a module's session admits a keyless admin call, refuses a bad one, and never overrides a key
+            try (Response session = gateway.get(gateway.url(Service.MANAGEMENT, "/api/notes-module"),
+                    "x-notes-session", "let-me-in")) {
+                assertEquals(200, session.code());
+            }
+            try (Response refused = gateway.get(gateway.url(Service.MANAGEMENT, "/api/vas/logs"),
+                    "x-notes-session", "other")) {
+                assertEquals(403, refused.code());
+                assertEquals("notes_refused", Gateway.json(refused).path("error").path("code").asText());
+            }
+            try (Response wrongKey = gateway.get(gateway.url(Service.MANAGEMENT, "/api/notes-module"),
+                    "authorization", "Bearer sk-wrong", "x-notes-session", "let-me-in")) {
+                assertEquals(401, wrongKey.code());
+            }
             Audits.await(() -> Audits.entries(gateway, "").containsKey("module-1"), "the call is logged");
             JsonNode entry = Audits.entries(gateway, "").get("module-1");
             assertEquals(0.5, entry.path("compliance_score").asDouble());

@@ -1,6 +1,7 @@
 package dev.smartflow.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.smartflow.core.error.PermissionDenied;
 import dev.smartflow.core.Slot;
 import dev.smartflow.core.audit.Facts;
 import dev.smartflow.core.audit.Trail;
@@ -45,6 +46,17 @@ public final class NotesModule implements ServerModule {
             Services.requireKey(ctx, context.master());
             Services.json(ctx, 200, ("{\"calls\":" + calls.get() + "}").getBytes(StandardCharsets.UTF_8));
         }));
+        // a browser session's way in to the admin APIs, as the dashboard module's cookie is
+        context.adminSession(ctx -> {
+            String session = ctx.header("x-notes-session");
+            if (session == null) {
+                return false;
+            }
+            if (!session.equals("let-me-in")) {
+                throw new PermissionDenied("that notes session may not", "notes_refused");
+            }
+            return true;
+        });
         context.closeWith(CLOSED::incrementAndGet);
     }
 }

@@ -4,6 +4,7 @@ import dev.smartflow.core.spi.AuditLog;
 import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.core.spi.KeyStore;
+import dev.smartflow.core.spi.UserStore;
 import dev.smartflow.core.spi.VectorStoreRecords;
 import dev.smartflow.core.spi.PolicyJobStore;
 import dev.smartflow.core.spi.PolicyStore;
@@ -33,6 +34,7 @@ public final class InMemoryDatabase implements Database {
     private final InMemoryPolicyJobStore policyJobs = new InMemoryPolicyJobStore(closed);
     private final InMemoryMcpStore mcp = new InMemoryMcpStore(closed);
     private final InMemoryA2aAgentStore a2aAgents = new InMemoryA2aAgentStore(closed);
+    private final InMemoryUserStore users = new InMemoryUserStore(closed);
 
     @Override
     public KeyStore keys() {
@@ -80,6 +82,12 @@ public final class InMemoryDatabase implements Database {
     public A2aAgentStore a2aAgents() {
         requireOpen(closed);
         return a2aAgents;
+    }
+
+    @Override
+    public UserStore users() {
+        requireOpen(closed);
+        return users;
     }
 
     @Override

@@ -16,7 +16,7 @@ package dev.smartflow.core.spi;
  *
  * <p><b>Contract.</b> Thread-safe and meant to be shared by every caller in the process; each store it hands out is
  * the same object on every call and follows its own contract ({@link KeyStore}, {@link AuditLog}, {@link ChainStore},
- * {@link VectorStoreRecords}, {@link PolicyStore}, {@link PolicyJobStore}, {@link McpStore}, {@link A2aAgentStore}). The hot path never
+ * {@link VectorStoreRecords}, {@link PolicyStore}, {@link PolicyJobStore}, {@link McpStore}, {@link A2aAgentStore}, {@link UserStore}). The hot path never
  * waits on a database: keys are cached above it and audit records written by a batching writer. After
  * {@link #close()} every call of every store fails with {@link IllegalStateException}.
  */
@@ -44,6 +44,9 @@ public interface Database extends AutoCloseable {
 
     /** The A2A gateway's registered agents. */
     A2aAgentStore a2aAgents();
+
+    /** The dashboard's and SafeChat's users. */
+    UserStore users();
 
     /** Releases connections (and, for an embedded database, closes its files); idempotent. */
     @Override

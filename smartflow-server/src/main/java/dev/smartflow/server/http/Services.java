@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.http.UriCompliance;
@@ -90,9 +91,16 @@ public final class Services {
                 + " UTF-8", "invalid_request_error", "unsupported_charset"));
     }
 
-    /** Fails the request with 401 unless it presents a key {@code authenticator} accepts. */
+    /**
+     * Fails the request with 401 unless it presents a key {@code authenticator} accepts, or (presenting none) an
+     * {@link AdminAccess}'s session admits it.
+     */
     public static void requireKey(Context ctx, Authenticator authenticator) {
-        String token = AuthStage.token(new RequestHeaders(ctx).credentials())
+        Optional<String> presented = AuthStage.token(new RequestHeaders(ctx).credentials());
+        if (presented.isEmpty() && authenticator instanceof AdminAccess access && access.admits(ctx)) {
+            return;
+        }
+        String token = presented
                 .orElseThrow(() -> new Unauthorized("missing API key: send it as 'Authorization: Bearer <key>'"));
         if (authenticator.authenticate(token).isEmpty()) {
             throw new Unauthorized("invalid API key");

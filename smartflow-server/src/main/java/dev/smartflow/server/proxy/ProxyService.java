@@ -34,6 +34,7 @@ import io.javalin.http.Handler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -144,10 +145,22 @@ public final class ProxyService {
     public static Handler moduleRoute(Supplier<Smartflow> smartflow, BodyBudget budget, long maxRequestBytes,
                                       String[] moduleHeaders, ModuleOperation operation,
                                       Function<Context, Attributes> attributes) {
+        return moduleRoute(smartflow, budget, maxRequestBytes, moduleHeaders, operation, attributes,
+                (ctx, headers) -> headers);
+    }
+
+    /**
+     * As above, with {@code credentials} deciding what the exchange is authenticated with, given the request and the
+     * headers it presented (an admin's browser session standing in for the master key, say).
+     */
+    public static Handler moduleRoute(Supplier<Smartflow> smartflow, BodyBudget budget, long maxRequestBytes,
+                                      String[] moduleHeaders, ModuleOperation operation,
+                                      Function<Context, Attributes> attributes,
+                                      BiFunction<Context, Headers, Headers> credentials) {
         return ctx -> {
             RequestId id = RequestId.fromHeader(ctx.req().getHeader("x-request-id"));
             ctx.attribute(Services.REQUEST_ID, id.value());
-            Headers headers = new RequestHeaders(ctx, moduleHeaders).credentials();
+            Headers headers = credentials.apply(ctx, new RequestHeaders(ctx, moduleHeaders).credentials());
             Attributes extra = attributes.apply(ctx);
             long declared = RequestBody.declaredLength(ctx, maxRequestBytes);
             if (declared == 0 || (declared < 0 && ctx.req().getHeader("transfer-encoding") == null)) {

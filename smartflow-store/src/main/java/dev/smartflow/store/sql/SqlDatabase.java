@@ -10,6 +10,7 @@ import dev.smartflow.core.spi.VectorStoreRecords;
 import dev.smartflow.core.spi.PolicyJobStore;
 import dev.smartflow.core.spi.PolicyStore;
 import dev.smartflow.core.spi.A2aAgentStore;
+import dev.smartflow.core.spi.UserStore;
 import dev.smartflow.core.spi.McpStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,6 +79,7 @@ public final class SqlDatabase implements Database {
     private final SqlPolicyJobStore policyJobs;
     private final SqlMcpStore mcp;
     private final SqlA2aAgentStore a2aAgents;
+    private final SqlUserStore users;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SqlDatabase(HikariDataSource dataSource, Dialect dialect, String jdbcUrl) {
@@ -99,6 +101,7 @@ public final class SqlDatabase implements Database {
         this.policyJobs = new SqlPolicyJobStore(this, dialect);
         this.mcp = new SqlMcpStore(this, dialect);
         this.a2aAgents = new SqlA2aAgentStore(this, dialect);
+        this.users = new SqlUserStore(this, dialect);
     }
 
     /**
@@ -221,6 +224,12 @@ public final class SqlDatabase implements Database {
     }
 
     @Override
+    public UserStore users() {
+        requireOpen();
+        return users;
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             closeQuietly();
@@ -245,7 +254,7 @@ public final class SqlDatabase implements Database {
                 handle.execute("DELETE FROM " + table);
             }
             for (String table : List.of("mcp_servers", "mcp_grants", "mcp_access_requests", "mcp_calls",
-                    "mcp_user_tokens", "a2a_agents")) {
+                    "mcp_user_tokens", "a2a_agents", "users")) {
                 handle.execute("DELETE FROM " + table);
             }
         });

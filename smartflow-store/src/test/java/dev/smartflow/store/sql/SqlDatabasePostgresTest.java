@@ -74,7 +74,7 @@ class SqlDatabasePostgresTest extends DatabaseContract implements AuditRefusals 
             assertEquals(List.of("a2a_agents", "audit_log", "key_spend", "mcp_access_requests", "mcp_calls", "mcp_grants",
                     "mcp_servers", "mcp_user_tokens", "policies", "policy_assignments", "policy_counters",
                     "policy_jobs", "policy_preset_members", "policy_presets", "policy_suggestions", "routing_chains",
-                    "schema_version", "vector_store_chunks", "vector_store_files", "vector_stores", "virtual_keys"),
+                    "schema_version", "users", "vector_store_chunks", "vector_store_files", "vector_stores", "virtual_keys"),
                     names);
         }
     }
