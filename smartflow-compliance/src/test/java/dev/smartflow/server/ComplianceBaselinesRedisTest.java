@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smartflow.compliance.intel.Baselines;
 import dev.smartflow.compliance.intel.Deviation;
+import dev.smartflow.server.testing.RealServers;
 import dev.smartflow.store.redis.RedisSharedState;
 import dev.smartflow.testkit.FakeClock;
 import java.time.Duration;

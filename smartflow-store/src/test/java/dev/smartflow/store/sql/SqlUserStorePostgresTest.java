@@ -1,11 +1,8 @@
 package dev.smartflow.store.sql;
 
-
 import dev.smartflow.core.spi.Database;
 import dev.smartflow.testkit.UserStoreContract;
-import java.sql.SQLException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The user store's contract against the real PostgreSQL, as {@link SqlDatabasePostgresTest} finds it, in a schema of
@@ -13,22 +10,11 @@ import org.junit.jupiter.api.BeforeAll;
  * {@code CI} is unset.
  */
 class SqlUserStorePostgresTest extends UserStoreContract {
-    private static PostgresSchema schema;
-
-    @BeforeAll
-    static void requirePostgres() {
-        schema = PostgresSchema.createOrSkip(SqlUserStorePostgresTest.class);
-    }
-
-    @AfterAll
-    static void dropSchema() throws SQLException {
-        PostgresSchema.drop(schema);
-    }
+    @RegisterExtension
+    static final FreshPostgres POSTGRES = new FreshPostgres();
 
     @Override
     protected Database create() {
-        SqlDatabase database = SqlDatabase.postgres(schema.url());
-        database.deleteEverything();
-        return database;
+        return POSTGRES.emptyDatabase();
     }
 }
