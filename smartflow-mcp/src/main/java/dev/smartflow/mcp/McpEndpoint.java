@@ -841,7 +841,7 @@ final class McpEndpoint {
         Optional<String> userToken = entry.definition().auth().type() == ServerDefinition.AuthType.OAUTH_USER
                 ? userTokens.apply(entry, request.principal()) : Optional.empty();
         // the call's trace goes on to the upstream, with a span of the gateway's own
-        String traceparent = "00-" + request.exchange().traceId().value() + "-"
+        String traceparent = "00-" + request.exchange().traceId().w3c() + "-"
                 + String.format("%016x", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE)) + "-01";
         return new UpstreamCall(request.owner(), method, params, toolSchema, userToken, Optional.of(traceparent),
                 request.exchange().get(Cancellation.KEY), settings.upstreamTimeout());

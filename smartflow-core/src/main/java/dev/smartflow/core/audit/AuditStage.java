@@ -129,7 +129,7 @@ public final class AuditStage implements Stage {
         String provider = attempt.map(a -> a.provider().name()).orElse(NONE);
         String model = attempt.map(Attempt::model).orElseGet(() -> requestedModel(exchange));
         AuditRecord.Builder builder = AuditRecord.builder(exchange.id().value(), at, exchange.operation().path(),
-                provider, model).latencyMicros(latencyMicros);
+                provider, model).latencyMicros(latencyMicros).traceId(exchange.traceId().value());
         Principal principal = trail.principal().orElse(exchange.principal());
         Optional<VirtualKey> key = principal.key();
         key.map(VirtualKey::id).ifPresent(builder::keyId);
