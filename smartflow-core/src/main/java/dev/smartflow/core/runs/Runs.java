@@ -198,14 +198,17 @@ public final class Runs implements AutoCloseable {
         state.expire(key, settings.ttl());
     }
 
-    /** The run's state for the trace view. */
-    public RunState state(String trace) {
+    /** The run's state for the trace view; empty when this run has no shared state (no limits, never stopped). */
+    public Optional<RunState> state(String trace) {
         if (stopped(trace)) {
-            return new RunState(RunState.STOPPED, Optional.of("stopped"));
+            return Optional.of(new RunState(RunState.STOPPED, Optional.of("stopped")));
         }
         Map<String, String> run = state.hashGetAll(run(trace));
+        if (run.isEmpty()) {
+            return Optional.empty();
+        }
         String value = run.getOrDefault("state", RunState.RUNNING);
-        return new RunState(value, Optional.ofNullable(run.get("limit")));
+        return Optional.of(new RunState(value, Optional.ofNullable(run.get("limit"))));
     }
 
     /** When the run's first limited call came, creating its state with its TTL if this is that call. */
