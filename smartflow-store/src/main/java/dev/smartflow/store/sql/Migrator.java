@@ -31,7 +31,9 @@ final class Migrator {
             // V6 is left for another branch; versions need not be contiguous, each is applied once
             new Migration(7, "mcp"),
             // V8 is left for another branch
-            new Migration(9, "a2a_agents"));
+            new Migration(9, "a2a_agents"),
+            // V10: the audit log's trace id (agent runs); V11 is left for another branch
+            new Migration(10, "runs"));
 
     private static final System.Logger LOG = System.getLogger(Migrator.class.getName());
 
