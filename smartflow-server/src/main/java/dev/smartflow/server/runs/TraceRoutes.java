@@ -6,6 +6,7 @@ import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.error.NotFound;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.LlmOperation;
+import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.TraceId;
 import dev.smartflow.core.runs.RunState;
 import dev.smartflow.core.runs.Runs;
@@ -44,8 +45,6 @@ import java.util.stream.Stream;
  */
 public final class TraceRoutes {
     public static final String PATH = "/api/traces/{trace_id}";
-    private static final Set<String> LLM_ROUTES = Stream.of(LlmOperation.values()).map(LlmOperation::path)
-            .collect(Collectors.toUnmodifiableSet());
 
     private final AuditLog audit;
     private final Runs runs;
@@ -143,7 +142,16 @@ public final class TraceRoutes {
         if (route.equals("/a2a") || route.startsWith("/a2a/")) {
             return "a2a";
         }
-        return LLM_ROUTES.contains(route) ? "llm" : "other";
+        return LlmRoutes.PATHS.contains(route) ? "llm" : "other";
+    }
+
+    /**
+     * Read lazily, and through {@link Operation} first: initialising {@code LlmOperation} before {@code Operation}
+     * (whose constants name its values) would leave those constants null for the whole process.
+     */
+    private static final class LlmRoutes {
+        static final Set<String> PATHS = Stream.concat(Stream.of(Operation.CHAT), Stream.of(LlmOperation.values()))
+                .map(Operation::path).collect(Collectors.toUnmodifiableSet());
     }
 
     private static BigDecimal usd(long micros) {
