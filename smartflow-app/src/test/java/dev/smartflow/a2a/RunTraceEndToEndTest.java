@@ -15,7 +15,6 @@ import dev.smartflow.server.SmartflowServer;
 import dev.smartflow.testkit.Await;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -1,26 +1,21 @@
 package dev.smartflow.core.budget;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.smartflow.core.Chain;
 import dev.smartflow.core.Stage;
 import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.cost.MediaUnits;
 import dev.smartflow.core.cost.Pricing;
-import dev.smartflow.core.cost.TokenPrice;
 import dev.smartflow.core.cost.UnitPrice;
 import dev.smartflow.core.error.BudgetExceeded;
 import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.core.exchange.Exchange;
-import dev.smartflow.core.exchange.LlmOperation;
 import dev.smartflow.core.exchange.Operation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.exchange.StreamEnd;
 import dev.smartflow.core.model.Cost;
-import dev.smartflow.core.model.Usage;
 import dev.smartflow.core.routing.ModelResolver;
 import dev.smartflow.core.routing.RoutePlan;
 import dev.smartflow.core.routing.RoutePlanner;
-import dev.smartflow.core.routing.Target;
 import dev.smartflow.core.spi.VirtualKey;
 import java.util.Objects;
 import java.util.Optional;
