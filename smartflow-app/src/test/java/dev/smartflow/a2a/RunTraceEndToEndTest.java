@@ -217,6 +217,7 @@ class RunTraceEndToEndTest {
         HttpResponse<Stream<String>> stream = HttpClient.newHttpClient().send(request,
                 HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, stream.statusCode());
+        assertEquals(Optional.of(trace), stream.headers().firstValue("x-a2a-trace-id"));
         Iterator<String> lines = stream.body().iterator();
         String first = lines.next();
         assertTrue(first.contains("Hel"), first);
@@ -232,10 +233,23 @@ class RunTraceEndToEndTest {
         assertTrue(!events.contains("\"lo\""), events);
         Http.Reply refused = chatCall(trace);
         assertEquals(409, refused.status(), refused.body());
+        assertEquals(Optional.of(trace), refused.header("x-a2a-trace-id"));
         assertEquals("run_stopped", refused.json().path("error").path("code").asText());
         assertEquals("stopped", Http.get(management("/api/traces/" + trace), "Authorization", M).json()
                 .path("state").asText());
         assertEquals(404, Http.get(management("/api/traces/never-seen"), "Authorization", M).status());
         assertEquals(400, Http.get(management("/api/traces/bad%20id"), "Authorization", M).status());
+    }
+
+    @Test
+    void aModelCallWithABadTraceIdIsA400InOpenAisShapeAndATraceparentIsHonoured() {
+        Http.Reply bad = chatCall("spaces are not allowed");
+
+        assertEquals(400, bad.status(), bad.body());
+        assertEquals("invalid_trace_id", bad.json().path("error").path("code").asText());
+        Http.Reply traced = Http.post(proxy("/v1/chat/completions"), "{\"model\":\"gpt-4o-mini\",\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization", bearer, "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertEquals(Optional.of("4bf92f3577b34da6a3ce929d0e0e4736"), traced.header("x-a2a-trace-id"));
     }
 }
