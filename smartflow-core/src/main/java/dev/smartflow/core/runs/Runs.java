@@ -46,6 +46,7 @@ public final class Runs implements AutoCloseable {
     private final Map<String, Long> stopped = new ConcurrentHashMap<>();
     private final SharedState.Subscription subscription;
     private final ScheduledExecutorService poller;
+    private volatile boolean failing;
 
     private Runs(SharedState state, InstantSource clock, RunSettings settings, boolean poll) {
         this.state = Objects.requireNonNull(state, "state");
@@ -118,11 +119,20 @@ public final class Runs implements AutoCloseable {
         stopped.put(trace, at);
     }
 
+    /** The poll: one warning when reading starts failing (an outage), one note when it works again. */
     private void refreshQuietly() {
         try {
             refresh();
+            if (failing) {
+                failing = false;
+                LOG.log(System.Logger.Level.INFO, "the stopped runs can be read again");
+            }
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "the stopped runs could not be read: " + e.getMessage());
+            if (!failing) {
+                failing = true;
+                LOG.log(System.Logger.Level.WARNING, "the stopped runs could not be read (stops published meanwhile "
+                        + "still arrive over pub/sub once the state answers): " + e.getMessage());
+            }
         }
     }
 
