@@ -87,4 +87,26 @@ class A2aRunsTest {
         assertEquals(-32600, reply.json().path("error").path("code").asInt());
         assertEquals(0, sends());
     }
+
+    @Test
+    void aStreamOfAStoppedRunEndsWithAnA2aErrorEvent() {
+        agent.holdStreams = true;
+        String stream = SEND.replace("message/send", "message/stream");
+        try (Sse events = Sse.post(gateway.proxy("/a2a/helper"), stream, "Authorization", key.bearer(),
+                "x-a2a-trace-id", "run-stream")) {
+            // the task working and its artifact came through; the agent holds its last event
+            assertEquals("working", events.next().path("result").path("status").path("state").asText());
+            events.next();
+
+            assertEquals(200, Http.post(gateway.management("/api/traces/run-stream/stop"), "", "Authorization",
+                    TestGateway.M).status());
+            agent.release.countDown();
+
+            JsonNode last = events.next();
+            assertEquals(1, last.path("id").asInt(), last.toString());
+            assertEquals(-31429, last.path("error").path("code").asInt(), last.toString());
+            assertEquals("run_stopped", last.path("error").path("data").path("code").asText());
+            assertEquals(null, events.next());
+        }
+    }
 }
