@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.Stage;
+import dev.smartflow.core.audit.Facts;
+import dev.smartflow.core.audit.Trail;
 import dev.smartflow.core.budget.WorstCase;
 import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.error.BudgetExceeded;
@@ -21,6 +23,8 @@ import dev.smartflow.core.exchange.ModuleOperation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.exchange.StreamEnd;
 import dev.smartflow.core.model.Cost;
+import dev.smartflow.core.runs.RunCall;
+import dev.smartflow.core.runs.RunRefused;
 import dev.smartflow.providers.sse.SseDecoder;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -138,9 +142,10 @@ final class A2aEndpoint {
                             + "'; ask an administrator to add it to the agent's allowed_keys or allowed_tags");
                 }
                 agent = entry.id();
-                Exchange hop = markAgentHop(exchange);
-                call = Optional.of(read(hop, http));
+                call = Optional.of(read(exchange, http));
                 Wire.Method method = call.get().method();
+                // a task sent (or streamed) is a hop of the run; reading or cancelling one is not
+                Exchange hop = method.billed ? markAgentHop(exchange, entry.id()) : exchange;
                 if (method.push()) {
                     throw A2aError.of(A2aError.PUSH_NOT_SUPPORTED, "push notifications are not relayed by the "
                             + "gateway; stream the task (SendStreamingMessage) or poll it (GetTask)");
@@ -162,6 +167,8 @@ final class A2aEndpoint {
                 } catch (StateUnavailable e) {
                     throw A2aError.of(A2aError.UNAVAILABLE, "the gateway cannot reach its shared state; try again")
                             .because("state_unavailable");
+                } catch (RunRefused e) {
+                    throw runRefused(e);
                 } catch (SmartflowException e) {
                     throw A2aError.of(A2aError.INTERNAL_ERROR, e.getMessage()).withStatus(e.status())
                             .because(e.code().orElse("refused"));
@@ -170,7 +177,8 @@ final class A2aEndpoint {
                 Call served = call.get();
                 if (response instanceof Response.Streamed streamed) {
                     return new Response.Streamed(streamed.status(), streamed.headers().with("x-a2a-trace-id",
-                            exchange.traceId().value()), ChunkStream.onEnd(streamed.chunks(), end -> record(exchange,
+                            exchange.traceId().value()), ChunkStream.onEnd(new RunStopEvent(streamed.chunks(), served,
+                            outcome), end -> record(exchange,
                             finalAgent, served, end instanceof StreamEnd.Failed ? "stream_failed" : outcome.status,
                             outcome)));
                 }
@@ -185,11 +193,76 @@ final class A2aEndpoint {
     }
 
     /**
-     * Marks the exchange as one hop of an agent run. The run governance (per-run limits and the kill switch, issue
-     * 22) counts agent hops here; until it exists this is the one place that knows an exchange is an A2A hop.
+     * Marks the exchange as one hop of an agent run: the run stage counts it against the run's {@code max_agent_hops}
+     * (and its budget), and the audit record names the agent.
      */
-    static Exchange markAgentHop(Exchange exchange) {
-        return exchange;
+    static Exchange markAgentHop(Exchange exchange, String agentId) {
+        exchange.get(Trail.KEY).ifPresent(trail -> trail.note(Facts.TARGET, new Facts.Target("a2a", agentId)));
+        return exchange.with(RunCall.KEY, RunCall.agentHop());
+    }
+
+    /** A run refusal as the A2A error a client reads: -31429 with the run's code in its data. */
+    static A2aError runRefused(RunRefused e) {
+        return A2aError.of(A2aError.LIMITED, e.getMessage()).withStatus(e.status())
+                .withData(Wire.NODES.objectNode().put("status", e.status()).put("code", e.code().orElseThrow()))
+                .because(e.code().orElseThrow());
+    }
+
+    /**
+     * Ends a relayed stream whose run was stopped (or refused) mid-way with an A2A error event in the caller's
+     * binding, as a break of the agent's own stream ends.
+     */
+    private static final class RunStopEvent implements ChunkStream {
+        private final ChunkStream inner;
+        private final Call call;
+        private final Outcome outcome;
+        private Chunk last;
+        private boolean done;
+
+        RunStopEvent(ChunkStream inner, Call call, Outcome outcome) {
+            this.inner = inner;
+            this.call = call;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (last != null) {
+                return true;
+            }
+            if (done) {
+                return false;
+            }
+            try {
+                return inner.hasNext();
+            } catch (RunRefused e) {
+                done = true;
+                A2aError error = runRefused(e);
+                outcome.status = error.reason();
+                last = Chunk.data(Body.of(call.binding() == Binding.REST ? error.restAnswer()
+                        : error.rpcAnswer(call.rpcId())));
+                return true;
+            }
+        }
+
+        @Override
+        public Chunk next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            if (last != null) {
+                Chunk chunk = last;
+                last = null;
+                return chunk;
+            }
+            return inner.next();
+        }
+
+        @Override
+        public void close() {
+            done = true;
+            inner.close();
+        }
     }
 
     /** The stage that calls the agent (at the {@code BEFORE_ROUTE} slot). */

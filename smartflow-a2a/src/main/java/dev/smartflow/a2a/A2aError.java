@@ -70,6 +70,10 @@ final class A2aError extends RuntimeException {
         return new A2aError(code, getMessage(), status, reason, data);
     }
 
+    A2aError withData(JsonNode value) {
+        return new A2aError(code, getMessage(), httpStatus, reason, Optional.of(value));
+    }
+
     A2aError because(String why) {
         return new A2aError(code, getMessage(), httpStatus, why, data);
     }

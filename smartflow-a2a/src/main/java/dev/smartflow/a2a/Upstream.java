@@ -54,7 +54,7 @@ final class Upstream {
         exchange.ifPresent(e -> {
             String trace = e.traceId().value();
             request.header("x-a2a-trace-id", trace);
-            request.header("traceparent", "00-" + trace + "-" + spanId() + "-01");
+            request.header("traceparent", "00-" + e.traceId().w3c() + "-" + spanId() + "-01");
         });
         return request;
     }

@@ -4,6 +4,7 @@ import dev.smartflow.core.audit.AuditStage;
 import dev.smartflow.core.budget.BudgetStage;
 import dev.smartflow.core.budget.Budgets;
 import dev.smartflow.core.budget.RateLimitStage;
+import dev.smartflow.core.budget.WorstCases;
 import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.cost.CostStage;
 import dev.smartflow.core.cost.Pricing;
@@ -35,6 +36,7 @@ import dev.smartflow.core.routing.ModelsStage;
 import dev.smartflow.core.routing.PlanStage;
 import dev.smartflow.core.routing.RouteStage;
 import dev.smartflow.core.routing.Routing;
+import dev.smartflow.core.runs.RunStage;
 import dev.smartflow.core.trace.TraceStage;
 import dev.smartflow.core.validation.ValidationStage;
 import java.util.ArrayList;
@@ -116,6 +118,12 @@ final class DefaultSmartflow implements Smartflow {
         slot(builder, Slot.AUTHENTICATED).forEach(pipeline::addStage);
         if (builder.sharedState != null) {
             pipeline.addStage(new RateLimitStage(builder.sharedState, builder.rateLimitsOnOutage));
+        }
+        if (builder.runs != null) {
+            // after the modules' AUTHENTICATED stages, which mark tool calls and agent hops; before the cache, so a
+            // stopped run gets no cached answer either
+            pipeline.addStage(new RunStage(builder.runs, new WorstCases(routing.planner(),
+                    builder.pricing == null ? Pricing.none() : builder.pricing)));
         }
         slot(builder, Slot.PRE_CALL).forEach(pipeline::addStage);
         slot(builder, Slot.CACHE).forEach(pipeline::addStage);

@@ -4,8 +4,8 @@ package dev.smartflow.core;
  * Where a module's stage runs in the default pipeline. The order is fixed, so a module never needs to know the others:
  *
  * <pre>
- * trace → audit → authenticate → validate → [AUTHENTICATED] → rate limits → [PRE_CALL] → [CACHE] → plan → budget
- *       → [BEFORE_ROUTE] → models → route → [ATTEMPT] … → cost → provider
+ * trace → audit → authenticate → validate → [AUTHENTICATED] → rate limits → runs → [PRE_CALL] → [CACHE] → plan
+ *       → budget → [BEFORE_ROUTE] → models → route → [ATTEMPT] … → cost → provider
  * </pre>
  *
  * Compliance sees the request before the cache (a redacted request is what gets cached); a cache hit needs no budget

@@ -24,6 +24,8 @@ import dev.smartflow.core.model.TranscriptionRequest;
 import dev.smartflow.core.model.TranscriptionResponse;
 import dev.smartflow.core.routing.ModelResolver;
 import dev.smartflow.core.routing.Routing;
+import dev.smartflow.core.runs.RunStage;
+import dev.smartflow.core.runs.Runs;
 import dev.smartflow.core.spi.ChainStore;
 import dev.smartflow.core.spi.KeyStore;
 import dev.smartflow.core.spi.SharedState;
@@ -105,7 +107,7 @@ public interface Smartflow extends AutoCloseable {
     /**
      * Configures a {@link Smartflow}. Stages run in this order (see {@link Slot}): trace, audit (when a listener is
      * added), authenticate (when an authenticator is set), validate, {@link Slot#AUTHENTICATED}, rate limits (when
-     * {@link #sharedState} is set), {@link Slot#PRE_CALL}, {@link Slot#CACHE}, plan, budget (with shared state and a
+     * {@link #sharedState} is set), runs (when {@link #runs} are set), {@link Slot#PRE_CALL}, {@link Slot#CACHE}, plan, budget (with shared state and a
      * {@link #keyStore}), {@link Slot#BEFORE_ROUTE} (where {@link #addStage(Stage)} puts a stage), models, route; then
      * per provider attempt {@link Slot#ATTEMPT} and last the cost stage (when {@link #pricing} is set), next to the
      * provider.
@@ -116,6 +118,7 @@ public interface Smartflow extends AutoCloseable {
         Pricing pricing;
         Ticker ticker = Ticker.system();
         SharedState sharedState;
+        Runs runs;
         OutageMode budgetsOnOutage = OutageMode.CLOSED;
         OutageMode rateLimitsOnOutage = OutageMode.CLOSED;
         KeyStore keyStore;
@@ -183,6 +186,21 @@ public interface Smartflow extends AutoCloseable {
                 throw new IllegalStateException("sharedState was already set");
             }
             this.sharedState = Objects.requireNonNull(state, "sharedState");
+            return this;
+        }
+
+        /**
+         * Governs agent runs ({@link RunStage}, right after the rate limits): each run's limits, its kill switch and
+         * loop detection, in the {@link Runs}' shared state. Without it no run is governed. Closed with the pipeline.
+         *
+         * @throws IllegalStateException if runs were already set
+         */
+        public Builder runs(Runs runs) {
+            if (this.runs != null) {
+                throw new IllegalStateException("runs were already set");
+            }
+            this.runs = Objects.requireNonNull(runs, "runs");
+            closeables.add(runs);
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.smartflow.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.smartflow.core.Chain;
 import dev.smartflow.core.Stage;
@@ -28,6 +29,8 @@ import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.metrics.Metrics;
 import dev.smartflow.core.model.Cost;
 import dev.smartflow.core.model.Usd;
+import dev.smartflow.core.runs.RunCall;
+import dev.smartflow.core.runs.RunRefused;
 import dev.smartflow.core.spi.McpStore;
 import dev.smartflow.core.spi.VirtualKey;
 import java.net.URI;
@@ -37,6 +40,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -748,8 +752,14 @@ final class McpEndpoint {
             UpstreamCall call = upstreamCall(entry, request, "tools/call", upstreamParams, Optional.of(schema),
                     Optional.of(cancellation), relay.map(r -> listener(r, entry, name, request)));
             long price = entry.definition().perCallMicros();
+            String serverId = entry.id();
+            String toolName = tool;
+            request.exchange().get(Trail.KEY).ifPresent(trail -> trail.note(Facts.TARGET,
+                    new Facts.Target(serverId, toolName)));
+            // the run stage counts it as a tool call, and the same tool with the same arguments as a possible loop
             Exchange priced = request.exchange().with(WorstCase.KEY, new WorstCase(price))
-                    .with(TOOL_CALL, new ToolCall(entry, call, price));
+                    .with(TOOL_CALL, new ToolCall(entry, call, price))
+                    .with(RunCall.KEY, RunCall.tool(serverId + '\u0000' + tool + '\u0000' + canonical(arguments)));
             Response response;
             try {
                 response = request.chain().proceed(priced);
@@ -764,6 +774,10 @@ final class McpEndpoint {
             } catch (StateUnavailable e) {
                 throw RpcError.of(RpcError.UNAVAILABLE, "the gateway cannot reach its shared state; try again")
                         .because("state_unavailable");
+            } catch (RunRefused e) {
+                String code = e.code().orElseThrow();
+                throw RpcError.of(RpcError.LIMITED, e.getMessage()).withData(JsonRpc.NODES.objectNode()
+                        .put("status", e.status()).put("code", code)).because(code);
             } catch (SmartflowException e) {
                 throw RpcError.of(RpcError.INTERNAL_ERROR, e.getMessage()).because(e.code().orElse("refused"));
             }
@@ -1014,6 +1028,27 @@ final class McpEndpoint {
         }
     }
 
+    /** Arguments as text that is the same for the same arguments whatever the order of their fields. */
+    static String canonical(JsonNode node) {
+        if (node.isObject()) {
+            StringBuilder text = new StringBuilder("{");
+            List<String> names = new ArrayList<>();
+            node.fieldNames().forEachRemaining(names::add);
+            Collections.sort(names);
+            for (String name : names) {
+                text.append(JsonNodeFactory.instance.textNode(name)).append(':').append(canonical(node.get(name)))
+                        .append(',');
+            }
+            return text.append('}').toString();
+        }
+        if (node.isArray()) {
+            StringBuilder text = new StringBuilder("[");
+            node.forEach(item -> text.append(canonical(item)).append(','));
+            return text.append(']').toString();
+        }
+        return node.isMissingNode() ? "{}" : node.toString();
+    }
+
     // --- upstream calls and answers
 
     private UpstreamCall upstreamCall(Registry.Entry entry, Request request, String method, ObjectNode params,
@@ -1028,7 +1063,7 @@ final class McpEndpoint {
         Optional<String> userToken = entry.definition().auth().type() == ServerDefinition.AuthType.OAUTH_USER
                 ? userTokens.apply(entry, request.principal()) : Optional.empty();
         // the call's trace goes on to the upstream, with a span of the gateway's own
-        String traceparent = "00-" + request.exchange().traceId().value() + "-"
+        String traceparent = "00-" + request.exchange().traceId().w3c() + "-"
                 + String.format("%016x", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE)) + "-01";
         return new UpstreamCall(request.owner(), method, params, toolSchema, userToken, Optional.of(traceparent),
                 cancellation, settings.upstreamTimeout(), listener);

@@ -4,6 +4,7 @@ import dev.smartflow.cache.embed.Embedders;
 import dev.smartflow.cache.index.FlatVectorIndex;
 import dev.smartflow.core.Slot;
 import dev.smartflow.core.Ticker;
+import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.exchange.Attributes;
 import dev.smartflow.core.exchange.Principal;
 import dev.smartflow.core.spi.McpStore;
@@ -120,8 +121,8 @@ public final class McpModule implements ServerModule {
         Function<Optional<String>, Handler> route = server -> context.pipelineRoute(McpEndpoint.RPC,
                 ctx -> Attributes.EMPTY.with(HttpFacts.KEY, HttpFacts.of(ctx, server.map(s -> ctx.pathParam(s)),
                         settings.trustForwardedFor())));
-        Handler aggregate = route.apply(Optional.empty());
-        Handler perServer = route.apply(Optional.of("server_id"));
+        Handler aggregate = traceRefusal(route.apply(Optional.empty()));
+        Handler perServer = traceRefusal(route.apply(Optional.of("server_id")));
         for (String path : new String[] {"/mcp", "/mcp/"}) {
             app.routes.post(path, aggregate);
             app.routes.get(path, aggregate);
@@ -132,6 +133,26 @@ public final class McpModule implements ServerModule {
             app.routes.get(path, perServer);
             app.routes.delete(path, perServer);
         }
+    }
+
+    /**
+     * A bad {@code x-a2a-trace-id} is refused before the pipeline runs; an MCP client reads it as a JSON-RPC error
+     * (-32600, HTTP 400, the code in its data), not in OpenAI's shape.
+     */
+    private static Handler traceRefusal(Handler route) {
+        return ctx -> {
+            try {
+                route.handle(ctx);
+            } catch (InvalidRequest e) {
+                if (ctx.res().isCommitted() || !e.code().filter("invalid_trace_id"::equals).isPresent()) {
+                    throw e;
+                }
+                RpcError error = RpcError.of(RpcError.INVALID_REQUEST, e.getMessage())
+                        .withData(JsonRpc.NODES.objectNode().put("status", 400).put("code", "invalid_trace_id"));
+                ctx.status(400).contentType("application/json")
+                        .result(JsonRpc.error(null, error).toString());
+            }
+        };
     }
 
     /** The guardrail on the class path (the compliance module's, say), or one that finds nothing. */

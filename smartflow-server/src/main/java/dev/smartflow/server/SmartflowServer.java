@@ -14,6 +14,8 @@ import dev.smartflow.core.routing.Chains;
 import dev.smartflow.core.routing.FallbackChain;
 import dev.smartflow.core.routing.Routing;
 import dev.smartflow.core.spi.Database;
+import dev.smartflow.core.runs.RunLimits;
+import dev.smartflow.core.runs.Runs;
 import dev.smartflow.core.spi.SharedState;
 import dev.smartflow.providers.ProviderRegistry;
 import dev.smartflow.server.bridge.BridgeLog;
@@ -26,6 +28,8 @@ import dev.smartflow.server.management.ChainCheck;
 import dev.smartflow.server.management.ManagementService;
 import dev.smartflow.server.policy.PolicyService;
 import dev.smartflow.server.proxy.ProxyService;
+import dev.smartflow.server.runs.RunsConfig;
+import dev.smartflow.server.runs.TraceRoutes;
 import dev.smartflow.store.redis.RedisSharedState;
 import dev.smartflow.store.sql.SqlDatabase;
 import io.javalin.Javalin;
@@ -153,7 +157,12 @@ public final class SmartflowServer implements AutoCloseable {
                     .addAuditListener(audit).addAuditListener(metrics).addSpendListener(metrics)
                     .addAuditListener(bridge);
             alerts.ifPresent(a -> pipeline.addAuditListener(a).addSpendListener(a));
+            // agent runs: limits, kill switch and loop detection in the shared state; closed with the pipeline
+            Runs runs = Runs.start(state, clock, RunsConfig.load(config.section("runs")));
+            pipeline.runs(runs);
             ModuleContext.Wiring wiring = new ModuleContext.Wiring(bodyBudget);
+            wiring.headers.addAll(List.of(RunLimits.HEADERS));
+            TraceRoutes traces = new TraceRoutes(database.audit(), runs);
             for (ServerModule module : modules) {
                 module.install(new ModuleContext(module, config, pipeline, state, database, metrics, master, clock,
                         registry.catalog(), wiring, resources));
@@ -179,7 +188,8 @@ public final class SmartflowServer implements AutoCloseable {
                     case PROXY -> ProxyService.create(smartflow, registry, state, metrics, bodyBudget, config, added,
                             wiring.headers());
                     case MANAGEMENT -> ManagementService.create(registry, master, keys, budgets, routing,
-                            database.audit(), metrics, alerts, config, operations, added);
+                            database.audit(), metrics, alerts, config, operations, added.andThen(
+                                    traces::register));
                     case COMPLIANCE -> ComplianceService.create(config, added);
                     case POLICY -> PolicyService.create(config, added);
                     case BRIDGE -> BridgeService.create(config, bridge, master, added);

@@ -402,6 +402,32 @@ public abstract class DatabaseContract {
     }
 
     @Test
+    void aTraceQueryReturnsOnlyThatRunsRecordsNewestFirst() {
+        audit.append(List.of(
+                builder("r1", T0, "openai").traceId("run-1").build(),
+                builder("r2", T0.plusSeconds(1), "openai").traceId("run-2").build(),
+                builder("r3", T0.plusSeconds(2), "mcp-server").traceId("run-1").build(),
+                record("r4", T0.plusSeconds(3))));
+
+        assertEquals(List.of("r3", "r1"), requestIds(audit.query(AuditQuery.trace("run-1", 10))));
+        assertEquals(List.of("r3"), requestIds(audit.query(AuditQuery.trace("run-1", 10)
+                .withProvider("mcp-server"))));
+        assertEquals(List.of(), audit.query(AuditQuery.trace("run-9", 10)));
+    }
+
+    @Test
+    void aRecordsTraceIdReadsBack() {
+        AuditRecord record = builder("r1", T0, "openai").traceId("4bf92f3577b34da6a3ce929d0e0e4736").build();
+
+        audit.append(List.of(record, record("r2", T0)));
+
+        assertEquals(Optional.of("4bf92f3577b34da6a3ce929d0e0e4736"),
+                audit.query(AuditQuery.latest(10).withTrace("4bf92f3577b34da6a3ce929d0e0e4736")).getFirst().traceId());
+        assertEquals(Optional.empty(), audit.query(AuditQuery.latest(10)).stream()
+                .filter(r -> r.requestId().equals("r2")).findFirst().orElseThrow().traceId());
+    }
+
+    @Test
     void aDuplicateWithinOneBatchIsWrittenOnce() {
         int added = audit.append(List.of(record("r1", T0), record("r1", T0.plusSeconds(1)), record("r2", T0)));
 
@@ -816,6 +842,7 @@ public abstract class DatabaseContract {
     protected static AuditRecord fullRecord(String requestId, Instant timestamp) {
         return builder(requestId, timestamp, "anthropic")
                 .keyId(KeyId.of("k1"))
+                .traceId("trace-1")
                 .userId("user-1")
                 .orgId("org-1")
                 .teamId("team-1")

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -205,6 +206,53 @@ public abstract class SharedStateContract {
         assertEquals(-1, state.hashIncrement("h", "b", -1));
 
         assertEquals(Map.of("a", "5", "b", "-1"), state.hashGetAll("h"));
+    }
+
+    @Test
+    void hashIncrementWithinAddsWhileTheResultStaysWithinTheLimit() {
+        assertEquals(OptionalLong.of(3), state.hashIncrementWithin("h", "a", 3, 5));
+        assertEquals(OptionalLong.of(5), state.hashIncrementWithin("h", "a", 2, 5));
+        assertEquals(OptionalLong.of(2), state.hashIncrementWithin("h", "a", -3, 5));
+
+        assertEquals(Map.of("a", "2"), state.hashGetAll("h"));
+    }
+
+    @Test
+    void hashIncrementWithinRefusesWhatWouldPassTheLimitAndChangesNothing() {
+        state.hashPut("h", "a", "4");
+
+        assertEquals(OptionalLong.empty(), state.hashIncrementWithin("h", "a", 2, 5));
+        assertEquals(OptionalLong.empty(), state.hashIncrementWithin("h", "b", 1, 0));
+
+        assertEquals(Map.of("a", "4"), state.hashGetAll("h"));
+    }
+
+    @Test
+    void hashIncrementWithinOnANonIntegerFieldFails() {
+        state.hashPut("h", "a", "x");
+
+        assertThrows(IllegalStateException.class, () -> state.hashIncrementWithin("h", "a", 1, 10));
+    }
+
+    @Test
+    void hashIncrementWithinKeepsTheHashTtl() {
+        state.hashIncrementWithin("h", "a", 1, 10);
+        assertTrue(state.expire("h", LONG));
+
+        state.hashIncrementWithin("h", "a", 1, 10);
+
+        assertTrue(state.ttl("h").isPresent());
+    }
+
+    @Test
+    void concurrentHashIncrementsWithinAdmitExactlyTheLimit() throws Exception {
+        List<OptionalLong> answers = concurrently(i -> state.hashIncrementWithin("run", "steps", 1, 50));
+
+        assertEquals(50, answers.stream().filter(OptionalLong::isPresent).count());
+        assertEquals(Optional.of("50"), state.hashGet("run", "steps"));
+        // each admitted call saw its own count: no two callers were given the same step
+        assertEquals(50, answers.stream().filter(OptionalLong::isPresent).mapToLong(OptionalLong::getAsLong)
+                .distinct().count());
     }
 
     @Test

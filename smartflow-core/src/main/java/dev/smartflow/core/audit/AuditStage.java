@@ -126,10 +126,13 @@ public final class AuditStage implements Stage {
     private static AuditRecord record(Exchange exchange, Trail trail, Instant at, long latencyMicros, int status,
                                       Optional<String> error) {
         Optional<Attempt> attempt = trail.attempt();
-        String provider = attempt.map(a -> a.provider().name()).orElse(NONE);
-        String model = attempt.map(Attempt::model).orElseGet(() -> requestedModel(exchange));
+        Optional<Facts.Target> target = attempt.isPresent() ? Optional.empty() : trail.fact(Facts.TARGET);
+        String provider = attempt.map(a -> a.provider().name())
+                .or(() -> target.map(Facts.Target::provider)).orElse(NONE);
+        String model = attempt.map(Attempt::model).or(() -> target.map(Facts.Target::model))
+                .orElseGet(() -> requestedModel(exchange));
         AuditRecord.Builder builder = AuditRecord.builder(exchange.id().value(), at, exchange.operation().path(),
-                provider, model).latencyMicros(latencyMicros);
+                provider, model).latencyMicros(latencyMicros).traceId(exchange.traceId().value());
         Principal principal = trail.principal().orElse(exchange.principal());
         Optional<VirtualKey> key = principal.key();
         key.map(VirtualKey::id).ifPresent(builder::keyId);

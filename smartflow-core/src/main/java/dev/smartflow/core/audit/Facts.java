@@ -18,12 +18,28 @@ public final class Facts {
     /** The compliance scan's score (0 to 1) and flags ({@code pii.email}, ...). */
     public static final Attribute<Compliance> COMPLIANCE = Attribute.of("fact.compliance", Compliance.class);
 
+    /**
+     * What a module's call went to, in the record's provider and model fields: an MCP server and tool, an A2A agent
+     * ({@code a2a} and the agent's id). A model call's provider attempt takes precedence.
+     */
+    public static final Attribute<Target> TARGET = Attribute.of("fact.target", Target.class);
+
     private Facts() {
     }
 
     public record CacheHit(String tier) {
         public CacheHit {
             Objects.requireNonNull(tier, "tier");
+        }
+    }
+
+    public record Target(String provider, String model) {
+        public Target {
+            Objects.requireNonNull(provider, "provider");
+            Objects.requireNonNull(model, "model");
+            if (provider.isBlank() || model.isBlank()) {
+                throw new IllegalArgumentException("a target's provider and model are not blank");
+            }
         }
     }
 

@@ -89,6 +89,7 @@ final class SpoolFormat {
                 json.writeFieldName(Field.ATTEMPTS);
                 json.writeTree(AttemptOutcome.toJson(record.attempts()));
             }
+            optional(json, Field.TRACE_ID, record.traceId());
             json.writeEndObject();
             json.writeRaw('\n');
         } catch (IOException e) {
@@ -137,6 +138,8 @@ final class SpoolFormat {
         static final SerializedString STATUS = new SerializedString("status");
         static final SerializedString ERROR = new SerializedString("error");
         static final SerializedString ATTEMPTS = new SerializedString("attempts");
+        // optional, so lines written before it still read back (without a trace)
+        static final SerializedString TRACE_ID = new SerializedString("trace_id");
 
         private Field() {
         }
@@ -191,7 +194,7 @@ final class SpoolFormat {
                     node.path("compliance_score").isNumber()
                             ? OptionalDouble.of(node.get("compliance_score").asDouble()) : OptionalDouble.empty(),
                     flags, whole(node, "latency_micros"), (int) whole(node, "status"), text(node, "error"),
-                    AttemptOutcome.fromJson(node.path("attempts")));
+                    AttemptOutcome.fromJson(node.path("attempts")), text(node, "trace_id"));
         } catch (DateTimeParseException | NullPointerException e) {
             throw new IllegalArgumentException("not a valid audit record: " + e.getMessage(), e);
         }

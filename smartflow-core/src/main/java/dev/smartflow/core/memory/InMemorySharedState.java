@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -177,6 +178,22 @@ public final class InMemorySharedState implements SharedState {
             long value = current == null ? delta : add(parse(current, key), delta, key);
             hash.put(field, Long.toString(value));
             return value;
+        });
+    }
+
+    @Override
+    public OptionalLong hashIncrementWithin(String key, String field, long delta, long limit) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(field, "field");
+        return locked(now -> {
+            Entry entry = live(key, now);
+            String current = entry == null ? null : entry.hash(key).get(field);
+            long value = current == null ? delta : add(parse(current, key), delta, key);
+            if (value > limit) {
+                return OptionalLong.empty();
+            }
+            liveHash(key, now).put(field, Long.toString(value));
+            return OptionalLong.of(value);
         });
     }
 

@@ -59,12 +59,15 @@ import java.util.OptionalDouble;
  * @param error            the error type when the request failed
  * @param attempts         the provider attempts the call made, in order, each with its outcome; empty when no
  *                         provider was tried
+ * @param traceId          the run the call belongs to ({@code x-a2a-trace-id} or {@code traceparent}); empty for
+ *                         records made before traces were recorded
  */
 public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> keyId, Optional<String> userId,
                           Optional<String> orgId, Optional<String> teamId, String route, String provider, String model,
                           long promptTokens, long completionTokens, long costMicros, boolean cached,
                           Optional<String> hitType, OptionalDouble complianceScore, List<String> complianceFlags,
-                          long latencyMicros, int status, Optional<String> error, List<AttemptOutcome> attempts) {
+                          long latencyMicros, int status, Optional<String> error, List<AttemptOutcome> attempts,
+                          Optional<String> traceId) {
     /** The most characters a text component keeps (see the class). */
     public static final int MAX_TEXT = 512;
     private static final char REPLACEMENT = '\uFFFD';
@@ -95,6 +98,7 @@ public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> k
         }
         error = storable(Objects.requireNonNull(error, "error"));
         attempts = List.copyOf(Objects.requireNonNull(attempts, "attempts"));
+        traceId = storable(Objects.requireNonNull(traceId, "traceId"));
     }
 
     /** A builder for a successful (200), uncached request with no tokens, cost, latency or compliance figures. */
@@ -199,6 +203,7 @@ public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> k
         private int status = 200;
         private Optional<String> error = Optional.empty();
         private List<AttemptOutcome> attempts = List.of();
+        private Optional<String> traceId = Optional.empty();
 
         private Builder(String requestId, Instant timestamp, String route, String provider, String model) {
             this.requestId = requestId;
@@ -275,6 +280,12 @@ public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> k
             return this;
         }
 
+        /** The run the call belongs to. */
+        public Builder traceId(String traceId) {
+            this.traceId = Optional.of(traceId);
+            return this;
+        }
+
         /**
          * @throws NullPointerException     when a required value is missing
          * @throws IllegalArgumentException when a value is out of range (the message names the field)
@@ -282,7 +293,7 @@ public record AuditRecord(String requestId, Instant timestamp, Optional<KeyId> k
         public AuditRecord build() {
             return new AuditRecord(requestId, timestamp, keyId, userId, orgId, teamId, route, provider, model,
                     promptTokens, completionTokens, costMicros, cached, hitType, complianceScore, complianceFlags,
-                    latencyMicros, status, error, attempts);
+                    latencyMicros, status, error, attempts, traceId);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.smartflow.core.error.StateUnavailable;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -96,6 +97,15 @@ public interface SharedState extends AutoCloseable {
 
     /** Adds {@code delta} to one integer field of the hash at {@code key} (absent counts as 0); the new value. */
     long hashIncrement(String key, String field, long delta);
+
+    /**
+     * Adds {@code delta} to one integer field of the hash at {@code key} (absent counts as 0) only when the result
+     * stays within {@code limit}: the new value, or empty when it would go over (and nothing changed). The check and
+     * the update are one atomic step, so concurrent callers against one limit never pass it together: what per-run
+     * step caps and run budgets count with. A negative {@code delta} (giving back) is admitted whenever the result is
+     * within the limit.
+     */
+    OptionalLong hashIncrementWithin(String key, String field, long delta, long limit);
 
     /** One field of the hash at {@code key}; empty when the hash or the field is absent. */
     Optional<String> hashGet(String key, String field);

@@ -5,10 +5,12 @@ import dev.smartflow.core.Stage;
 import dev.smartflow.core.Ticker;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Response;
+import dev.smartflow.core.exchange.TraceId;
 import java.util.Objects;
 
 /**
- * The first stage: stamps {@code x-smartflow-request-id} and {@code x-smartflow-latency-ms} on every answer. For a
+ * The first stage: stamps {@code x-smartflow-request-id}, {@code x-a2a-trace-id} and {@code x-smartflow-latency-ms}
+ * on every answer. For a
  * stream the latency is the time until the response (its headers) was ready, not until the last chunk.
  */
 public final class TraceStage implements Stage {
@@ -26,6 +28,7 @@ public final class TraceStage implements Stage {
         long start = ticker.nanos();
         Response response = chain.proceed(exchange);
         return response.withHeader(REQUEST_ID, exchange.id().value())
+                .withHeader(TraceId.HEADER, exchange.traceId().value())
                 .withHeader(LATENCY_MS, millis(ticker.nanos() - start));
     }
 

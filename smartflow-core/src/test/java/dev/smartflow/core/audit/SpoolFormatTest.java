@@ -20,7 +20,7 @@ class SpoolFormatTest {
                 .keyId(KeyId.of("key_1")).userId("alice").orgId("acme").teamId("search")
                 .tokens(120, 48).costMicros(1_830).cacheHit("semantic")
                 .compliance(0.25, List.of("pii.email", "pii.phone"))
-                .latencyMicros(412_000).failed(502, "upstream_error").build();
+                .latencyMicros(412_000).failed(502, "upstream_error").traceId("run-42").build();
 
         // when
         String line = SpoolFormat.encode(record);

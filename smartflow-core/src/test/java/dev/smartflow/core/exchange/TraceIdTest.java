@@ -69,4 +69,37 @@ class TraceIdTest {
         // when / then
         assertThrows(IllegalArgumentException.class, () -> new TraceId("0".repeat(32)));
     }
+
+    @Test
+    void anA2aTraceIdWinsOverTraceparent() {
+        TraceId id = TraceId.fromHeaders("run-42:step.1_a", "00-" + TRACE + "-00f067aa0ba902b7-01");
+
+        assertEquals("run-42:step.1_a", id.value());
+    }
+
+    @Test
+    void withoutAnA2aTraceIdTraceparentIsRead() {
+        assertEquals(TRACE, TraceId.fromHeaders(null, "00-" + TRACE + "-00f067aa0ba902b7-01").value());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "has space", "slash/not", "emoji\uD83D\uDE00"})
+    void aBadA2aTraceIdIsRefused(String value) {
+        assertThrows(IllegalArgumentException.class, () -> TraceId.fromHeaders(value, null));
+    }
+
+    @Test
+    void aTraceIdOf129CharactersIsRefusedAndOf128Accepted() {
+        assertThrows(IllegalArgumentException.class, () -> TraceId.fromHeaders("a".repeat(129), null));
+        assertEquals(128, TraceId.fromHeaders("a".repeat(128), null).value().length());
+    }
+
+    @Test
+    void w3cIsTheValueItselfForAW3cIdAndAStableDerivedOneOtherwise() {
+        assertEquals(TRACE, new TraceId(TRACE).w3c());
+        String derived = new TraceId("run-42").w3c();
+        assertTrue(derived.matches("[0-9a-f]{32}"), derived);
+        assertEquals(derived, new TraceId("run-42").w3c());
+        assertNotEquals(derived, new TraceId("run-43").w3c());
+    }
 }

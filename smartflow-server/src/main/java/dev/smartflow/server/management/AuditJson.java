@@ -44,6 +44,7 @@ public final class AuditJson {
         node.put("status", record.status());
         put(node, "error", record.error());
         node.set("attempts", AttemptOutcome.toJson(record.attempts()));
+        put(node, "trace_id", record.traceId());
         return node;
     }
 

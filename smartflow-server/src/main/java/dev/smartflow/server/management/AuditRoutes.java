@@ -47,9 +47,10 @@ final class AuditRoutes {
         Optional<String> provider = provider(ctx.queryParam("provider"));
         Optional<KeyId> key = key(ctx.queryParam("key"));
         Optional<Instant> since = since(ctx.queryParam("since"));
+        Optional<String> trace = Optional.ofNullable(ctx.queryParam("trace_id")).filter(t -> !t.isBlank());
         // one more than asked for tells whether there is more
         List<AuditRecord> found = audit.query(new AuditQuery(Math.min(limit + 1, AuditQuery.MAX_LIMIT), provider, key,
-                since));
+                since, trace));
         ObjectNode root = Body.MAPPER.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");

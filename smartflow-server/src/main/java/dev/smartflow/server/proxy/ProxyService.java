@@ -1,6 +1,7 @@
 package dev.smartflow.server.proxy;
 
 import dev.smartflow.core.Smartflow;
+import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.exchange.Attributes;
 import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Cancellation;
@@ -200,13 +201,25 @@ public final class ProxyService {
     private static void run(Smartflow smartflow, Context ctx, Operation operation, Headers headers, ErrorShape errors,
                             RequestId id, Body body, Attributes attributes) throws Exception {
         Cancellation cancellation = new Cancellation();
-        Exchange exchange = new Exchange(id, TraceId.fromTraceparent(ctx.req().getHeader("traceparent")), operation,
+        TraceId trace = trace(ctx);
+        // on every answer, errors included: the caller joins its next hop to this run with it
+        ctx.header(TraceId.HEADER, trace.value());
+        Exchange exchange = new Exchange(id, trace, operation,
                 Principal.ANONYMOUS, body, headers, attributes.with(Cancellation.KEY, cancellation)
                         .with(ClientAddress.KEY, new ClientAddress(ctx.req().getRemoteAddr())));
         try (DisconnectWatch ignored = DisconnectWatch.start(ctx, cancellation)) {
             Response response = smartflow.execute(exchange);
             ResponseWriter.write(ctx, response, operation == Operation.CHAT || operation == Operation.COMPLETIONS,
                     errors);
+        }
+    }
+
+    /** The call's trace: {@code x-a2a-trace-id}, else {@code traceparent}'s, else fresh; a bad one is a 400. */
+    private static TraceId trace(Context ctx) {
+        try {
+            return TraceId.fromHeaders(ctx.req().getHeader(TraceId.HEADER), ctx.req().getHeader("traceparent"));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequest(e.getMessage(), "invalid_trace_id", TraceId.HEADER);
         }
     }
 

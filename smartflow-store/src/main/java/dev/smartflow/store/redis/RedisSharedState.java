@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -323,6 +324,15 @@ public final class RedisSharedState implements SharedState {
         String name = kv(key);
         Objects.requireNonNull(field, "field");
         return call(() -> redis.hincrby(name, field, delta));
+    }
+
+    @Override
+    public OptionalLong hashIncrementWithin(String key, String field, long delta, long limit) {
+        String name = kv(key);
+        Objects.requireNonNull(field, "field");
+        List<Object> answer = run(Scripts.INCREMENT_WITHIN, ScriptOutputType.MULTI, new String[] {name}, field,
+                Long.toString(delta), Long.toString(limit));
+        return (Long) answer.get(0) == 1 ? OptionalLong.of((Long) answer.get(1)) : OptionalLong.empty();
     }
 
     @Override

@@ -46,6 +46,19 @@ final class Scripts {
             return value
             """);
 
+    /** KEYS: hash. ARGV: field, delta, limit. Returns {admitted 0/1, value after (or as it stays)}. */
+    static final Script INCREMENT_WITHIN = Script.of("increment_within", """
+            local current = redis.call('HGET', KEYS[1], ARGV[1])
+            local value = tonumber(current or '0')
+            if value == nil then
+              return redis.error_reply('ERR hash value is not an integer')
+            end
+            if value + tonumber(ARGV[2]) > tonumber(ARGV[3]) then
+              return {0, 0}
+            end
+            return {1, redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])}
+            """);
+
     /** KEYS: budget hash, holds zset. ARGV: id, micros, limit, hold ms. Returns {granted 0/1, committed}. */
     static final Script RESERVE = Script.of("reserve", NOW + DROP_EXPIRED_HOLDS + """
             local now = now_ms()
@@ -133,7 +146,7 @@ final class Scripts {
             return {0, used, window}
             """);
 
-    static final Script[] ALL = {INCREMENT, RESERVE, SETTLE, RELEASE, BUDGET, HIT};
+    static final Script[] ALL = {INCREMENT, INCREMENT_WITHIN, RESERVE, SETTLE, RELEASE, BUDGET, HIT};
 
     private Scripts() {
     }

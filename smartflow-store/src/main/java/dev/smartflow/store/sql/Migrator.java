@@ -27,12 +27,8 @@ final class Migrator {
     static final List<Migration> MIGRATIONS = List.of(new Migration(1, "keys_and_audit"),
             new Migration(2, "routing_chains"), new Migration(3, "audit_attempts"),
             new Migration(4, "vector_stores"), new Migration(5, "policies"),
-
-            // V6 is left for another branch; versions need not be contiguous, each is applied once
-            new Migration(7, "mcp"),
-            // V8 is left for another branch
-            new Migration(9, "a2a_agents"),
-            // V10 is left for another branch
+            // versions 6 and 8 were never released: versions need not be contiguous, each is applied once
+            new Migration(7, "mcp"), new Migration(9, "a2a_agents"), new Migration(10, "runs"),
             new Migration(11, "users"));
 
     private static final System.Logger LOG = System.getLogger(Migrator.class.getName());

@@ -59,9 +59,9 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 final class SqlAuditLog implements AuditLog {
     private static final String COLUMNS = "request_id, ts_us, key_id, user_id, org_id, team_id, route, provider, "
             + "model, prompt_tokens, completion_tokens, cost_micros, cached, hit_type, compliance_score, "
-            + "compliance_flags, latency_us, status, error, attempts";
+            + "compliance_flags, latency_us, status, error, attempts, trace_id";
     private static final String INSERT = "INSERT INTO audit_log (" + COLUMNS + ") VALUES "
-            + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+            + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
     private static final String RANGE = " FROM audit_log WHERE ts_us >= :from AND ts_us < :to";
     private static final String FIGURES = "COUNT(*) AS requests, "
@@ -204,7 +204,9 @@ final class SqlAuditLog implements AuditLog {
         insert.setLong(i++, record.latencyMicros());
         insert.setInt(i++, record.status());
         insert.setString(i++, record.error().orElse(null));
-        insert.setString(i, record.attempts().isEmpty() ? null : AttemptOutcome.toJson(record.attempts()).toString());
+        insert.setString(i++, record.attempts().isEmpty() ? null
+                : AttemptOutcome.toJson(record.attempts()).toString());
+        insert.setString(i, record.traceId().orElse(null));
     }
 
     @Override
@@ -214,6 +216,7 @@ final class SqlAuditLog implements AuditLog {
         query.provider().ifPresent(p -> where.add("provider = :provider"));
         query.keyId().ifPresent(k -> where.add("key_id = :keyId"));
         query.since().ifPresent(t -> where.add("ts_us >= :since"));
+        query.traceId().ifPresent(t -> where.add("trace_id = :traceId"));
         String sql = "SELECT " + COLUMNS + " FROM audit_log"
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + newestFirst + " LIMIT :limit";
@@ -222,6 +225,7 @@ final class SqlAuditLog implements AuditLog {
             query.provider().ifPresent(p -> select.bind("provider", p));
             query.keyId().ifPresent(k -> select.bind("keyId", k.value()));
             query.since().ifPresent(t -> select.bind("since", Columns.micros(t)));
+            query.traceId().ifPresent(t -> select.bind("traceId", t));
             return select.map(SqlAuditLog::record).list();
         });
     }
@@ -351,7 +355,8 @@ final class SqlAuditLog implements AuditLog {
                 rs.getLong("latency_us"),
                 rs.getInt("status"),
                 Columns.optionalString(rs, "error"),
-                attempts(rs.getString("attempts")));
+                attempts(rs.getString("attempts")),
+                Columns.optionalString(rs, "trace_id"));
     }
 
     private static List<AttemptOutcome> attempts(String json) {
