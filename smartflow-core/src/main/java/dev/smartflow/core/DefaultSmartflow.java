@@ -115,6 +115,10 @@ final class DefaultSmartflow implements Smartflow {
             pipeline.addStage(new AuthStage(builder.authenticator));
         }
         pipeline.addStage(new ValidationStage());
+        if (builder.runs != null) {
+            // before the modules' AUTHENTICATED stages, which answer reads (tool lists, task reads) themselves
+            pipeline.addStage(RunStage.stopGate(builder.runs));
+        }
         slot(builder, Slot.AUTHENTICATED).forEach(pipeline::addStage);
         if (builder.sharedState != null) {
             pipeline.addStage(new RateLimitStage(builder.sharedState, builder.rateLimitsOnOutage));

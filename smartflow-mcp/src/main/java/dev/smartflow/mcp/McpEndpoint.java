@@ -31,6 +31,7 @@ import dev.smartflow.core.model.Cost;
 import dev.smartflow.core.model.Usd;
 import dev.smartflow.core.runs.RunCall;
 import dev.smartflow.core.runs.RunRefused;
+import dev.smartflow.core.runs.RunStage;
 import dev.smartflow.core.spi.McpStore;
 import dev.smartflow.core.spi.VirtualKey;
 import java.net.URI;
@@ -398,7 +399,21 @@ final class McpEndpoint {
         return new Request(exchange, chain, http, message, version, session, owner, false);
     }
 
+    /** A run refusal as the JSON-RPC error an MCP client reads: -31429 with the run's code in its data. */
+    private static RpcError runRefused(RunRefused e) {
+        String code = e.code().orElseThrow();
+        return RpcError.of(RpcError.LIMITED, e.getMessage()).withData(JsonRpc.NODES.objectNode()
+                .put("status", e.status()).put("code", code)).because(code);
+    }
+
     private Response dispatch(Request request) {
+        if (request.message().kind() == JsonRpc.Kind.REQUEST) {
+            // a stopped run's reads too: this stage answers them before the run stage would refuse them
+            Optional<RunRefused> stopped = request.exchange().get(RunStage.STOPPED);
+            if (stopped.isPresent()) {
+                throw runRefused(stopped.get());
+            }
+        }
         String method = request.message().method();
         boolean modern = request.modern();
         return switch (method) {
@@ -775,9 +790,7 @@ final class McpEndpoint {
                 throw RpcError.of(RpcError.UNAVAILABLE, "the gateway cannot reach its shared state; try again")
                         .because("state_unavailable");
             } catch (RunRefused e) {
-                String code = e.code().orElseThrow();
-                throw RpcError.of(RpcError.LIMITED, e.getMessage()).withData(JsonRpc.NODES.objectNode()
-                        .put("status", e.status()).put("code", code)).because(code);
+                throw runRefused(e);
             } catch (SmartflowException e) {
                 throw RpcError.of(RpcError.INTERNAL_ERROR, e.getMessage()).because(e.code().orElse("refused"));
             }

@@ -93,6 +93,9 @@ class McpRunsTest {
         assertEquals(-31429, error.path("code").asInt());
         assertEquals("run_stopped", error.path("data").path("code").asText());
         assertEquals(1, upstream.calls("tools/call").size());
+        JsonNode listing = Http.post(gateway.proxy("/tools/mcp"), "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":"
+                + "\"tools/list\"}", "Authorization", TestGateway.M, "x-a2a-trace-id", "run-stop").json();
+        assertEquals("run_stopped", listing.path("error").path("data").path("code").asText(), listing.toString());
     }
 
     @Test

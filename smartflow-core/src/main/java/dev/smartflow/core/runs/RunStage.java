@@ -6,7 +6,9 @@ import dev.smartflow.core.budget.WorstCases;
 import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.ChunkStream;
+import dev.smartflow.core.exchange.Attribute;
 import dev.smartflow.core.exchange.Exchange;
+import dev.smartflow.core.exchange.ModuleOperation;
 import dev.smartflow.core.exchange.LlmOperation;
 import dev.smartflow.core.exchange.Response;
 import dev.smartflow.core.exchange.StreamEnd;
@@ -32,6 +34,30 @@ public final class RunStage implements Stage {
     public RunStage(Runs runs, WorstCases worstCases) {
         this.runs = Objects.requireNonNull(runs, "runs");
         this.worstCases = Objects.requireNonNull(worstCases, "worstCases");
+    }
+
+    /**
+     * Set on a module's exchange whose run is stopped, by {@link #stopGate}: the module refuses the call in its own
+     * protocol (a JSON-RPC error with the request's id, say), since some calls it answers without going on to the run
+     * stage.
+     */
+    public static final Attribute<RunRefused> STOPPED = Attribute.of("run-stopped", RunRefused.class);
+
+    /**
+     * Refuses every model call of a stopped run, and marks a module's call of one ({@link #STOPPED}); a local lookup,
+     * no I/O. The pipeline puts it before the modules' {@code AUTHENTICATED} stages.
+     */
+    public static Stage stopGate(Runs runs) {
+        Objects.requireNonNull(runs, "runs");
+        return (exchange, chain) -> {
+            if (!runs.stopped(exchange.traceId().value())) {
+                return chain.proceed(exchange);
+            }
+            if (exchange.operation() instanceof ModuleOperation) {
+                return chain.proceed(exchange.with(STOPPED, RunRefused.stopped()));
+            }
+            throw RunRefused.stopped();
+        };
     }
 
     @Override
