@@ -7,6 +7,7 @@ import dev.smartflow.core.cost.CostMeter;
 import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.core.exchange.Attribute;
+import dev.smartflow.core.exchange.Cancellation;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.ModuleOperation;
 import dev.smartflow.core.exchange.LlmOperation;
@@ -66,6 +67,33 @@ public final class RunStage implements Stage {
         if (runs.stopped(trace)) {
             throw RunRefused.stopped();
         }
+        // a stop cancels the call in flight (its upstream read fails at once), as the caller going away would
+        Cancellation onStop = new Cancellation();
+        Optional<Cancellation.Registration> caller = exchange.get(Cancellation.KEY).map(c -> c.onCancel(onStop::cancel));
+        Runnable unwatch = runs.cancelOnStop(trace, onStop);
+        Runnable release = () -> {
+            unwatch.run();
+            caller.ifPresent(Cancellation.Registration::close);
+        };
+        Response response;
+        try {
+            response = governed(exchange.with(Cancellation.KEY, onStop), chain, trace);
+        } catch (RuntimeException | Error e) {
+            release.run();
+            if (e instanceof RuntimeException && !(e instanceof RunRefused) && runs.stopped(trace)) {
+                throw RunRefused.stopped();
+            }
+            throw e;
+        }
+        if (response instanceof Response.Streamed streamed) {
+            return new Response.Streamed(streamed.status(), streamed.headers(),
+                    ChunkStream.onEnd(streamed.chunks(), end -> release.run()));
+        }
+        release.run();
+        return response;
+    }
+
+    private Response governed(Exchange exchange, Chain chain, String trace) {
         Optional<RunCall> call = exchange.get(RunCall.KEY);
         RunStep step = exchange.operation() instanceof LlmOperation llm && llm.billed() ? RunStep.LLM
                 : call.map(RunCall::step).orElse(null);
@@ -140,7 +168,14 @@ public final class RunStage implements Stage {
         @Override
         public boolean hasNext() {
             check();
-            boolean more = inner.hasNext();
+            boolean more;
+            try {
+                more = inner.hasNext();
+            } catch (RuntimeException e) {
+                // the stop cancelled the upstream read this was blocked in
+                check();
+                throw e;
+            }
             check();
             return more;
         }

@@ -1,5 +1,6 @@
 package dev.smartflow.core.runs;
 
+import dev.smartflow.core.exchange.Cancellation;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.spi.SharedState;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -44,6 +46,8 @@ public final class Runs implements AutoCloseable {
     private final InstantSource clock;
     private final RunSettings settings;
     private final Map<String, Long> stopped = new ConcurrentHashMap<>();
+    /** The calls in flight per run, cancelled when it is stopped. */
+    private final Map<String, Set<Cancellation>> inFlight = new ConcurrentHashMap<>();
     private final SharedState.Subscription subscription;
     private final ScheduledExecutorService poller;
     private volatile boolean failing;
@@ -117,6 +121,29 @@ public final class Runs implements AutoCloseable {
 
     private void markStopped(String trace, long at) {
         stopped.put(trace, at);
+        Set<Cancellation> calls = inFlight.remove(trace);
+        if (calls != null) {
+            calls.forEach(Cancellation::cancel);
+        }
+    }
+
+    /**
+     * Cancels {@code call} when the run is stopped, here or on another instance (at once if it already is); the
+     * returned action ends the watch.
+     */
+    public Runnable cancelOnStop(String trace, Cancellation call) {
+        inFlight.compute(trace, (t, calls) -> {
+            Set<Cancellation> set = calls == null ? ConcurrentHashMap.newKeySet() : calls;
+            set.add(call);
+            return set;
+        });
+        if (stopped(trace)) {
+            call.cancel();
+        }
+        return () -> inFlight.computeIfPresent(trace, (t, calls) -> {
+            calls.remove(call);
+            return calls.isEmpty() ? null : calls;
+        });
     }
 
     /** The poll: one warning when reading starts failing (an outage), one note when it works again. */

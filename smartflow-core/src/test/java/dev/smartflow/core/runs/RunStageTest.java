@@ -17,6 +17,9 @@ import dev.smartflow.core.cost.Pricing;
 import dev.smartflow.core.cost.TokenPrice;
 import dev.smartflow.core.error.InvalidRequest;
 import dev.smartflow.core.exchange.Body;
+import dev.smartflow.core.exchange.Cancellation;
+import dev.smartflow.core.exchange.Chunk;
+import dev.smartflow.core.exchange.ChunkStream;
 import dev.smartflow.core.exchange.Exchange;
 import dev.smartflow.core.exchange.Headers;
 import dev.smartflow.core.exchange.ModuleOperation;
@@ -251,6 +254,64 @@ class RunStageTest {
         RunRefused refused = assertThrows(RunRefused.class, () -> response.chunks().hasNext());
         assertEquals(Optional.of(RunRefused.STOPPED), refused.code());
         assertTrue(upstream.closed());
+    }
+
+    @Test
+    void aStopCancelsTheUpstreamReadOfASilentStreamAtOnce() {
+        AtomicReference<Cancellation> seen = new AtomicReference<>();
+        openai.answer(exchange -> {
+            Cancellation cancellation = exchange.get(Cancellation.KEY).orElseThrow();
+            seen.set(cancellation);
+            // an upstream that sent one chunk and then nothing: its read ends only when the call is cancelled
+            return new Response.Streamed(200, Headers.EMPTY, new ChunkStream() {
+                private boolean first = true;
+
+                @Override
+                public boolean hasNext() {
+                    if (first) {
+                        return true;
+                    }
+                    if (cancellation.cancelled()) {
+                        throw new IllegalStateException("the upstream call was cancelled");
+                    }
+                    throw new AssertionError("the read would block: the upstream sends nothing more");
+                }
+
+                @Override
+                public Chunk next() {
+                    first = false;
+                    return delta("Hel");
+                }
+
+                @Override
+                public void close() {
+                }
+            });
+        });
+        Exchange call = chat("run-1", key(Map.of()));
+        Response.Streamed response = assertInstanceOf(Response.Streamed.class,
+                pipeline.execute(call.withBody(call.body().edit(o -> o.put("stream", true)))));
+        response.chunks().next();
+
+        runs.stop("run-1");
+
+        assertTrue(seen.get().cancelled(), "the stop cancels the call in flight, without waiting for a chunk");
+        RunRefused refused = assertThrows(RunRefused.class, () -> response.chunks().hasNext());
+        assertEquals(Optional.of(RunRefused.STOPPED), refused.code());
+    }
+
+    @Test
+    void aCallThatEndedIsNoLongerWatchedByItsRun() {
+        AtomicReference<Cancellation> seen = new AtomicReference<>();
+        openai.answer(exchange -> {
+            seen.set(exchange.get(Cancellation.KEY).orElseThrow());
+            return Response.Complete.json(body("{'choices':[],'usage':{'prompt_tokens':1,'completion_tokens':1}}"));
+        });
+        pipeline.execute(chat("run-1", key(Map.of())));
+
+        runs.stop("run-1");
+
+        assertFalse(seen.get().cancelled());
     }
 
     @Test
