@@ -388,10 +388,11 @@
   pages.cache = function () {
     return api("GET", "/api/cache/stats").then(function (st) {
       return [h("h1", {text: "Cache"}),
-        h("div", {"class": "cards"}, card("Hit rate", pct(st.hit_rate)), card("Hits", fmt(st.hits)), card("Misses", fmt(st.misses)),
-          card("Entries", fmt(st.entries)), card("Saved", money(st.cost_saved_usd))),
+        h("div", {"class": "cards"}, card("Hit rate", pct(st.hit_rate), "cache-hit-rate"), card("Hits", fmt(st.hits), "cache-hits"),
+          card("Misses", fmt(st.misses), "cache-misses"), card("Entries", fmt(st.entries), "cache-entries"),
+          card("Saved", money(st.cost_saved_usd), "cache-saved")),
         h("div", {"class": "row"}, field("Namespace", input("cache-namespace", {placeholder: "docs"})),
-          h("button", {"class": "danger", type: "button", on: {click: function () {
+          h("button", {"class": "danger", type: "button", id: "cache-clear", on: {click: function () {
             var ns = value("cache-namespace");
             if (!ns) { say("Name the namespace to clear", false); return; }
             api("DELETE", "/api/cache?namespace=" + encodeURIComponent(ns)).then(function (r) { say("Cleared " + r.cleared + " entries of '" + ns + "'", true); show(); }, fail);
