@@ -98,12 +98,47 @@ final class AuthRoutes {
             out.set("user", json(user));
             answer(ctx, 201, out);
         });
+        app.routes.patch("/api/dashboard/users/{name}", ctx -> {
+            Services.requireKey(ctx, master);
+            JsonNode body = body(ctx);
+            User user = users.user(ctx.pathParam("name"))
+                    .orElseThrow(() -> new NotFound("no such user", "user_not_found"));
+            Role role = user.role();
+            if (body.has("role")) {
+                try {
+                    role = Role.of(body.path("role").asText(""));
+                } catch (IllegalArgumentException e) {
+                    throw bad(e.getMessage(), "role", "invalid_role");
+                }
+            }
+            String hash = user.passwordHash();
+            boolean mustChange = user.mustChange();
+            if (body.has("password")) {
+                String password = text(body, "password");
+                requireStrong(password, "password");
+                hash = passwords.hash(password);
+                mustChange = false;
+            }
+            if (!body.has("role") && !body.has("password")) {
+                throw bad("name what to change: 'role' and/or 'password'", null, "missing_field");
+            }
+            User changed = new User(user.name(), role, hash, mustChange, clock.instant());
+            if (!users.update(changed)) {
+                throw new NotFound("no such user", "user_not_found");
+            }
+            // a new role or password takes effect at once: the user's sessions end on every instance
+            sessions.endAll(changed.name());
+            ObjectNode out = Body.MAPPER.createObjectNode().put("success", true);
+            out.set("user", json(changed));
+            answer(ctx, 200, out);
+        });
         app.routes.delete("/api/dashboard/users/{name}", ctx -> {
             Services.requireKey(ctx, master);
             String name = ctx.pathParam("name");
             if (!users.delete(name)) {
                 throw new NotFound("no such user", "user_not_found");
             }
+            sessions.endAll(name);
             answer(ctx, 200, Body.MAPPER.createObjectNode().put("success", true).put("deleted", name));
         });
     }
@@ -198,7 +233,8 @@ final class AuthRoutes {
         }
         User changed = new User(user.name(), user.role(), passwords.hash(next), false, clock.instant());
         users.update(changed);
-        sessions.revoke(session);
+        // the new password ends every other session of the user, on every instance; this one gets a new token
+        sessions.endAll(changed.name());
         Sessions.Issued issued = sessions.issue(changed.name(), changed.role(), false);
         setCookies(ctx, issued);
         answer(ctx, 200, me(issued.session()));

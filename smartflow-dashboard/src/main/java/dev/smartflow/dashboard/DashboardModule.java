@@ -45,8 +45,11 @@ public final class DashboardModule implements ServerModule {
         }
         String masterKey = context.server().masterKey()
                 .orElseThrow(() -> new IllegalStateException("the dashboard needs the master key"));
+        SessionLedger ledger = new SessionLedger(context.state(), settings.statePrefix(), context.clock(),
+                settings.sessionRecheck());
+        context.closeWith(ledger);
         Sessions sessions = new Sessions(Sessions.keyOf(context.server().dataDir()), context.clock(),
-                settings.sessionTtl());
+                settings.sessionTtl(), ledger);
         LoginLimiter limiter = new LoginLimiter(settings.loginFailures(), settings.loginWindow(), context.clock());
         AuthRoutes auth = new AuthRoutes(context.database().users(), passwords, sessions, limiter, masterKey,
                 context.master(), context.clock(), settings);

@@ -23,15 +23,14 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Date;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Issues and checks the {@code smartflow_token} JWTs (nimbus-jose-jwt, HS256). The key is 32 random bytes in a file
  * of the data directory ({@value #KEY_FILE}, owner-only), made on first start, so sessions survive a restart;
- * deleting the file ends every session. A token names the user, role, a random CSRF token and an expiry; logout
- * revokes its id on this instance until it would have expired anyway. Thread-safe.
+ * deleting the file ends every session. A token names the user, role, a random CSRF token, the user's session epoch
+ * and an expiry. Logout revokes its id, and a change of the user's password or role (or the user's deletion) moves
+ * the user to a new epoch, on every instance that shares the state (see {@link SessionLedger}). Thread-safe.
  */
 final class Sessions {
     static final String KEY_FILE = "dashboard-jwt.key";
@@ -41,15 +40,16 @@ final class Sessions {
     private final InstantSource clock;
     private final Duration ttl;
     private final SecureRandom random = new SecureRandom();
-    private final Map<String, Instant> revoked = new ConcurrentHashMap<>();
+    private final SessionLedger ledger;
 
-    Sessions(byte[] key, InstantSource clock, Duration ttl) {
+    Sessions(byte[] key, InstantSource clock, Duration ttl, SessionLedger ledger) {
         if (key.length < 32) {
             throw new IllegalArgumentException("an HS256 key has at least 32 bytes");
         }
         this.key = key.clone();
         this.clock = clock;
         this.ttl = ttl;
+        this.ledger = ledger;
     }
 
     /** The key of {@code dataDir}, made there (readable by the owner only) when absent. */
@@ -93,6 +93,7 @@ final class Sessions {
         Session session = new Session(user, role, token(24), mustChange, now.plus(ttl), token(16));
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ISSUER).subject(user).jwtID(session.id())
                 .claim("role", role.id()).claim("csrf", session.csrf()).claim("chg", mustChange)
+                .claim("ep", ledger.currentEpoch(user))
                 .issueTime(Date.from(now)).expirationTime(Date.from(session.expiresAt())).build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(),
                 claims);
@@ -104,8 +105,22 @@ final class Sessions {
         return new Issued(session, jwt.serialize());
     }
 
-    /** The session {@code token} proves: empty when it is malformed, not signed by this key, expired or revoked. */
+    /**
+     * The session {@code token} proves: empty when it is malformed, not signed by this key, expired, revoked, or of
+     * an earlier epoch of its user.
+     *
+     * @throws dev.smartflow.core.error.StateUnavailable when the shared state cannot be asked (a 503, not a logout)
+     */
     Optional<Session> verify(String token) {
+        Optional<Claims> claims = claims(token);
+        if (claims.isEmpty() || ledger.revoked(claims.get().session().id(), claims.get().session().expiresAt())
+                || !ledger.current(claims.get().session().user(), claims.get().epoch())) {
+            return Optional.empty();
+        }
+        return Optional.of(claims.get().session());
+    }
+
+    private Optional<Claims> claims(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(new MACVerifier(key))) {
@@ -115,28 +130,34 @@ final class Sessions {
             Date expires = claims.getExpirationTime();
             Instant now = clock.instant();
             if (expires == null || !now.isBefore(expires.toInstant()) || !ISSUER.equals(claims.getIssuer())
-                    || claims.getJWTID() == null || revoked.containsKey(claims.getJWTID())) {
+                    || claims.getJWTID() == null || claims.getLongClaim("ep") == null) {
                 return Optional.empty();
             }
-            return Optional.of(new Session(claims.getSubject(), Role.of(claims.getStringClaim("role")),
+            return Optional.of(new Claims(new Session(claims.getSubject(), Role.of(claims.getStringClaim("role")),
                     claims.getStringClaim("csrf"), Boolean.TRUE.equals(claims.getBooleanClaim("chg")),
-                    expires.toInstant(), claims.getJWTID()));
+                    expires.toInstant(), claims.getJWTID()), claims.getLongClaim("ep")));
         } catch (ParseException | JOSEException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    /** Ends {@code session} on this instance (its cookie is cleared too). */
+    /** Ends {@code session} on every instance (its cookie is cleared too). */
     void revoke(Session session) {
-        Instant now = clock.instant();
-        revoked.values().removeIf(until -> !now.isBefore(until));
-        revoked.put(session.id(), session.expiresAt());
+        ledger.revoke(session.id(), session.expiresAt());
+    }
+
+    /** Ends every session of {@code user} issued so far, on every instance. */
+    void endAll(String user) {
+        ledger.endAll(user);
     }
 
     private String token(int bytes) {
         byte[] raw = new byte[bytes];
         random.nextBytes(raw);
         return HexFormat.of().formatHex(raw);
+    }
+
+    private record Claims(Session session, long epoch) {
     }
 
     record Issued(Session session, String token) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.smartflow.cache.CacheModule;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -61,7 +63,9 @@ class DashboardBrowserTest {
                 + " Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver); found"
                 + " chromium=" + chromium.isPresent() + ", chromedriver=" + chromedriver.isPresent());
         Files.createDirectories(SCREENSHOTS);
-        gateway = new DashboardGateway(dir.resolve("data"), InstantSource.system(), "");
+        // the real cache module (its embedder loads from the jar in about a second), so the cache page has stats
+        gateway = new DashboardGateway(dir.resolve("data"), InstantSource.system(), "", java.util.Map.of(),
+                List.of(new CacheModule()));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.get().toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -104,6 +108,7 @@ class DashboardBrowserTest {
         screenshot("set-password");
         driver.findElement(By.id("password-save")).click();
         awaitPage("overview");
+        assertEquals(List.of("0"), ticks("chart-requests"), "an all-zero series has one tick");
 
         for (String page : PAGES) {
             open(page);
@@ -153,6 +158,7 @@ class DashboardBrowserTest {
                     "Authorization", DashboardGateway.M).status());
         }
         wait.until(d -> total() >= before + 3);
+        assertEquals(3, ticks("chart-requests").size(), "0, half and the maximum");
         screenshot("overview");
         Files.copy(SCREENSHOTS.resolve("overview.png"), SCREENSHOTS.resolve("dashboard-overview.png"),
                 StandardCopyOption.REPLACE_EXISTING);
@@ -259,10 +265,52 @@ class DashboardBrowserTest {
         screenshot("safechat");
     }
 
+    @Test
+    @Order(9)
+    void theCachePageShowsStatsAfterACachedCallAndClearsANamespace() {
+        String key = gateway.createKey("cache-key");
+        String ask = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":"
+                + "\"What is the capital of France?\"}]}";
+        int before = gateway.model.chats.size();
+        for (int i = 0; i < 2; i++) {
+            DashboardGateway.Answer answer = gateway.send("POST", gateway.proxy("/v1/chat/completions"), ask,
+                    "Authorization", "Bearer " + key, "X-Smartflow-Cache-Namespace", "docs");
+            assertEquals(200, answer.status(), answer.body());
+        }
+        int calls = gateway.model.chats.size();
+        assertEquals(before + 1, calls, "the second call was answered from the cache");
+
+        driver.manage().deleteAllCookies();
+        driver.get(gateway.management("/dashboard/login.html"));
+        logIn("admin", PASSWORD);
+        awaitPage("overview");
+        open("cache");
+        assertTrue(Long.parseLong(driver.findElement(By.id("cache-hits")).getText()) >= 1,
+                driver.findElement(By.id("cache-hits")).getText());
+        long entries = Long.parseLong(driver.findElement(By.id("cache-entries")).getText());
+        assertTrue(entries >= 1, "entries: " + entries);
+        screenshot("cache");
+
+        type(By.id("cache-namespace"), "docs");
+        driver.findElement(By.id("cache-clear")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+                .until(d -> Long.parseLong(d.findElement(By.id("cache-entries")).getText()) < entries);
+        screenshot("cache-cleared");
+        gateway.send("POST", gateway.proxy("/v1/chat/completions"), ask, "Authorization", "Bearer " + key,
+                "X-Smartflow-Cache-Namespace", "docs");
+        assertEquals(calls + 1, gateway.model.chats.size(), "after the clear the question goes to the model again");
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     private static String chat(String text) {
         return "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
+    }
+
+    /** The y-axis labels of a chart, top to bottom as drawn. */
+    private static List<String> ticks(String chart) {
+        return driver.findElements(By.cssSelector("#" + chart + " text.tick")).stream().map(e ->
+                e.getAttribute("textContent")).toList();
     }
 
     private static long total() {

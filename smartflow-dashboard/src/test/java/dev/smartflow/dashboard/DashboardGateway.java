@@ -47,6 +47,15 @@ final class DashboardGateway implements AutoCloseable {
             .readTimeout(Duration.ofSeconds(30)).build();
 
     DashboardGateway(Path dataDir, InstantSource clock, String yaml) throws IOException {
+        this(dataDir, clock, yaml, Map.of(), List.of());
+    }
+
+    /**
+     * @param env   the server's environment (e.g. {@code SMARTFLOW_REDIS_URL} to share state with other instances)
+     * @param extra modules installed beside the standard ones
+     */
+    DashboardGateway(Path dataDir, InstantSource clock, String yaml, Map<String, String> env,
+                     List<ServerModule> extra) throws IOException {
         model = new FakeModel();
         try {
             Files.createDirectories(dataDir);
@@ -56,12 +65,13 @@ final class DashboardGateway implements AutoCloseable {
             for (Service service : Service.values()) {
                 ports.put(service, 0);
             }
-            ServerConfig config = ServerConfig.load(Optional.of(file), Map.of()).withPorts(ports)
+            ServerConfig config = ServerConfig.load(Optional.of(file), env).withPorts(ports)
                     .withServices(EnumSet.allOf(Service.class)).withDataDir(dataDir).withMasterKey(MASTER);
             ProviderRegistry registry = ProviderRegistry.builder().environment(Map.of("OPENAI_API_KEY",
                     "sk-upstream-secret", "OPENAI_API_BASE", model.base())).build();
             List<ServerModule> modules = new ArrayList<>(List.of(new DashboardModule(), new ComplianceModule(),
                     new PolicyModule(Optional.empty(), PolicyDetectors.builtIn()), new McpModule(), new A2aModule()));
+            modules.addAll(extra);
             server = SmartflowServer.start(config, registry, modules, clock);
         } catch (RuntimeException | IOException e) {
             model.close();

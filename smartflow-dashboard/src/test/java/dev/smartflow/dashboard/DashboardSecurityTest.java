@@ -342,4 +342,88 @@ class DashboardSecurityTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @Test
+    @Order(12)
+    void aNewPasswordEndsTheUsersOtherSessionsButNotTheOneThatSetIt() {
+        CLOCK.advance(Duration.ofMinutes(16)); // past the failed logins of the earlier tests (login_window_minutes)
+        gateway.createUser("pat", "pat-password-one", "viewer");
+        Login here = gateway.login("pat", "pat-password-one");
+        Login elsewhere = gateway.login("pat", "pat-password-one");
+        assertEquals(200, read(elsewhere));
+
+        Answer changed = gateway.send("POST", gateway.management("/auth/password"), "{\"current_password\":"
+                + "\"pat-password-one\",\"new_password\":\"pat-password-two\"}", "Cookie", here.cookie(),
+                "X-CSRF-Token", here.csrf());
+        assertEquals(200, changed.status(), changed.body());
+        Login renewed = new Login(changed.cookie(SessionGate.COOKIE).orElseThrow(),
+                changed.json().path("csrf_token").asText());
+
+        assertEquals(401, read(elsewhere), "the other session has ended");
+        assertEquals(401, read(here), "the token the change replaced has ended too");
+        assertEquals(200, read(renewed), "the new token of the session that made the change lives");
+        assertEquals(200, read(gateway.login("pat", "pat-password-two")));
+    }
+
+    @Test
+    @Order(13)
+    void anAdminChangingAUsersRoleOrPasswordOrDeletingTheUserEndsItsSessions() {
+        CLOCK.advance(Duration.ofMinutes(16)); // past the failed logins of the earlier tests (login_window_minutes)
+        gateway.createUser("rob", "rob-password-one", "viewer");
+        Login viewer = gateway.login("rob", "rob-password-one");
+        assertEquals(200, read(viewer));
+
+        Answer promoted = gateway.send("PATCH", gateway.management("/api/dashboard/users/rob"),
+                "{\"role\":\"admin\"}", "Cookie", admin.cookie(), "X-CSRF-Token", admin.csrf());
+        assertEquals(200, promoted.status(), promoted.body());
+        assertEquals("admin", promoted.json().path("user").path("role").asText());
+        assertEquals(401, read(viewer), "a session of the old role has ended");
+        Login asAdmin = gateway.login("rob", "rob-password-one");
+        assertEquals(200, gateway.send("GET", gateway.management("/auth/me"), null, "Cookie", asAdmin.cookie())
+                .status());
+        assertEquals("admin", gateway.send("GET", gateway.management("/auth/me"), null, "Cookie",
+                asAdmin.cookie()).json().path("role").asText());
+
+        Answer reset = gateway.send("PATCH", gateway.management("/api/dashboard/users/rob"),
+                "{\"password\":\"rob-password-two\"}", "Authorization", DashboardGateway.M);
+        assertEquals(200, reset.status(), reset.body());
+        assertEquals(401, read(asAdmin), "a password reset by an admin ends the user's sessions");
+        assertEquals(401, gateway.send("POST", gateway.management("/auth/login"),
+                "{\"username\":\"rob\",\"password\":\"rob-password-one\"}").status());
+        Login again = gateway.login("rob", "rob-password-two");
+
+        assertEquals(200, gateway.send("DELETE", gateway.management("/api/dashboard/users/rob"), null,
+                "Authorization", DashboardGateway.M).status());
+        assertEquals(401, read(again), "a deleted user's session has ended");
+    }
+
+    @Test
+    @Order(14)
+    void badUserChangesAreClear4xx() {
+        CLOCK.advance(Duration.ofMinutes(16)); // past the failed logins of the earlier tests (login_window_minutes)
+        gateway.createUser("una", "una-password-one", "viewer");
+        Login una = gateway.login("una", "una-password-one");
+        String path = gateway.management("/api/dashboard/users/una");
+
+        Answer role = gateway.send("PATCH", path, "{\"role\":\"root\"}", "Authorization", DashboardGateway.M);
+        assertEquals(400, role.status());
+        assertEquals("invalid_role", role.errorCode());
+        Answer weak = gateway.send("PATCH", path, "{\"password\":\"short\"}", "Authorization", DashboardGateway.M);
+        assertEquals(400, weak.status());
+        assertEquals("weak_password", weak.errorCode());
+        Answer nothing = gateway.send("PATCH", path, "{}", "Authorization", DashboardGateway.M);
+        assertEquals(400, nothing.status());
+        assertEquals(404, gateway.send("PATCH", gateway.management("/api/dashboard/users/nobody"),
+                "{\"role\":\"admin\"}", "Authorization", DashboardGateway.M).status());
+        Answer byViewer = gateway.send("PATCH", path, "{\"role\":\"admin\"}", "Cookie", una.cookie(),
+                "X-CSRF-Token", una.csrf());
+        assertEquals(403, byViewer.status(), "a viewer cannot promote itself");
+        assertEquals(200, read(una), "a refused change ends nothing");
+    }
+
+    /** The status of reading the keys with {@code session}'s cookie. */
+    private static int read(Login session) {
+        return gateway.send("GET", gateway.management("/api/enterprise/vkeys"), null, "Cookie", session.cookie())
+                .status();
+    }
 }

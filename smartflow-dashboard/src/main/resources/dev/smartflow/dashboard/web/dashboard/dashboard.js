@@ -126,11 +126,14 @@
                         "data-max": String(max)});
     var title2 = s("title", {}); title2.textContent = title; svg.appendChild(title2);
     var x = function (i) { return left + (w - left - right) * (points.length < 2 ? 0 : i / (points.length - 1)); };
+    // an all-zero series lies on the base line, where its single "0" tick is
     var y = function (v) { return top + (hgt - top - bottom) * (1 - (max === 0 ? 0 : v / max)); };
-    [0, 0.5, 1].forEach(function (f) {
+    // an all-zero series has one tick, "0", at the base line: three ticks would all read "0"
+    (max === 0 ? [0] : [0, 0.5, 1]).forEach(function (f) {
       var yy = top + (hgt - top - bottom) * (1 - f);
       svg.appendChild(s("line", {x1: left, x2: w - right, y1: yy, y2: yy, stroke: "#e3e7ef"}));
-      var t = s("text", {x: left - 4, y: yy + 4, "text-anchor": "end", "font-size": "10", fill: "#6b7385"});
+      var t = s("text", {x: left - 4, y: yy + 4, "text-anchor": "end", "font-size": "10", fill: "#6b7385",
+                         "class": "tick"});
       t.textContent = format(max * f);
       svg.appendChild(t);
     });
@@ -385,10 +388,11 @@
   pages.cache = function () {
     return api("GET", "/api/cache/stats").then(function (st) {
       return [h("h1", {text: "Cache"}),
-        h("div", {"class": "cards"}, card("Hit rate", pct(st.hit_rate)), card("Hits", fmt(st.hits)), card("Misses", fmt(st.misses)),
-          card("Entries", fmt(st.entries)), card("Saved", money(st.cost_saved_usd))),
+        h("div", {"class": "cards"}, card("Hit rate", pct(st.hit_rate), "cache-hit-rate"), card("Hits", fmt(st.hits), "cache-hits"),
+          card("Misses", fmt(st.misses), "cache-misses"), card("Entries", fmt(st.entries), "cache-entries"),
+          card("Saved", money(st.cost_saved_usd), "cache-saved")),
         h("div", {"class": "row"}, field("Namespace", input("cache-namespace", {placeholder: "docs"})),
-          h("button", {"class": "danger", type: "button", on: {click: function () {
+          h("button", {"class": "danger", type: "button", id: "cache-clear", on: {click: function () {
             var ns = value("cache-namespace");
             if (!ns) { say("Name the namespace to clear", false); return; }
             api("DELETE", "/api/cache?namespace=" + encodeURIComponent(ns)).then(function (r) { say("Cleared " + r.cleared + " entries of '" + ns + "'", true); show(); }, fail);
