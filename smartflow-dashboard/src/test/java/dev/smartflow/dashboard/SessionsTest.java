@@ -88,6 +88,11 @@ class SessionsTest {
         }
 
         @Override
+        public java.util.OptionalLong hashIncrementWithin(String key, String field, long delta, long limit) {
+            return store.hashIncrementWithin(key, field, delta, limit);
+        }
+
+        @Override
         public Optional<String> hashGet(String key, String field) {
             return store.hashGet(key, field);
         }
