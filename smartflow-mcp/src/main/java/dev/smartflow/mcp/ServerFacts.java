@@ -25,6 +25,11 @@ record ServerFacts(ProtocolVersion version, ObjectNode capabilities, ObjectNode 
                 JsonRpc.NODES.objectNode().put("name", name).put("version", "1"), Optional.empty());
     }
 
+    /** Whether it offers {@code resources/subscribe} ({@code capabilities.resources.subscribe: true}). */
+    boolean subscribable() {
+        return capabilities.path("resources").path("subscribe").asBoolean(false);
+    }
+
     boolean has(String capability) {
         return capabilities.has(capability);
     }

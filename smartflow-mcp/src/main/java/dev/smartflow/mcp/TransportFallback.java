@@ -80,6 +80,16 @@ final class TransportFallback implements Upstream {
     }
 
     @Override
+    public void watch(UpstreamCall call, java.util.function.Consumer<ObjectNode> sink) {
+        choose(call).watch(call, sink);
+    }
+
+    @Override
+    public void unwatch(String owner) {
+        chosen.ifPresent(upstream -> upstream.unwatch(owner));
+    }
+
+    @Override
     public void release(String owner) {
         chosen.ifPresent(upstream -> upstream.release(owner));
     }
