@@ -568,11 +568,12 @@ final class McpEndpoint {
             }
             String owner = request.owner();
             String serverId = target.entry().id();
-            upstream.watch(call, message -> subscriptions.updated(serverId, owner, message));
             ObjectNode answer = upstream.request(call);
             if (answer.has("error")) {
                 continue;
             }
+            // after the subscribe: the owner's upstream session exists now, and its update stream belongs to it
+            upstream.watch(call, message -> subscriptions.updated(serverId, owner, message));
             resources.add(Subscriptions.resource(serverId, target.uri()));
             honouredUris.add(target.named());
         }
@@ -663,8 +664,6 @@ final class McpEndpoint {
             }
             if (subscribe) {
                 sessions.subscribe(session, entry.id(), target.uri());
-                String owner = request.owner();
-                upstream.watch(call, message -> subscriptions.updated(entry.id(), owner, message));
             } else {
                 sessions.unsubscribe(session, entry.id(), target.uri());
             }
@@ -675,6 +674,11 @@ final class McpEndpoint {
                 }
                 reason = "upstream_error";
                 return upstreamError(request, answer.path("error"));
+            }
+            if (subscribe) {
+                // after the subscribe: the owner's upstream session exists now, and its update stream belongs to it
+                String owner = request.owner();
+                upstream.watch(call, message -> subscriptions.updated(entry.id(), owner, message));
             }
             return result(request, JsonRpc.NODES.objectNode());
         } catch (RpcError e) {
