@@ -563,7 +563,7 @@ final class McpEndpoint {
             Upstream upstream = upstreams.of(target.entry());
             UpstreamCall call = upstreamCall(target.entry(), request, "resources/subscribe", subscribeParams(request,
                     target), Optional.empty());
-            if (!upstream.facts(call).subscribable() || upstream.facts(call).version().modern()) {
+            if (!upstream.facts(call).subscribable()) {
                 continue; // not offered (a 2026-07-28 upstream's own listen stream is not relayed): not honoured
             }
             String owner = request.owner();

@@ -120,15 +120,16 @@ class SessionsAcrossInstancesTest {
                     () -> upstream.openStreams() == 1);
             upstream.touch(TestMcpLogic.STATUS);
 
-            JsonNode update = Http.JSON.readTree(ResourceSubscriptionsTest.nextData(events));
+            JsonNode update = Http.JSON.readTree(ResourceSubscriptionsTest.nextUpdate(events));
             assertEquals("notifications/resources/updated", update.path("method").asText());
             assertEquals(TestMcpLogic.STATUS, update.path("params").path("uri").asText());
 
+            onSecond.result("resources/subscribe", ResourceSubscriptionsTest.uri(ResourceSubscriptionsTest.README));
             onSecond.result("resources/unsubscribe", ResourceSubscriptionsTest.uri(TestMcpLogic.STATUS));
             upstream.touchAll(TestMcpLogic.STATUS);
-            first.register("{\"id\":\"other\",\"base_url\":\"" + upstream.url() + "\"}");
-            assertEquals("notifications/tools/list_changed", Http.JSON.readTree(ResourceSubscriptionsTest.nextData(
-                    events)).path("method").asText());
+            upstream.touch(ResourceSubscriptionsTest.README);
+            assertEquals(ResourceSubscriptionsTest.README, Http.JSON.readTree(ResourceSubscriptionsTest.nextUpdate(
+                    events)).path("params").path("uri").asText());
         }
     }
 }
