@@ -559,6 +559,7 @@ final class McpEndpoint {
         String tag = "listen:" + UUID.randomUUID();
         Set<String> resources = new LinkedHashSet<>();
         List<String> honouredUris = new ArrayList<>();
+        List<ResourceTarget> honouredTargets = new ArrayList<>();
         for (ResourceTarget target : targets) {
             Upstream upstream = upstreams.of(target.entry());
             UpstreamCall call = upstreamCall(target.entry(), request, "resources/subscribe", subscribeParams(request,
@@ -576,6 +577,7 @@ final class McpEndpoint {
             upstream.watch(call, message -> subscriptions.updated(serverId, owner, message));
             resources.add(Subscriptions.resource(serverId, target.uri()));
             honouredUris.add(target.named());
+            honouredTargets.add(target);
         }
         ObjectNode ackParams = JsonRpc.NODES.objectNode();
         ackParams.putObject("_meta").set(META_SUBSCRIPTION, id);
@@ -604,8 +606,36 @@ final class McpEndpoint {
         };
         // a stream for resources only still hears of tool changes as nothing: the feed's changes go to tool listeners
         ChunkStream events = feed.stream(List.of(ack), tools ? changed : null, Optional.of(last),
-                request.exchange().get(Cancellation.KEY), Optional.of(tag), () -> subscriptions.stopListening(tag));
+                request.exchange().get(Cancellation.KEY), Optional.of(tag), () -> {
+                    subscriptions.stopListening(tag);
+                    Thread.ofVirtual().start(() -> endListen(request, honouredTargets));
+                });
         return new Response.Streamed(200, Headers.EMPTY, events);
+    }
+
+    /**
+     * A listening stream ended: what no other stream of its owner wants is unsubscribed upstream, and a server none of
+     * them wants any more stops being watched (best effort).
+     */
+    private void endListen(Request request, List<ResourceTarget> targets) {
+        String owner = request.owner();
+        for (ResourceTarget target : targets) {
+            String serverId = target.entry().id();
+            try {
+                Upstream upstream = upstreams.of(target.entry());
+                if (!subscriptions.wanted(owner, Subscriptions.resource(serverId, target.uri()))) {
+                    ObjectNode params = JsonRpc.NODES.objectNode().put("uri", target.uri());
+                    upstream.request(upstreamCall(target.entry(), request, "resources/unsubscribe", params,
+                            Optional.empty(), Optional.empty(), Optional.empty()));
+                }
+                if (!subscriptions.listening(owner, serverId)) {
+                    upstream.unwatch(owner);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "ending the subscriptions of a listen on '" + serverId + "': "
+                        + e);
+            }
+        }
     }
 
     /** A resource a client named, on the server the caller may use: that server and the server's own URI. */

@@ -72,6 +72,11 @@ final class Subscriptions implements AutoCloseable {
                 && l.resources().stream().anyMatch(r -> r.startsWith(prefix)));
     }
 
+    /** Whether any listening stream of {@code owner} on this instance still wants {@code resource}. */
+    boolean wanted(String owner, String resource) {
+        return listens.values().stream().anyMatch(l -> l.owner().equals(owner) && l.resources().contains(resource));
+    }
+
     /** A notification from server {@code serverId}'s upstream, in {@code owner}'s upstream session. */
     void updated(String serverId, String owner, ObjectNode notification) {
         JsonNode uri = notification.path("params").path("uri");

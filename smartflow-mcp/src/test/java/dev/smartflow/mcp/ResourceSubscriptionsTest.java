@@ -172,6 +172,11 @@ class ResourceSubscriptionsTest {
         assertEquals(STATUS, update.path("params").path("uri").asText());
         assertEquals(7, update.path("params").path("_meta").path("io.modelcontextprotocol/subscriptionId").asInt());
         stream.body().close();
+        // the gateway notices the hang-up when it next writes to the stream: the resource goes on changing
+        Await.until(Duration.ofSeconds(10), "the hang-up ended the subscription upstream", () -> {
+            alpha.touchAll(STATUS); // the test server, too, notices a closed stream when it writes to it
+            return alpha.calls("resources/unsubscribe").size() == 1 && alpha.openStreams() == 0;
+        });
 
         RpcClient modern = RpcClient.modern(gateway.proxy("/alpha/mcp"), TestGateway.M);
         Http.Reply legacyMethod = modern.request("resources/subscribe", uri(STATUS));
