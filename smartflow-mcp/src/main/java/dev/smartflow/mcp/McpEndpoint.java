@@ -569,7 +569,12 @@ final class McpEndpoint {
             }
             String owner = request.owner();
             String serverId = target.entry().id();
-            ObjectNode answer = upstream.request(call);
+            ObjectNode answer;
+            try {
+                answer = upstream.request(call);
+            } catch (RpcError e) {
+                continue; // the server failed: not honoured, the rest of the stream still is
+            }
             if (answer.has("error")) {
                 continue;
             }
@@ -604,7 +609,7 @@ final class McpEndpoint {
             params.putObject("_meta").set(META_SUBSCRIPTION, id);
             return JsonRpc.notification("notifications/tools/list_changed", params);
         };
-        // a stream for resources only still hears of tool changes as nothing: the feed's changes go to tool listeners
+        // a stream for resources only is not sent tool changes it did not ask for
         ChunkStream events = feed.stream(List.of(ack), tools ? changed : null, Optional.of(last),
                 request.exchange().get(Cancellation.KEY), Optional.of(tag), () -> {
                     subscriptions.stopListening(tag);

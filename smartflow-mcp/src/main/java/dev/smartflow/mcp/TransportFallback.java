@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A server registered at a {@code base_url} without a transport named: Streamable HTTP, unless the server refuses
@@ -80,7 +81,7 @@ final class TransportFallback implements Upstream {
     }
 
     @Override
-    public void watch(UpstreamCall call, java.util.function.Consumer<ObjectNode> sink) {
+    public void watch(UpstreamCall call, Consumer<ObjectNode> sink) {
         choose(call).watch(call, sink);
     }
 

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -104,7 +105,7 @@ final class SseTestServer implements AutoCloseable {
     int touch(String uri) {
         int told = 0;
         for (Session session : sessions.values()) {
-            if (logic.subscriptions.getOrDefault(session.id, java.util.Set.of()).contains(uri)) {
+            if (logic.subscriptions.getOrDefault(session.id, Set.of()).contains(uri)) {
                 session.send("message", notification("notifications/resources/updated",
                         TestMcpLogic.JSON.createObjectNode().put("uri", uri)));
                 told++;

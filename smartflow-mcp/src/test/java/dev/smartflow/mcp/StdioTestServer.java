@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An MCP server on stdio for the tests, run by the gateway as a process: newline-delimited JSON-RPC on stdin and
@@ -52,7 +53,7 @@ public final class StdioTestServer {
             }
             String text = message.path("params").path("arguments").path("text").asText("");
             if (message.path("method").asText().equals("tools/call") && text.startsWith("touch:")
-                    && logic.subscriptions.getOrDefault(session, java.util.Set.of()).contains(text.substring(6))) {
+                    && logic.subscriptions.getOrDefault(session, Set.of()).contains(text.substring(6))) {
                 // echo "touch:<uri>": the resource changed, its subscribers hear of it
                 ObjectNode updated = TestMcpLogic.JSON.createObjectNode().put("jsonrpc", "2.0")
                         .put("method", "notifications/resources/updated");
