@@ -30,6 +30,11 @@ final class ChangeFeed {
         feeds.forEach(Feed::changed);
     }
 
+    /** A message for the streams tagged {@code tag} only (a session's resource updates, say). */
+    void tell(String tag, ObjectNode message) {
+        feeds.stream().filter(feed -> feed.tag.filter(tag::equals).isPresent()).forEach(feed -> feed.tell(message));
+    }
+
     /** Open streams; for tests. */
     int open() {
         return feeds.size();
@@ -46,7 +51,16 @@ final class ChangeFeed {
      */
     ChunkStream stream(List<ObjectNode> first, Supplier<ObjectNode> notification, Optional<ObjectNode> last,
                        Optional<Cancellation> cancellation) {
-        Feed feed = new Feed(notification, last);
+        return stream(first, notification, last, cancellation, Optional.empty(), () -> { });
+    }
+
+    /**
+     * As above (a null {@code notification}: changes are not sent), the stream tagged {@code tag} (it also gets what is {@linkplain #tell told} that tag); {@code onClose}
+     * runs once when it ends.
+     */
+    ChunkStream stream(List<ObjectNode> first, Supplier<ObjectNode> notification, Optional<ObjectNode> last,
+                       Optional<Cancellation> cancellation, Optional<String> tag, Runnable onClose) {
+        Feed feed = new Feed(notification, last, tag, onClose);
         first.forEach(message -> feed.queue.add(chunk(message)));
         feeds.add(feed);
         cancellation.ifPresent(c -> c.onCancel(feed::close));
@@ -60,19 +74,30 @@ final class ChangeFeed {
     /** One stream: a queue the reader blocks on. */
     private final class Feed implements ChunkStream {
         private static final Chunk END = Chunk.data(Body.EMPTY);
+        private static final int MAX_TOLD = 256;
         final LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
         final Supplier<ObjectNode> notification;
         final Optional<ObjectNode> last;
+        final Optional<String> tag;
+        final Runnable onClose;
         Chunk next;
         volatile boolean closed;
 
-        Feed(Supplier<ObjectNode> notification, Optional<ObjectNode> last) {
+        Feed(Supplier<ObjectNode> notification, Optional<ObjectNode> last, Optional<String> tag, Runnable onClose) {
             this.notification = notification;
             this.last = last;
+            this.tag = tag;
+            this.onClose = onClose;
+        }
+
+        void tell(ObjectNode message) {
+            if (!closed && queue.size() < MAX_TOLD) {
+                queue.add(chunk(message));
+            }
         }
 
         void changed() {
-            if (!closed && queue.size() < 2) {
+            if (!closed && notification != null && queue.size() < 2) {
                 // a client behind on reading needs one notification, not one per change
                 queue.add(chunk(notification.get()));
             }
@@ -122,6 +147,7 @@ final class ChangeFeed {
                 closed = true;
                 feeds.remove(this);
                 queue.add(END);
+                onClose.run();
             }
         }
     }

@@ -11,8 +11,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import okhttp3.Call;
 import okhttp3.MediaType;
@@ -45,6 +48,9 @@ final class HttpUpstream implements Upstream {
     static final ObjectNode CLIENT_INFO = JsonRpc.NODES.objectNode().put("name", "smartflow-mcp-gateway")
             .put("version", "0.1.0");
     static final String SESSION_HEADER = "Mcp-Session-Id";
+    static final String RESOURCE_UPDATED = "notifications/resources/updated";
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final int MAX_FAILURES = 8;
     private static final MediaType JSON = MediaType.get("application/json");
     private static final System.Logger LOG = System.getLogger(HttpUpstream.class.getName());
 
@@ -56,7 +62,18 @@ final class HttpUpstream implements Upstream {
     private final long maxBytes;
     private final Consumer<String> onNotification;
     private final AtomicLong ids = new AtomicLong();
+    private final Map<String, Watch> watches = new ConcurrentHashMap<>();
     private volatile Optional<ServerFacts> facts = Optional.empty();
+
+    /** An owner's GET stream, kept open while it wants resource updates. */
+    private record Watch(Consumer<ObjectNode> sink, AtomicReference<Call> open) {
+        void stop() {
+            Call call = open.get();
+            if (call != null) {
+                call.cancel();
+            }
+        }
+    }
 
     /**
      * @param onNotification told of each notification an upstream stream carried (its method)
@@ -354,6 +371,12 @@ final class HttpUpstream implements Upstream {
                 } else {
                     String method = object.path("method").asText();
                     onNotification.accept(method);
+                    if (method.equals(RESOURCE_UPDATED)) {
+                        Watch watch = watches.get(call.owner());
+                        if (watch != null) {
+                            watch.sink().accept(object);
+                        }
+                    }
                     if ((method.equals("notifications/progress") || method.equals("notifications/message"))
                             && call.method().equals(sentMethod)) {
                         // on a request's own stream every notification is about that request (not so on the stream
@@ -404,8 +427,110 @@ final class HttpUpstream implements Upstream {
         });
     }
 
+    /**
+     * Opens the owner's GET stream (legacy revisions: the server's channel for messages outside any request) and keeps
+     * it open, reopening it when it ends, until the owner is unwatched or released. A server that offers no GET stream
+     * (405) still sends updates on the streams of the owner's requests, which {@link #fromStream} routes the same way.
+     */
+    @Override
+    public void watch(UpstreamCall call, Consumer<ObjectNode> sink) {
+        if (facts(call).version().modern()) {
+            return; // a 2026-07-28 server has no GET stream; its updates come on subscriptions/listen (not done)
+        }
+        Watch fresh = new Watch(sink, new AtomicReference<>());
+        if (watches.putIfAbsent(call.owner(), fresh) == null) {
+            UpstreamCall own = new UpstreamCall(call.owner(), "GET", JsonRpc.NODES.objectNode(), Optional.empty(),
+                    call.userToken(), Optional.empty(), Optional.empty(), call.timeout(), Optional.empty());
+            Thread.ofVirtual().name("mcp-watch-" + serverId).start(() -> listen(own, fresh));
+        }
+    }
+
+    @Override
+    public void unwatch(String owner) {
+        Watch watch = watches.remove(owner);
+        if (watch != null) {
+            watch.stop();
+        }
+    }
+
+    private void listen(UpstreamCall call, Watch watch) {
+        int failures = 0;
+        while (watches.get(call.owner()) == watch && failures < MAX_FAILURES) {
+            Optional<UpstreamSessions.Session> session = sessions.get(serverId, call.owner());
+            if (session.isEmpty()) {
+                break; // the owner's upstream session ended
+            }
+            boolean opened = false;
+            try {
+                Request.Builder builder = new Request.Builder().url(url.toString())
+                        .header("Accept", "text/event-stream").get();
+                headers(builder, session.get());
+                auth.apply(builder, call);
+                Call okCall = http.client().newCall(builder.build());
+                watch.open().set(okCall);
+                if (watches.get(call.owner()) != watch) {
+                    break;
+                }
+                try (Response response = okCall.execute()) {
+                    String type = Optional.ofNullable(response.header("Content-Type")).orElse("");
+                    if (response.code() == 405) {
+                        LOG.log(System.Logger.Level.DEBUG, () -> serverId + " offers no GET stream");
+                        break;
+                    }
+                    if (response.code() == 200 && type.regionMatches(true, 0, "text/event-stream", 0, 17)) {
+                        opened = true;
+                        readWatch(Okio.buffer(response.body().source()), watch, session.get(), call);
+                    } else if (response.code() == 404) {
+                        sessions.forget(serverId, call.owner());
+                        break;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> serverId + ": the GET stream broke: " + e);
+            }
+            failures = opened ? 0 : failures + 1;
+            if (failures > 0 && watches.get(call.owner()) == watch) {
+                try {
+                    Thread.sleep(Math.min(MAX_BACKOFF.toMillis(), 250L << Math.min(failures, 10)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        watches.remove(call.owner(), watch);
+    }
+
+    private void readWatch(BufferedSource source, Watch watch, UpstreamSessions.Session session, UpstreamCall call)
+            throws IOException {
+        SseDecoder events = new SseDecoder(source);
+        for (SseDecoder.Event event = events.next(); event != null; event = events.next()) {
+            if (!event.event().isEmpty() && !event.event().equals("message")) {
+                continue;
+            }
+            JsonNode message;
+            try {
+                message = Body.MAPPER.readTree(event.data());
+            } catch (IOException e) {
+                continue; // one garbled event does not end the stream
+            }
+            if (message instanceof ObjectNode object && object.has("method")) {
+                if (object.has("id")) {
+                    refuse(object.get("id"), Optional.of(session), call);
+                    continue;
+                }
+                String method = object.path("method").asText();
+                onNotification.accept(method);
+                if (method.equals(RESOURCE_UPDATED)) {
+                    watch.sink().accept(object);
+                }
+            }
+        }
+    }
+
     @Override
     public void release(String owner) {
+        unwatch(owner);
         Optional<UpstreamSessions.Session> session = sessions.get(serverId, owner);
         sessions.forget(serverId, owner);
         session.filter(s -> !s.id().isEmpty()).ifPresent(this::end);
@@ -455,5 +580,6 @@ final class HttpUpstream implements Upstream {
     @Override
     public void close() {
         facts = Optional.empty();
+        watches.keySet().forEach(this::unwatch);
     }
 }

@@ -42,12 +42,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The MCP endpoints clients use: {@code /{server_id}/mcp} for one server, {@code /mcp} for every server the caller may
@@ -105,11 +108,12 @@ final class McpEndpoint {
     private final Ticker ticker;
     private final BiFunction<Registry.Entry, Principal, Optional<String>> userTokens;
     private final InFlight inFlight;
+    private final Subscriptions subscriptions;
 
     McpEndpoint(Registry registry, Catalog catalog, Upstreams upstreams, Access access, Sessions sessions,
                 ChangeFeed feed, CallLog log, McpGuardrail guardrail, Metrics metrics, McpSettings settings,
                 InstantSource clock, Ticker ticker, BiFunction<Registry.Entry, Principal, Optional<String>> userTokens,
-                InFlight inFlight) {
+                InFlight inFlight, Subscriptions subscriptions) {
         this.registry = registry;
         this.catalog = catalog;
         this.upstreams = upstreams;
@@ -124,6 +128,7 @@ final class McpEndpoint {
         this.ticker = ticker;
         this.userTokens = userTokens;
         this.inFlight = inFlight;
+        this.subscriptions = subscriptions;
     }
 
     /** The stage that answers MCP requests (at the {@code AUTHENTICATED} slot). */
@@ -447,6 +452,12 @@ final class McpEndpoint {
                     "prompts")));
             case "resources/read", "prompts/get", "completion/complete" -> forward(request);
             case "subscriptions/listen" -> listen(request);
+            case "resources/subscribe", "resources/unsubscribe" -> {
+                if (modern) {
+                    throw notFound(method); // 2026-07-28 subscribes with subscriptions/listen
+                }
+                yield subscription(request);
+            }
             default -> throw notFound(method);
         };
     }
@@ -488,7 +499,13 @@ final class McpEndpoint {
         Optional<ServerFacts> facts = request.http().serverId().flatMap(id -> registry.get(id))
                 .flatMap(entry -> catalog.known(entry.id()).facts());
         if (facts.isEmpty() || facts.get().has("resources")) {
-            capabilities.putObject("resources");
+            ObjectNode resources = capabilities.putObject("resources");
+            boolean subscribable = request.http().serverId().isPresent() ? facts.map(ServerFacts::subscribable)
+                    .orElse(false) : visible(request).stream().anyMatch(entry -> catalog.known(entry.id()).facts()
+                    .map(ServerFacts::subscribable).orElse(false));
+            if (subscribable) {
+                resources.put("subscribe", true);
+            }
         }
         if (facts.isEmpty() || facts.get().has("prompts")) {
             capabilities.putObject("prompts");
@@ -533,37 +550,198 @@ final class McpEndpoint {
         if (id.isPresent() && sessions.find(id.get(), exchange.principal(), http.endpoint()).isEmpty()) {
             throw RpcError.of(RpcError.INVALID_REQUEST, "session not found").withStatus(404);
         }
+        // tagged with its session: the session's resource updates come on it too (from any instance)
         ChunkStream events = feed.stream(List.of(), () -> JsonRpc.notification("notifications/tools/list_changed",
-                null), Optional.empty(), exchange.get(Cancellation.KEY));
+                null), Optional.empty(), exchange.get(Cancellation.KEY), id, () -> { });
         return new Response.Streamed(200, Headers.EMPTY, events);
     }
 
-    /** A modern client's {@code subscriptions/listen}: acknowledged, then list changes until it hangs up. */
+    /**
+     * A modern client's {@code subscriptions/listen}: acknowledged with what the gateway honours, then list changes
+     * and the updates of the subscribed resources until it hangs up.
+     */
     private Response listen(Request request) {
         JsonNode id = request.message().id();
         JsonNode wanted = request.message().params().path("notifications");
         boolean tools = wanted.path("toolsListChanged").asBoolean(false);
+        JsonNode uris = wanted.path("resourceSubscriptions");
+        if (!uris.isMissingNode() && !uris.isArray()) {
+            throw RpcError.of(RpcError.INVALID_PARAMS, "resourceSubscriptions must be an array of resource URIs");
+        }
+        List<ResourceTarget> targets = new ArrayList<>();
+        for (JsonNode uri : uris) {
+            if (!uri.isTextual()) {
+                throw RpcError.of(RpcError.INVALID_PARAMS, "resourceSubscriptions must be an array of resource URIs");
+            }
+            targets.add(resourceTarget(request, uri.textValue()));
+        }
+        String tag = "listen:" + UUID.randomUUID();
+        Set<String> resources = new LinkedHashSet<>();
+        List<String> honouredUris = new ArrayList<>();
+        List<ResourceTarget> honouredTargets = new ArrayList<>();
+        for (ResourceTarget target : targets) {
+            Upstream upstream = upstreams.of(target.entry());
+            UpstreamCall call = upstreamCall(target.entry(), request, "resources/subscribe", subscribeParams(request,
+                    target), Optional.empty());
+            if (!upstream.facts(call).subscribable()) {
+                continue; // not offered (a 2026-07-28 upstream's own listen stream is not relayed): not honoured
+            }
+            String owner = request.owner();
+            String serverId = target.entry().id();
+            ObjectNode answer;
+            try {
+                answer = upstream.request(call);
+            } catch (RpcError e) {
+                continue; // the server failed: not honoured, the rest of the stream still is
+            }
+            if (answer.has("error")) {
+                continue;
+            }
+            // after the subscribe: the owner's upstream session exists now, and its update stream belongs to it
+            upstream.watch(call, message -> subscriptions.updated(serverId, owner, message));
+            resources.add(Subscriptions.resource(serverId, target.uri()));
+            honouredUris.add(target.named());
+            honouredTargets.add(target);
+        }
         ObjectNode ackParams = JsonRpc.NODES.objectNode();
         ackParams.putObject("_meta").set(META_SUBSCRIPTION, id);
         ObjectNode honoured = ackParams.putObject("notifications");
         if (tools) {
             honoured.put("toolsListChanged", true);
         }
+        if (!honouredUris.isEmpty()) {
+            ArrayNode list = honoured.putArray("resourceSubscriptions");
+            honouredUris.forEach(list::add);
+        }
         ObjectNode ack = JsonRpc.notification("notifications/subscriptions/acknowledged", ackParams);
         ObjectNode last = JsonRpc.result(id, JsonRpc.NODES.objectNode().put("resultType", "complete"));
         ((ObjectNode) last.get("result")).putObject("_meta").set(META_SUBSCRIPTION, id);
-        ChunkStream events = feed.stream(List.of(ack), () -> {
-            ObjectNode params = JsonRpc.NODES.objectNode();
-            params.putObject("_meta").set(META_SUBSCRIPTION, id);
-            return JsonRpc.notification("notifications/tools/list_changed", params);
-        }, Optional.of(last), request.exchange().get(Cancellation.KEY));
-        if (!tools) {
+        if (!tools && resources.isEmpty()) {
             // nothing it asked for is offered: acknowledge and end gracefully
-            events.close();
             return new Response.Streamed(200, Headers.EMPTY, ChunkStream.of(List.of(Chunk.data(Body.of(ack)),
                     Chunk.data(Body.of(last)))));
         }
+        subscriptions.listen(new Subscriptions.Listen(tag, request.owner(), id, Set.copyOf(resources),
+                request.aggregate()));
+        Supplier<ObjectNode> changed = () -> {
+            ObjectNode params = JsonRpc.NODES.objectNode();
+            params.putObject("_meta").set(META_SUBSCRIPTION, id);
+            return JsonRpc.notification("notifications/tools/list_changed", params);
+        };
+        // a stream for resources only is not sent tool changes it did not ask for
+        ChunkStream events = feed.stream(List.of(ack), tools ? changed : null, Optional.of(last),
+                request.exchange().get(Cancellation.KEY), Optional.of(tag), () -> {
+                    subscriptions.stopListening(tag);
+                    Thread.ofVirtual().start(() -> endListen(request, honouredTargets));
+                });
         return new Response.Streamed(200, Headers.EMPTY, events);
+    }
+
+    /**
+     * A listening stream ended: what no other stream of its owner wants is unsubscribed upstream, and a server none of
+     * them wants any more stops being watched (best effort).
+     */
+    private void endListen(Request request, List<ResourceTarget> targets) {
+        String owner = request.owner();
+        for (ResourceTarget target : targets) {
+            String serverId = target.entry().id();
+            try {
+                Upstream upstream = upstreams.of(target.entry());
+                if (!subscriptions.wanted(owner, Subscriptions.resource(serverId, target.uri()))) {
+                    ObjectNode params = JsonRpc.NODES.objectNode().put("uri", target.uri());
+                    upstream.request(upstreamCall(target.entry(), request, "resources/unsubscribe", params,
+                            Optional.empty(), Optional.empty(), Optional.empty()));
+                }
+                if (!subscriptions.listening(owner, serverId)) {
+                    upstream.unwatch(owner);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "ending the subscriptions of a listen on '" + serverId + "': "
+                        + e);
+            }
+        }
+    }
+
+    /** A resource a client named, on the server the caller may use: that server and the server's own URI. */
+    private record ResourceTarget(Registry.Entry entry, String uri, String named) {
+    }
+
+    /** Resolves a resource URI as the client names it; unknown or forbidden servers are -32602 (403 per server). */
+    private ResourceTarget resourceTarget(Request request, String named) {
+        String shown = named.length() > 160 ? named.substring(0, 160) : named;
+        if (request.aggregate()) {
+            Optional<String[]> split = splitUri(named);
+            Optional<Registry.Entry> entry = split.flatMap(parts -> registry.get(parts[0]))
+                    .filter(e -> visible(request).contains(e));
+            if (entry.isEmpty()) {
+                throw RpcError.of(RpcError.INVALID_PARAMS, "Unknown resource: " + shown).because("not_found");
+            }
+            return new ResourceTarget(entry.get(), split.get()[1], named);
+        }
+        return new ResourceTarget(server(request.http().serverId().get(), request.principal(), request.http()), named,
+                named);
+    }
+
+    private static ObjectNode subscribeParams(Request request, ResourceTarget target) {
+        ObjectNode params = withoutProtocolMeta(request.message().params());
+        params.remove("notifications");
+        params.put("uri", target.uri());
+        return params;
+    }
+
+    /**
+     * A legacy client's {@code resources/subscribe} or {@code resources/unsubscribe}: kept in its session (shared
+     * state) and sent on to the server in the session's own upstream session, whose update stream the gateway then
+     * keeps open; updates come on the session's GET stream, on whichever instance holds it.
+     */
+    private Response subscription(Request request) {
+        String method = request.message().method();
+        boolean subscribe = method.equals("resources/subscribe");
+        Sessions.Session session = request.session().orElseThrow(() -> RpcError.of(RpcError.INVALID_REQUEST,
+                method + " needs a session (initialize first): updates come on the session's GET stream"));
+        JsonNode uri = request.message().params().path("uri");
+        if (!uri.isTextual()) {
+            throw RpcError.of(RpcError.INVALID_PARAMS, method + " needs 'uri'");
+        }
+        long start = ticker.nanos();
+        ResourceTarget target = resourceTarget(request, uri.textValue());
+        Registry.Entry entry = target.entry();
+        int status = 200;
+        String reason = null;
+        try {
+            Upstream upstream = upstreams.of(entry);
+            UpstreamCall call = upstreamCall(entry, request, method, subscribeParams(request, target),
+                    Optional.empty());
+            if (subscribe && !upstream.facts(call).subscribable()) {
+                throw RpcError.of(RpcError.INVALID_PARAMS, "MCP server '" + entry.id() + "' does not offer resource"
+                        + " subscriptions").because("not_subscribable");
+            }
+            if (subscribe) {
+                sessions.subscribe(session, entry.id(), target.uri());
+            } else {
+                sessions.unsubscribe(session, entry.id(), target.uri());
+            }
+            ObjectNode answer = upstream.request(call);
+            if (answer.has("error")) {
+                if (subscribe) {
+                    sessions.unsubscribe(session, entry.id(), target.uri());
+                }
+                reason = "upstream_error";
+                return upstreamError(request, answer.path("error"));
+            }
+            if (subscribe) {
+                // after the subscribe: the owner's upstream session exists now, and its update stream belongs to it
+                String owner = request.owner();
+                upstream.watch(call, message -> subscriptions.updated(entry.id(), owner, message));
+            }
+            return result(request, JsonRpc.NODES.objectNode());
+        } catch (RpcError e) {
+            status = e.logStatus();
+            reason = e.reason();
+            throw e;
+        } finally {
+            record(request, Optional.of(entry.id()), uri.textValue(), status, Optional.ofNullable(reason), 0, start);
+        }
     }
 
     // --- tools

@@ -92,9 +92,11 @@ public final class McpModule implements ServerModule {
                 settings.upstreamTimeout()));
         InFlight inFlight = new InFlight(context.state(), prefix);
         context.closeWith(inFlight);
+        Subscriptions subscriptions = new Subscriptions(sessions, context.state(), prefix, feed);
+        context.closeWith(subscriptions);
         McpEndpoint endpoint = new McpEndpoint(registry, catalog, upstreams, access, sessions, feed, callLog,
                 guardrail(), context.metrics(), settings, context.clock(), Ticker.system(), oauth::accessToken,
-                inFlight);
+                inFlight, subscriptions);
         context.pipeline().addStage(Slot.AUTHENTICATED, endpoint.stage())
                 .addStage(Slot.BEFORE_ROUTE, endpoint.toolCalls());
 

@@ -25,6 +25,14 @@ record ServerFacts(ProtocolVersion version, ObjectNode capabilities, ObjectNode 
                 JsonRpc.NODES.objectNode().put("name", name).put("version", "1"), Optional.empty());
     }
 
+    /**
+     * Whether the gateway relays its resource subscriptions: it offers them ({@code capabilities.resources.subscribe})
+     * in a legacy revision ({@code resources/subscribe}; a 2026-07-28 server's own listen stream is not relayed).
+     */
+    boolean subscribable() {
+        return capabilities.path("resources").path("subscribe").asBoolean(false) && !version.modern();
+    }
+
     boolean has(String capability) {
         return capabilities.has(capability);
     }

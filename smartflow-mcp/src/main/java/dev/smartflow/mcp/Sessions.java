@@ -91,6 +91,30 @@ final class Sessions {
         return Optional.of(session);
     }
 
+    /** Records that the session subscribed to {@code uri} (the server's own URI) of server {@code serverId}. */
+    void subscribe(Session session, String serverId, String uri) {
+        state.hashPut(key(session.id()), subscription(serverId, uri), "1");
+    }
+
+    /** Drops a subscription; true when there was one. */
+    boolean unsubscribe(Session session, String serverId, String uri) {
+        return state.hashRemove(key(session.id()), subscription(serverId, uri));
+    }
+
+    /**
+     * The endpoint of session {@code id} when it lives and subscribed to {@code uri} of {@code serverId}; any instance
+     * may ask (the upstream's notification may arrive anywhere).
+     */
+    Optional<String> subscribedEndpoint(String id, String serverId, String uri) {
+        Map<String, String> fields = state.hashGetAll(key(id));
+        return fields.containsKey(subscription(serverId, uri)) ? Optional.ofNullable(fields.get("endpoint"))
+                : Optional.empty();
+    }
+
+    private static String subscription(String serverId, String uri) {
+        return "sub:" + serverId + " " + uri;
+    }
+
     /** Ends a session; true when it existed. */
     boolean end(Session session) {
         touched.remove(session.id());

@@ -73,6 +73,7 @@ final class SseUpstream implements Upstream {
     private final Consumer<String> onNotification;
     private final AtomicLong ids = new AtomicLong();
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+    private final Map<String, Consumer<ObjectNode>> watches = new ConcurrentHashMap<>();
     private volatile Optional<ServerFacts> facts = Optional.empty();
     private volatile boolean closed;
 
@@ -134,8 +135,21 @@ final class SseUpstream implements Upstream {
         return facts.orElseThrow(() -> failed("the upstream did not complete its handshake"));
     }
 
+    /** The owner's stream carries its resource updates: opened now if need be, and not swept as idle while watched. */
+    @Override
+    public void watch(UpstreamCall call, Consumer<ObjectNode> sink) {
+        watches.put(call.owner(), sink);
+        stream(call);
+    }
+
+    @Override
+    public void unwatch(String owner) {
+        watches.remove(owner);
+    }
+
     @Override
     public void release(String owner) {
+        watches.remove(owner);
         Slot slot = slots.remove(owner);
         if (slot != null && slot.stream != null) {
             slot.stream.close(failed("the client's session ended").because("client_closed"));
@@ -194,7 +208,8 @@ final class SseUpstream implements Upstream {
         Instant oldest = clock.instant().minus(idle);
         slots.forEach((owner, slot) -> {
             Stream stream = slot.stream;
-            if (!owner.equals(opening) && stream != null && (!stream.alive || stream.lastUsed.isBefore(oldest))
+            if (!owner.equals(opening) && stream != null
+                    && (!stream.alive || stream.lastUsed.isBefore(oldest) && !watches.containsKey(owner))
                     && stream.pending.isEmpty()) {
                 if (slots.remove(owner, slot)) {
                     stream.close(failed("idle").because("upstream_idle"));
@@ -454,6 +469,12 @@ final class SseUpstream implements Upstream {
                 }
                 String method = message.path("method").asText();
                 onNotification.accept(method);
+                if (method.equals(HttpUpstream.RESOURCE_UPDATED)) {
+                    Consumer<ObjectNode> sink = watches.get(owner);
+                    if (sink != null) {
+                        sink.accept(message);
+                    }
+                }
                 relay(method, message);
                 return;
             }

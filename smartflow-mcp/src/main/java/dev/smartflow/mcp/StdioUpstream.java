@@ -69,6 +69,7 @@ final class StdioUpstream implements Upstream {
     private final ScheduledExecutorService scheduler;
     private final Consumer<String> onNotification;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+    private final Map<String, Consumer<ObjectNode>> watches = new ConcurrentHashMap<>();
     private final ReentrantLock poolLock = new ReentrantLock();
     private volatile Optional<ServerFacts> facts = Optional.empty();
     private volatile boolean closed;
@@ -150,8 +151,20 @@ final class StdioUpstream implements Upstream {
         }
     }
 
+    /** The owner's process carries its resource updates on its output; not reaped as idle while watched. */
+    @Override
+    public void watch(UpstreamCall call, Consumer<ObjectNode> sink) {
+        watches.put(call.owner(), sink);
+    }
+
+    @Override
+    public void unwatch(String owner) {
+        watches.remove(owner);
+    }
+
     @Override
     public void release(String owner) {
+        watches.remove(owner);
         Slot slot = slots.remove(owner);
         if (slot != null) {
             slot.stop("its client session ended");
@@ -161,7 +174,8 @@ final class StdioUpstream implements Upstream {
     private void reapIdle() {
         Instant cutoff = clock.instant().minus(idle);
         for (Slot slot : List.copyOf(slots.values())) {
-            if (slot.lastUsed.isBefore(cutoff) && slots.remove(slot.owner, slot)) {
+            if (slot.lastUsed.isBefore(cutoff) && !watches.containsKey(slot.owner)
+                    && slots.remove(slot.owner, slot)) {
                 slot.stop("idle for " + idle.toSeconds() + " s");
             }
         }
@@ -490,6 +504,11 @@ final class StdioUpstream implements Upstream {
                 } else {
                     String method = message.path("method").asText();
                     onNotification.accept(method);
+                    Consumer<ObjectNode> sink = method.equals(HttpUpstream.RESOURCE_UPDATED)
+                            ? watches.get(slot.owner) : null;
+                    if (sink != null) {
+                        sink.accept(message);
+                    }
                     if (method.equals("notifications/progress")) {
                         String token = message.path("params").path("progressToken").asText();
                         listening.values().stream().filter(c -> c.progressToken().filter(token::equals).isPresent())

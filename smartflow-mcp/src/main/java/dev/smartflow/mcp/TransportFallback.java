@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A server registered at a {@code base_url} without a transport named: Streamable HTTP, unless the server refuses
@@ -77,6 +78,16 @@ final class TransportFallback implements Upstream {
     /** A 4xx answer to the POST, as an HTTP+SSE server gives one (405, 404, 400 ...). */
     private static boolean refusedPost(RpcError e) {
         return e.reason().startsWith("upstream_http_4");
+    }
+
+    @Override
+    public void watch(UpstreamCall call, Consumer<ObjectNode> sink) {
+        choose(call).watch(call, sink);
+    }
+
+    @Override
+    public void unwatch(String owner) {
+        chosen.ifPresent(upstream -> upstream.unwatch(owner));
     }
 
     @Override

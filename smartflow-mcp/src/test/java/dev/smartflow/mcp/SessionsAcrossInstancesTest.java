@@ -11,6 +11,7 @@ import dev.smartflow.testkit.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,40 @@ class SessionsAcrossInstancesTest {
             assertEquals(-31502, answer.json().path("error").path("code").asInt(), answer.body());
             Await.until(Duration.ofSeconds(5), "the upstream was told", () -> !upstream.received(
                     "notifications/cancelled").isEmpty());
+        }
+    }
+
+    @Test
+    void aSubscriptionMadeOnOneInstanceIsHeardOnTheGetStreamTheOtherHolds() throws Exception {
+        Map<String, String> env = SHARED.env();
+        String prefix = SHARED.prefix();
+        try (TestMcpServer upstream = new TestMcpServer(TestMcpLogic.Mode.V2025_11_25);
+             TestGateway first = new TestGateway(data.resolve("a"), env, "", prefix);
+             TestGateway second = new TestGateway(data.resolve("b"), env, "", prefix)) {
+            first.register("{\"id\":\"watched\",\"base_url\":\"" + upstream.url() + "\"}");
+            RpcClient onFirst = RpcClient.legacy(first.proxy("/watched/mcp"), TestGateway.M);
+            onFirst.initialize("2025-11-25");
+            RpcClient onSecond = RpcClient.legacy(second.proxy("/watched/mcp"), TestGateway.M);
+            onSecond.session = onFirst.session;
+            onSecond.version = onFirst.version;
+            BlockingQueue<String> events = ResourceSubscriptionsTest.getStream(second.proxy("/watched/mcp"),
+                    onSecond);
+
+            onFirst.result("resources/subscribe", ResourceSubscriptionsTest.uri(TestMcpLogic.STATUS));
+            Await.until(Duration.ofSeconds(10), "the first instance holds the upstream's GET stream",
+                    () -> upstream.openStreams() == 1);
+            upstream.touch(TestMcpLogic.STATUS);
+
+            JsonNode update = Http.JSON.readTree(ResourceSubscriptionsTest.nextUpdate(events));
+            assertEquals("notifications/resources/updated", update.path("method").asText());
+            assertEquals(TestMcpLogic.STATUS, update.path("params").path("uri").asText());
+
+            onSecond.result("resources/subscribe", ResourceSubscriptionsTest.uri(ResourceSubscriptionsTest.README));
+            onSecond.result("resources/unsubscribe", ResourceSubscriptionsTest.uri(TestMcpLogic.STATUS));
+            upstream.touchAll(TestMcpLogic.STATUS);
+            upstream.touch(ResourceSubscriptionsTest.README);
+            assertEquals(ResourceSubscriptionsTest.README, Http.JSON.readTree(ResourceSubscriptionsTest.nextUpdate(
+                    events)).path("params").path("uri").asText());
         }
     }
 }

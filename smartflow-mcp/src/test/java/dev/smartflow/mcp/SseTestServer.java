@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,7 +59,7 @@ final class SseTestServer implements AutoCloseable {
     final List<JsonNode> received = new CopyOnWriteArrayList<>();
     final List<String> streamsOpened = new CopyOnWriteArrayList<>();
     final List<String> authorizations = new CopyOnWriteArrayList<>();
-    private final TestMcpLogic logic = new TestMcpLogic(TestMcpLogic.Mode.V2025_06_18, "sse-server");
+    final TestMcpLogic logic = new TestMcpLogic(TestMcpLogic.Mode.V2025_06_18, "sse-server");
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final HttpServer server;
     private volatile CountDownLatch slow = new CountDownLatch(1);
@@ -98,6 +99,19 @@ final class SseTestServer implements AutoCloseable {
     /** The next streams name this endpoint instead of their own. */
     void endpoint(String value) {
         endpointOverride = value;
+    }
+
+    /** The resource changed: its subscribers' streams carry {@code notifications/resources/updated}. */
+    int touch(String uri) {
+        int told = 0;
+        for (Session session : sessions.values()) {
+            if (logic.subscriptions.getOrDefault(session.id, Set.of()).contains(uri)) {
+                session.send("message", notification("notifications/resources/updated",
+                        TestMcpLogic.JSON.createObjectNode().put("uri", uri)));
+                told++;
+            }
+        }
+        return told;
     }
 
     void dropAll() {
@@ -159,7 +173,9 @@ final class SseTestServer implements AutoCloseable {
         JsonNode id = message.get("id");
         if (method.equals("initialize")) {
             ObjectNode result = TestMcpLogic.JSON.createObjectNode().put("protocolVersion", "2024-11-05");
-            result.putObject("capabilities").putObject("tools");
+            ObjectNode capabilities = result.putObject("capabilities");
+            capabilities.putObject("tools");
+            capabilities.putObject("resources").put("subscribe", true);
             result.putObject("serverInfo").put("name", "sse-server").put("version", "1.0.0");
             session.send("message", TestMcpLogic.result(id, result).toString());
             return;

@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An MCP server on stdio for the tests, run by the gateway as a process: newline-delimited JSON-RPC on stdin and
@@ -49,6 +50,15 @@ public final class StdioTestServer {
             ObjectNode answer = logic.handle(message, session, Map.of());
             if (answer != null) {
                 out.println(answer);
+            }
+            String text = message.path("params").path("arguments").path("text").asText("");
+            if (message.path("method").asText().equals("tools/call") && text.startsWith("touch:")
+                    && logic.subscriptions.getOrDefault(session, Set.of()).contains(text.substring(6))) {
+                // echo "touch:<uri>": the resource changed, its subscribers hear of it
+                ObjectNode updated = TestMcpLogic.JSON.createObjectNode().put("jsonrpc", "2.0")
+                        .put("method", "notifications/resources/updated");
+                updated.putObject("params").put("uri", text.substring(6));
+                out.println(updated);
             }
             if (message.path("method").asText().equals("tools/call") && ++calls >= exitAfter) {
                 System.err.println("exiting after " + calls + " calls, as asked");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -37,9 +38,15 @@ final class TestMcpLogic {
         }
     }
 
+    static final String STATUS = "file:///status.txt";
+
     final Mode mode;
     final String name;
     private final Map<String, AtomicInteger> counters = new ConcurrentHashMap<>();
+    /** Subscribed resource URIs per session ({@code ""} for none). */
+    final Map<String, Set<String>> subscriptions = new ConcurrentHashMap<>();
+    /** The version of {@code file:///status.txt}, a resource that changes when a test says so. */
+    final AtomicInteger status = new AtomicInteger(1);
 
     TestMcpLogic(Mode mode, String name) {
         this.mode = mode;
@@ -76,12 +83,20 @@ final class TestMcpLogic {
             case "tools/call" -> call(id, params, session, headers);
             case "resources/list" -> {
                 ObjectNode result = JSON.createObjectNode();
-                result.putArray("resources").addObject().put("uri", "file:///readme.md").put("name", "readme.md")
+                ArrayNode resources = result.putArray("resources");
+                resources.addObject().put("uri", "file:///readme.md").put("name", "readme.md")
                         .put("mimeType", "text/markdown");
+                resources.addObject().put("uri", STATUS).put("name", "status.txt").put("mimeType", "text/plain");
                 yield result(id, result);
             }
             case "resources/read" -> {
                 String uri = params.path("uri").asText();
+                if (uri.equals(STATUS)) {
+                    ObjectNode result = JSON.createObjectNode();
+                    result.putArray("contents").addObject().put("uri", uri).put("mimeType", "text/plain")
+                            .put("text", "status " + status.get());
+                    yield result(id, result);
+                }
                 if (!uri.equals("file:///readme.md")) {
                     yield error(id, mode.modern() ? -32602 : -32002, "Resource not found", null);
                 }
@@ -89,6 +104,22 @@ final class TestMcpLogic {
                 result.putArray("contents").addObject().put("uri", uri).put("mimeType", "text/markdown")
                         .put("text", "# Read me, from " + name);
                 yield result(id, result);
+            }
+            case "resources/subscribe", "resources/unsubscribe" -> {
+                if (mode.modern()) {
+                    yield error(id, -32601, "Method not found", null);
+                }
+                String uri = params.path("uri").asText();
+                if (!uri.equals(STATUS) && !uri.equals("file:///readme.md")) {
+                    yield error(id, -32002, "Resource not found", null);
+                }
+                Set<String> uris = subscriptions.computeIfAbsent(session, s -> ConcurrentHashMap.newKeySet());
+                if (method.equals("resources/subscribe")) {
+                    uris.add(uri);
+                } else {
+                    uris.remove(uri);
+                }
+                yield result(id, JSON.createObjectNode());
             }
             case "prompts/list" -> {
                 ObjectNode result = JSON.createObjectNode();
@@ -112,7 +143,7 @@ final class TestMcpLogic {
         ObjectNode result = JSON.createObjectNode().put("protocolVersion", mode.version);
         ObjectNode capabilities = result.putObject("capabilities");
         capabilities.putObject("tools").put("listChanged", true);
-        capabilities.putObject("resources");
+        capabilities.putObject("resources").put("subscribe", true);
         capabilities.putObject("prompts");
         result.putObject("serverInfo").put("name", name).put("version", "1.0.0");
         result.put("instructions", "Use echo to test.");

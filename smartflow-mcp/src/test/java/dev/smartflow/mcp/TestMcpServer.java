@@ -44,6 +44,8 @@ final class TestMcpServer implements AutoCloseable {
     private volatile boolean sse;
     private volatile Optional<String> requiredAuthorization = Optional.empty();
     private volatile Optional<String> resourceMetadata = Optional.empty();
+    /** The open GET streams, per session. */
+    private final Map<String, OutputStream> streams = new ConcurrentHashMap<>();
 
     TestMcpServer(TestMcpLogic.Mode mode) {
         this(mode, true);
@@ -113,6 +115,14 @@ final class TestMcpServer implements AutoCloseable {
                 }
                 case "POST" -> {
                 }
+                case "GET" -> {
+                    if (useSessions && sessions.contains(session)) {
+                        holdStream(exchange, session);
+                    } else {
+                        send(exchange, 405, null, Optional.empty());
+                    }
+                    return;
+                }
                 default -> {
                     send(exchange, 405, null, Optional.empty());
                     return;
@@ -164,6 +174,66 @@ final class TestMcpServer implements AutoCloseable {
                     : logic.mode.modern() && answer.path("error").path("code").asInt() == -32022 ? 400 : 200;
             send(exchange, status, answer, newSession);
         }
+    }
+
+    /** Keeps a session's GET stream open (until the session ends or the client hangs up) for {@link #touch}. */
+    private void holdStream(HttpExchange exchange, String session) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        out.write(": open\n\n".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        streams.put(session, out);
+        synchronized (out) {
+            while (streams.get(session) == out && sessions.contains(session)) {
+                try {
+                    out.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        streams.remove(session, out);
+    }
+
+    /** Number of open GET streams. */
+    int openStreams() {
+        return streams.size();
+    }
+
+    /**
+     * The resource changed: {@code notifications/resources/updated} goes to every session subscribed to it, on its GET
+     * stream. Returns how many were told.
+     */
+    int touch(String uri) {
+        return touch(uri, false);
+    }
+
+    /** As {@link #touch(String)}, to every open GET stream, subscribed or not (a server that ignores unsubscribe). */
+    int touchAll(String uri) {
+        return touch(uri, true);
+    }
+
+    private int touch(String uri, boolean all) {
+        logic.status.incrementAndGet();
+        int told = 0;
+        String event = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\","
+                + "\"params\":{\"uri\":\"" + uri + "\"}}\n\n";
+        for (Map.Entry<String, OutputStream> stream : streams.entrySet()) {
+            if (all || logic.subscriptions.getOrDefault(stream.getKey(), Set.of()).contains(uri)) {
+                try {
+                    synchronized (stream.getValue()) {
+                        stream.getValue().write(event.getBytes(StandardCharsets.UTF_8));
+                        stream.getValue().flush();
+                    }
+                    told++;
+                } catch (IOException e) {
+                    streams.remove(stream.getKey(), stream.getValue());
+                }
+            }
+        }
+        return told;
     }
 
     private Optional<String> modernProblem(Map<String, String> headers, JsonNode body) {
