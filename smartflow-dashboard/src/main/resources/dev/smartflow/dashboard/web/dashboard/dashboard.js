@@ -546,23 +546,56 @@
     });
   };
 
+  // One run's calls across model calls, MCP tool calls and A2A tasks (GET /api/traces/{id}), its totals and state,
+  // and the kill switch (POST /api/traces/{id}/stop); the runs listed are those of the latest audit records.
+  var traceState = {open: null};
   pages.traces = function () {
-    return api("GET", RELAY.proxy + "/api/mcp/logs?limit=500").then(function (r) {
-      var calls = r.logs || r.data || [];
-      var byTrace = {};
-      calls.forEach(function (c) { var t = c.trace_id || "(none)"; (byTrace[t] = byTrace[t] || []).push(c); });
-      var detail = h("div", {id: "trace-calls"});
+    return api("GET", "/api/vas/logs?limit=1000").then(function (r) {
+      var runs = {};
+      var order = [];
+      (r.data || []).forEach(function (rec) {
+        var t = rec.trace_id;
+        if (!t) { return; }
+        if (!runs[t]) { runs[t] = {id: t, calls: 0, last: rec.timestamp}; order.push(t); }
+        runs[t].calls += 1;
+      });
+      var detail = h("div", {id: "trace-detail"});
       var showTrace = function (t) {
-        detail.textContent = "";
-        append(detail, [h("h2", {text: "Trace " + t}), table([{title: "Time", key: "timestamp"}, {title: "Server", key: "server_id"},
-          {title: "Tool", key: "tool"}, {title: "Status", key: "status"}, {title: "Latency ms", key: "latency_ms"},
-          {title: "Cost", render: function (x) { return money(x.cost_usd); }}], byTrace[t] || [])]);
+        traceState.open = t;
+        return api("GET", "/api/traces/" + encodeURIComponent(t)).then(function (trace) {
+          var totals = trace.totals || {};
+          var stop = me.role === "admin" && trace.state === "running" ? h("button", {"class": "danger", type: "button",
+            id: "trace-stop", on: {click: function () {
+              api("POST", "/api/traces/" + encodeURIComponent(t) + "/stop").then(function () {
+                say("Run stopped: its later calls are refused on every instance", true); showTrace(t);
+              }, fail); }}, text: "Stop run"}) : null;
+          detail.textContent = "";
+          append(detail, [h("h2", {text: "Trace " + t}),
+            h("p", null, "State: ", h("strong", {id: "trace-state", text: trace.state + (trace.state === "limit_hit" && trace.limit ? " (" + trace.limit + ")" : "")}), " ", stop),
+            h("div", {"class": "cards"}, card("Calls", fmt(totals.calls)), card("Cost", money(totals.cost_usd)),
+              card("Tokens", fmt(totals.total_tokens)), card("Errors", fmt(totals.errors)),
+              card("Wall time", totals.wall_time_ms === undefined ? "—" : Math.round(totals.wall_time_ms) + " ms")),
+            table([{title: "Time", key: "timestamp"}, {title: "Kind", key: "kind", cls: "kind"},
+                   {title: "Target", render: function (c) {
+                     return c.kind === "mcp" ? fmt(c.server) + "." + fmt(c.tool) : c.kind === "a2a" ? fmt(c.agent)
+                       : fmt(c.provider) + " / " + fmt(c.model); }},
+                   {title: "Tokens", render: function (c) { return fmt((c.prompt_tokens || 0) + (c.completion_tokens || 0)); }},
+                   {title: "Cost", render: function (c) { return money(c.cost_usd); }},
+                   {title: "Latency ms", key: "latency_ms"}, {title: "Status", key: "status"},
+                   {title: "Error", render: function (c) { return fmt(c.error); }}], trace.calls || [])]);
+        }, fail);
       };
-      return [h("h1", {text: "Traces"}), h("p", {"class": "muted", text: "One run's calls: MCP tool calls grouped by trace id."}),
-        table([{title: "Trace", render: function (t) { return t.id; }}, {title: "Calls", render: function (t) { return String(t.calls.length); }},
-               {title: "Last call", render: function (t) { return fmt(t.calls[0].timestamp); }}],
-              Object.keys(byTrace).map(function (t) { return {id: t, calls: byTrace[t]}; }),
-              function (t) { return {"class": "clickable", on: {click: function () { showTrace(t.id); }}}; }),
+      var lookup = input("trace-id", {placeholder: "a trace id (x-a2a-trace-id)"});
+      if (traceState.open) { showTrace(traceState.open); }
+      return [h("h1", {text: "Traces"}),
+        h("p", {"class": "muted", text: "One agent run's calls in order, across model calls, MCP tool calls and A2A tasks."}),
+        h("form", {"class": "inline", id: "trace-lookup", on: {submit: function (e) {
+          e.preventDefault(); if (lookup.value) { showTrace(lookup.value.trim()); } }}},
+          field("Trace", lookup), h("button", {type: "submit", text: "Open"})),
+        table([{title: "Trace", render: function (t) { return t.id; }}, {title: "Calls (latest 1000 records)", render: function (t) { return String(t.calls); }},
+               {title: "Last call", render: function (t) { return fmt(t.last); }}],
+              order.map(function (t) { return runs[t]; }),
+              function (t) { return {"class": "clickable", "data-trace": t.id, on: {click: function () { showTrace(t.id); }}}; }),
         detail];
     });
   };
