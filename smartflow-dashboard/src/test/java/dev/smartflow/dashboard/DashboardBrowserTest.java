@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.smartflow.cache.CacheModule;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -243,7 +244,16 @@ class DashboardBrowserTest {
     @Test
     @Order(8)
     void aViewerIsRefusedAChange() {
-        gateway.createUser("vic", "viewer-password-9", "viewer");
+        gateway.createUser("vic", "viewer-password-9", "chat");
+        open("users");
+        new Select(wait.until(ExpectedConditions.elementToBeClickable(
+                By.cssSelector("select.user-role[data-user='vic']")))).selectByValue("viewer");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "Role changed"));
+        JsonNode users = gateway.send("GET", gateway.management("/api/dashboard/users"), null, "Authorization",
+                DashboardGateway.M).json().path("users");
+        assertTrue(java.util.stream.StreamSupport.stream(users.spliterator(), false).anyMatch(user ->
+                user.path("username").asText().equals("vic") && user.path("role").asText().equals("viewer")),
+                users.toString());
         driver.findElement(By.id("logout")).click();
         wait.until(ExpectedConditions.urlContains("/dashboard/login.html"));
         logIn("vic", "viewer-password-9");

@@ -603,7 +603,15 @@
   pages.users = function () {
     return api("GET", "/api/dashboard/users").then(function (r) {
       return [h("h1", {text: "Users"}),
-        table([{title: "User", key: "username"}, {title: "Role", key: "role"}, {title: "Updated", key: "updated_at"},
+        table([{title: "User", key: "username"},
+               {title: "Role", render: function (u) {
+                 if (u.username === me.user) { return u.role; }
+                 // a change of role ends the user's sessions on every instance
+                 return h("select", {"class": "user-role", "data-user": u.username, on: {change: function (e) {
+                   api("PATCH", "/api/dashboard/users/" + encodeURIComponent(u.username), {role: e.target.value})
+                     .then(function () { say("Role changed: " + u.username + "'s sessions have ended", true); show(); }, fail); }}},
+                   ["admin", "viewer", "chat"].map(function (x) { return h("option", {value: x, text: x, selected: x === u.role}); })); }},
+               {title: "Updated", key: "updated_at"},
                {title: "", render: function (u) { return u.username === me.user ? null : h("button", {"class": "danger", type: "button", on: {click: function () {
                  api("DELETE", "/api/dashboard/users/" + encodeURIComponent(u.username)).then(function () { say("User deleted", true); show(); }, fail); }}, text: "Delete"}); }}], r.users || []),
         h("form", {"class": "inline", id: "user-form", on: {submit: function (e) {
