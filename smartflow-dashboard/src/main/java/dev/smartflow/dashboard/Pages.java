@@ -79,8 +79,13 @@ final class Pages {
                 .filter(session -> roles.contains(session.role())).isPresent();
     }
 
+    /** The app's own file, else the one both apps share ({@code web/shared}: base styles, the login script). */
     private Optional<byte[]> load(String name) {
-        try (InputStream in = Pages.class.getResourceAsStream("web/" + app + "/" + name)) {
+        return read("web/" + app + "/" + name).or(() -> read("web/shared/" + name));
+    }
+
+    private static Optional<byte[]> read(String resource) {
+        try (InputStream in = Pages.class.getResourceAsStream(resource)) {
             return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -283,8 +283,7 @@ class DashboardSecurityTest {
         assertEquals("DENY", page.header("X-Frame-Options").orElseThrow());
         assertFalse(page.body().contains("<script>"), "no inline script in the page itself");
 
-        for (String script : new String[] {"dashboard/dashboard.js", "dashboard/login.js", "safechat/safechat.js",
-                "safechat/login.js"}) {
+        for (String script : new String[] {"dashboard/dashboard.js", "safechat/safechat.js", "shared/login.js"}) {
             String source;
             try (InputStream in = DashboardModule.class.getResourceAsStream("web/" + script)) {
                 source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -293,6 +292,12 @@ class DashboardSecurityTest {
                     "eval(", "new Function"}) {
                 assertFalse(source.contains(sink), script + " uses " + sink);
             }
+        }
+        // the login script and base styles both apps share are served by each
+        for (String shared : new String[] {gateway.management("/dashboard/login.js"),
+                gateway.proxy("/safechat/login.js"), gateway.management("/dashboard/base.css"),
+                gateway.proxy("/safechat/base.css"), gateway.proxy("/safechat/style.css")}) {
+            assertEquals(200, gateway.send("GET", shared, null).status(), shared);
         }
     }
 

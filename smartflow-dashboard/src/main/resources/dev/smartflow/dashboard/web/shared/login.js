@@ -1,4 +1,5 @@
-// Logs in with JSON (the form also works without script); on success goes to this app's start page.
+// Logs in with JSON (the form also works without script); on success goes to the start page of the app whose
+// login page this is (/dashboard/ or /safechat/). Shared by both apps.
 (function () {
   "use strict";
   var form = document.getElementById("login");
@@ -17,7 +18,7 @@
     }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (json) {
         if (res.ok) {
-          location.href = "/dashboard/";
+          location.href = location.pathname.replace(/login\.html$/, "");
           return;
         }
         message.textContent = (json.error && json.error.message) || ("Login failed (" + res.status + ")");
