@@ -1,16 +1,12 @@
 package dev.smartflow.mcp;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.smartflow.core.exchange.Body;
 import dev.smartflow.core.exchange.Cancellation;
-import dev.smartflow.core.exchange.Chunk;
 import dev.smartflow.core.exchange.ChunkStream;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Supplier;
 
 /**
@@ -61,94 +57,47 @@ final class ChangeFeed {
     ChunkStream stream(List<ObjectNode> first, Supplier<ObjectNode> notification, Optional<ObjectNode> last,
                        Optional<Cancellation> cancellation, Optional<String> tag, Runnable onClose) {
         Feed feed = new Feed(notification, last, tag, onClose);
-        first.forEach(message -> feed.queue.add(chunk(message)));
+        first.forEach(message -> feed.offer(message, Integer.MAX_VALUE));
         feeds.add(feed);
         cancellation.ifPresent(c -> c.onCancel(feed::close));
         return feed;
     }
 
-    private static Chunk chunk(ObjectNode message) {
-        return Chunk.data(Body.of(message));
-    }
-
     /** One stream: a queue the reader blocks on. */
-    private final class Feed implements ChunkStream {
-        private static final Chunk END = Chunk.data(Body.EMPTY);
+    private final class Feed extends QueuedChunkStream {
         private static final int MAX_TOLD = 256;
-        final LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
         final Supplier<ObjectNode> notification;
         final Optional<ObjectNode> last;
         final Optional<String> tag;
-        final Runnable onClose;
-        Chunk next;
-        volatile boolean closed;
+        final Runnable whenClosed;
 
-        Feed(Supplier<ObjectNode> notification, Optional<ObjectNode> last, Optional<String> tag, Runnable onClose) {
+        Feed(Supplier<ObjectNode> notification, Optional<ObjectNode> last, Optional<String> tag, Runnable whenClosed) {
             this.notification = notification;
             this.last = last;
             this.tag = tag;
-            this.onClose = onClose;
+            this.whenClosed = whenClosed;
         }
 
         void tell(ObjectNode message) {
-            if (!closed && queue.size() < MAX_TOLD) {
-                queue.add(chunk(message));
-            }
+            offer(message, MAX_TOLD);
         }
 
         void changed() {
-            if (!closed && notification != null && queue.size() < 2) {
+            if (notification != null && waiting() < 2) {
                 // a client behind on reading needs one notification, not one per change
-                queue.add(chunk(notification.get()));
+                offer(notification.get(), 2);
             }
         }
 
         void finish() {
-            last.ifPresent(message -> queue.add(chunk(message)));
-            queue.add(END);
+            last.ifPresent(message -> offer(message, Integer.MAX_VALUE));
+            end();
         }
 
         @Override
-        public boolean hasNext() {
-            if (next != null) {
-                return true;
-            }
-            if (closed) {
-                return false;
-            }
-            try {
-                Chunk taken = queue.take();
-                if (taken == END) {
-                    close();
-                    return false;
-                }
-                next = taken;
-                return true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                return false;
-            }
-        }
-
-        @Override
-        public Chunk next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Chunk chunk = next;
-            next = null;
-            return chunk;
-        }
-
-        @Override
-        public void close() {
-            if (!closed) {
-                closed = true;
-                feeds.remove(this);
-                queue.add(END);
-                onClose.run();
-            }
+        void onClose() {
+            feeds.remove(this);
+            whenClosed.run();
         }
     }
 }
